@@ -1,0 +1,124 @@
+"""After the job: is it fixed? YES confirms, NO reopens, silence is reported.
+
+case.completed -> (CONFIRMATION_DELAY) question -> (REMINDER_AFTER) one reminder
+-> (CONFIRMATION_TIMEOUT) case.unanswered. Any NO until REOPEN_WINDOW after completion
+reopens the case, even after a YES or a timeout; then we ask what is still wrong.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flows import messages
+from flows.dispatch import CaseNotFound, lock_case
+from flows.replies import interpret
+from flows.states import transition
+from gateway import pool
+from gateway.effects import Effects
+from gateway.models import Case
+from gateway.quiet_hours import next_allowed
+from gateway.schemas import Completed
+
+OPEN_QUESTION_TIMERS = ("remind", "time_out")
+
+
+def complete(fx: Effects, event: Completed) -> Case:
+    case = lock_case(fx, event.case_id)
+    if case is None:
+        raise CaseNotFound(event.case_id)
+    transition(fx, case, "completed", event.note or "crew reports the job done")
+    case.completed_at = fx.now
+    case.reopen_until = fx.now + timedelta(seconds=fx.config.reopen_window)
+    fx.schedule(case, "ask", fx.config.confirmation_delay)
+    fx.schedule(case, "close", fx.config.reopen_window)
+    return case
+
+
+def ask(fx: Effects, case: Case) -> None:
+    if case.status != "completed":
+        return
+    sent_at = next_allowed(fx.now, fx.config.quiet_hours, fx.config.timezone)
+    transition(fx, case, "awaiting_confirmation", "confirmation question sent")
+    case.question_sent_at = sent_at
+    fx.text(case, "citizen", "question", _render(fx, case, "question"), quiet_hours=True)
+    # Count from when she actually gets the question, not from when quiet hours held it.
+    fx.schedule(case, "remind", fx.config.reminder_after, start=sent_at)
+    fx.schedule(case, "time_out", fx.config.confirmation_timeout, start=sent_at)
+
+
+def remind(fx: Effects, case: Case) -> None:
+    if case.status == "awaiting_confirmation":
+        fx.text(case, "citizen", "reminder", _render(fx, case, "reminder"), quiet_hours=True)
+
+
+def time_out(fx: Effects, case: Case) -> None:
+    if case.status != "awaiting_confirmation":
+        return
+    transition(fx, case, "unanswered", "no answer within CONFIRMATION_TIMEOUT")
+    fx.callback(case, "case.unanswered")
+    if case.reopen_until and case.reopen_until <= fx.now:
+        close(fx, case)
+
+
+def close(fx: Effects, case: Case) -> None:
+    """The reopen window is over: free the proxy number. An open question waits for its timeout."""
+    if case.status in ("confirmed", "unanswered", "reopened"):
+        pool.release(fx.session, case)
+        fx.record(case, "session.ended", "reopen window over; proxy number released")
+
+
+TIMERS = {"ask": ask, "remind": remind, "time_out": time_out, "close": close}
+
+
+def answer(fx: Effects, case: Case, text: str) -> str:
+    """A citizen's text after the job. Returns what it was taken as."""
+    if case.awaiting_detail:
+        case.awaiting_detail = False
+        return _pass_on(fx, case, text, "detail")
+    reading = interpret(text)
+    fx.record(case, "reply.read", f"read as {reading.verdict}: {reading.reason}", verdict=reading.verdict)
+    if reading.verdict == "no" and case.status in ("awaiting_confirmation", "confirmed", "unanswered"):
+        return _reopen(fx, case, text)
+    if reading.verdict == "yes" and case.status in ("awaiting_confirmation", "unanswered"):
+        return _confirm(fx, case, text)
+    if reading.verdict == "yes" and case.status == "confirmed":
+        return "already_confirmed"
+    if reading.verdict == "unclear" and case.status == "awaiting_confirmation" and case.unclear_replies == 0:
+        case.unclear_replies += 1
+        fx.text(case, "citizen", "reask", _render(fx, case, "reask"))
+        return "reasked"
+    return _pass_on(fx, case, text, "message")
+
+
+def _confirm(fx: Effects, case: Case, text: str) -> str:
+    transition(fx, case, "confirmed", "citizen answered yes")
+    _close_question(fx, case)
+    fx.callback(case, "case.confirmed", reply=text)
+    fx.text(case, "citizen", "thanks_yes", _render(fx, case, "thanks_yes"))
+    return "confirmed"
+
+
+def _reopen(fx: Effects, case: Case, text: str) -> str:
+    transition(fx, case, "reopened", "citizen answered no")
+    _close_question(fx, case)
+    case.awaiting_detail = True
+    fx.callback(case, "case.reopened", reply=text)
+    fx.text(case, "citizen", "thanks_no", _render(fx, case, "thanks_no"))
+    return "reopened"
+
+
+def _close_question(fx: Effects, case: Case) -> None:
+    fx.cancel_timers(case, OPEN_QUESTION_TIMERS)
+    fx.cancel_pending_texts(case, "question answered", purposes=("reminder",))
+
+
+def _pass_on(fx: Effects, case: Case, text: str, outcome: str) -> str:
+    fx.callback(case, "case.citizen_message", text=text)
+    fx.text(case, "citizen", "forwarded", _render(fx, case, "forwarded"))
+    return outcome
+
+
+def _render(fx: Effects, case: Case, key: str) -> str:
+    return messages.render(
+        case.citizen_language, key, org=fx.config.organisation_name, reference=case.reference, address=case.address
+    )

@@ -1,0 +1,98 @@
+"""A crew is dispatched: the resident hears who is coming, the crew reads her own words.
+
+Also the case system's cancellation, which ends everything for a case.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from flows import messages
+from flows.states import check, transition
+from gateway import pool
+from gateway.effects import Effects
+from gateway.models import Case
+from gateway.schemas import Cancelled, Dispatched
+
+
+class CaseNotFound(LookupError):
+    pass
+
+
+def lock_case(fx: Effects, case_id: str) -> Case | None:
+    # Row lock: a reply, a timer and an event for one case must not interleave.
+    return fx.session.scalar(select(Case).where(Case.case_id == case_id).with_for_update())
+
+
+def dispatch(fx: Effects, event: Dispatched) -> Case:
+    case = lock_case(fx, event.case_id)
+    check(case, event.case_id, "dispatched")
+    if case is None:
+        case = Case(case_id=event.case_id, status="new", round=1)
+        fx.session.add(case)
+        reason = "crew dispatched"
+    else:
+        end_round(fx, case, "a new dispatch starts round %d" % (case.round + 1))
+        case.round += 1
+        reason = f"crew dispatched again (round {case.round})"
+    previous_proxy = case.proxy_number
+    _take_details(case, event, fx)
+    fx.session.flush()
+    case.proxy_number = pool.allocate(fx.session, fx.config.proxy_numbers, case, prefer=previous_proxy)
+    transition(fx, case, "dispatched", reason)
+    _notify(fx, case)
+    return case
+
+
+def cancel(fx: Effects, event: Cancelled) -> Case:
+    case = lock_case(fx, event.case_id)
+    if case is None:
+        raise CaseNotFound(event.case_id)
+    check(case, case.case_id, "cancelled")
+    end_round(fx, case, "case cancelled")
+    transition(fx, case, "cancelled", event.reason or "cancelled by the case system")
+    return case
+
+
+def end_round(fx: Effects, case: Case, reason: str) -> None:
+    """Stop the round's timers and unsent texts, and give the proxy number back."""
+    fx.cancel_timers(case)
+    fx.cancel_pending_texts(case, reason)
+    pool.release(fx.session, case)
+    case.unclear_replies = 0
+    case.awaiting_detail = False
+    case.completed_at = case.question_sent_at = case.reopen_until = None
+
+
+def _take_details(case: Case, event: Dispatched, fx: Effects) -> None:
+    case.reference, case.address, case.description = event.reference, event.address, event.description
+    case.citizen_phone, case.citizen_name = event.citizen.phone, event.citizen.name
+    case.citizen_language = event.citizen.language
+    case.crew_id, case.crew_phone, case.crew_name = event.crew.id, event.crew.phone, event.crew.name
+    case.crew_language = event.crew.language
+    case.eta = _aware(event.eta, fx) if event.eta else None
+
+
+def _aware(moment: datetime, fx: Effects) -> datetime:
+    # An ETA without an offset is local time in the municipality's TIMEZONE.
+    return moment if moment.tzinfo else moment.replace(tzinfo=fx.config.timezone)
+
+
+def _notify(fx: Effects, case: Case) -> None:
+    org = fx.config.organisation_name
+    lang = case.citizen_language
+    eta = ""
+    if case.eta:
+        local = case.eta.astimezone(fx.config.timezone)
+        eta = messages.render(lang, "eta", date=local.strftime("%d-%m"), time=local.strftime("%H:%M"))
+    fx.text(case, "citizen", "dispatch_citizen", messages.render(
+        lang, "dispatch_citizen", org=org, reference=case.reference, address=case.address, eta=eta,
+    ), quiet_hours=True)
+    crew_lang = case.crew_language
+    name = messages.render(crew_lang, "crew_name", name=case.citizen_name) if case.citizen_name else ""
+    fx.text(case, "crew", "dispatch_crew", messages.render(
+        crew_lang, "dispatch_crew", org=org, reference=case.reference, address=case.address,
+        description=case.description, name=name,
+    ))

@@ -1,0 +1,41 @@
+"""The case's states and the transitions allowed between them.
+
+dispatched -> completed -> awaiting_confirmation -> confirmed | reopened | unanswered
+A NO within REOPEN_WINDOW reopens a confirmed or unanswered case; a new case.dispatched
+starts a new round from any state but cancelled, which is final.
+"""
+
+from __future__ import annotations
+
+from gateway.effects import Effects
+from gateway.models import Case
+
+ALLOWED = {
+    "new": {"dispatched"},
+    "dispatched": {"dispatched", "completed", "cancelled"},
+    "completed": {"dispatched", "awaiting_confirmation", "cancelled"},
+    "awaiting_confirmation": {"dispatched", "confirmed", "reopened", "unanswered", "cancelled"},
+    "confirmed": {"dispatched", "reopened", "cancelled"},
+    "unanswered": {"dispatched", "confirmed", "reopened", "cancelled"},
+    "reopened": {"dispatched", "cancelled"},
+    "cancelled": set(),
+}
+
+
+class ImpossibleTransition(Exception):
+    def __init__(self, case_id: str, old: str, new: str):
+        super().__init__(f"case {case_id} is {old}; it cannot become {new}")
+        self.old, self.new = old, new
+
+
+def check(case: Case | None, case_id: str, new: str) -> None:
+    old = case.status if case else "new"
+    if new not in ALLOWED[old]:
+        raise ImpossibleTransition(case_id, old, new)
+
+
+def transition(fx: Effects, case: Case, new: str, reason: str) -> None:
+    old = case.status
+    check(case, case.case_id, new)
+    case.status = new
+    fx.record(case, "status", f"{old} -> {new}: {reason}", old=old, new=new, reason=reason)

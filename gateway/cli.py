@@ -1,0 +1,64 @@
+"""Commands: `flask --app app db-upgrade | worker | embedded | twilio-signature`."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import click
+from flask import Flask
+from twilio.request_validator import RequestValidator
+
+from gateway import migrate
+from gateway.runtime import runtime
+
+log = logging.getLogger(__name__)
+
+# The embedded default only: a machine without a Twilio account, trying it out.
+EMBEDDED_DEFAULTS = {"CASE_API_KEYS": "dev-key", "TWILIO_AUTH_TOKEN": "dev-token",
+                     "CONFIRMATION_DELAY": "30s", "QUIET_HOURS": ""}
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("db-upgrade")
+    def db_upgrade():
+        """Run the database migrations (the Procfile's release step)."""
+        migrate.upgrade(runtime().db)
+        click.echo("database is up to date")
+
+    @app.cli.command("worker")
+    def worker():
+        """Fire timers and send queued texts and callbacks (the Procfile's worker)."""
+        runtime().worker.run()
+
+    @app.cli.command("embedded")
+    @click.option("--host", default="127.0.0.1")
+    @click.option("--port", default=5000, type=int)
+    def embedded(host: str, port: int):
+        """Web and worker in one process on SQLite, texts printed: for trying it out."""
+        from gateway import create_app
+
+        env = {**EMBEDDED_DEFAULTS, **os.environ}
+        if "SQLITE" not in env.get("DATABASE_URL", "sqlite").upper():
+            raise click.UsageError("the embedded mode runs on SQLite only; unset DATABASE_URL")
+        if port != 5000:
+            env.setdefault("PUBLIC_BASE_URL", f"http://localhost:{port}")
+        app = create_app(env)
+        rt = app.extensions["korte_lijn"]
+        migrate.upgrade(rt.db)
+        rt.worker.start_in_background()
+        config = rt.config
+        click.echo(f"Korte Lijn embedded on {config.public_base_url}  database {config.database_url}")
+        click.echo(f"  case API key: {env['CASE_API_KEYS']}   Twilio webhook token: {env['TWILIO_AUTH_TOKEN']}")
+        click.echo(f"  proxy numbers: {', '.join(config.proxy_numbers)}")
+        app.run(host=host, port=port, use_reloader=False, threaded=True)
+
+    @app.cli.command("twilio-signature")
+    @click.argument("path")
+    @click.argument("params", nargs=-1)
+    def twilio_signature(path: str, params: tuple[str, ...]):
+        """Print the X-Twilio-Signature for POSTing PARAMS (Name=value ...) to PATH."""
+        config = runtime().config
+        token = config.twilio_auth_token or EMBEDDED_DEFAULTS["TWILIO_AUTH_TOKEN"]
+        form = dict(param.split("=", 1) for param in params)
+        click.echo(RequestValidator(token).compute_signature(config.public_base_url + path, form))

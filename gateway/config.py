@@ -1,0 +1,267 @@
+"""Configuration, read once and strictly from the environment.
+
+A malformed value stops start-up with a ConfigError that names the variable, so a
+typo in a deploy is found at release time and not when the first resident replies.
+Tests pass a plain mapping instead of the real environment.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import re
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+
+from gateway.gsm7 import is_gsm7
+
+SUPPORTED_LANGUAGES = ("nl", "en")
+
+# Secrets may come from NAME_FILE (Docker/Kubernetes secrets) instead of NAME.
+SECRET_NAMES = (
+    "DATABASE_URL",
+    "TWILIO_AUTH_TOKEN",
+    "CASE_API_KEYS",
+    "CASE_EVENTS_SECRET",
+    "CASE_CALLBACK_SECRET",
+)
+
+# Used only when no Twilio account is configured: texts are then printed, not sent,
+# so these numbers never reach a real network.
+EMBEDDED_PROXY_NUMBERS = ("+3197010000001", "+3197010000002", "+3197010000003")
+
+
+class ConfigError(ValueError):
+    def __init__(self, name: str, problem: str):
+        super().__init__(f"{name}: {problem}")
+        self.name = name
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str
+    twilio_account_sid: str | None
+    twilio_auth_token: str | None
+    twilio_api_base_url: str
+    public_base_url: str
+    proxy_numbers: tuple[str, ...]
+    case_api_keys: tuple[str, ...]
+    case_events_secret: str | None
+    case_callback_url: str | None
+    case_callback_secret: str | None
+    organisation_name: str
+    confirmation_delay: int
+    reminder_after: int
+    confirmation_timeout: int
+    reopen_window: int
+    quiet_hours: tuple[time, time] | None
+    timezone: ZoneInfo
+    default_language: str
+    default_region: str
+    worker_poll_interval: float = 0.5
+
+    @property
+    def sends_for_real(self) -> bool:
+        """Without a Twilio account, texts and calls are printed instead of sent."""
+        return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, instance_path: str = "instance") -> "Config":
+        env = _with_secret_files(dict(os.environ if env is None else env))
+        reader = _Reader(env)
+        sid = reader.optional("TWILIO_ACCOUNT_SID")
+        token = reader.optional("TWILIO_AUTH_TOKEN")
+        if sid and not token:
+            raise ConfigError("TWILIO_AUTH_TOKEN", "is required when TWILIO_ACCOUNT_SID is set")
+        region = reader.region("DEFAULT_REGION", "NL")
+        proxies = reader.phone_list("PROXY_NUMBERS")
+        if not proxies:
+            if sid:
+                raise ConfigError("PROXY_NUMBERS", "at least one number is required to send through Twilio")
+            proxies = EMBEDDED_PROXY_NUMBERS
+        callback_url = reader.url("CASE_CALLBACK_URL", None)
+        callback_secret = reader.whsec("CASE_CALLBACK_SECRET")
+        if callback_url and not callback_secret:
+            raise ConfigError("CASE_CALLBACK_SECRET", "is required when CASE_CALLBACK_URL is set")
+        organisation = reader.text("ORGANISATION_NAME", "Gemeente Voorbeeldstad")
+        if not is_gsm7(organisation):
+            raise ConfigError("ORGANISATION_NAME", "must use GSM-7 characters only, or every text costs double")
+        default_db = "sqlite:///" + str(Path(instance_path).resolve() / "korte_lijn.sqlite3")
+        return cls(
+            database_url=_sqlalchemy_url(reader.text("DATABASE_URL", default_db)),
+            twilio_account_sid=sid,
+            twilio_auth_token=token,
+            twilio_api_base_url=reader.url("TWILIO_API_BASE_URL", "https://api.twilio.com"),
+            public_base_url=reader.url("PUBLIC_BASE_URL", "http://localhost:5000"),
+            proxy_numbers=proxies,
+            case_api_keys=reader.list("CASE_API_KEYS"),
+            case_events_secret=reader.whsec("CASE_EVENTS_SECRET"),
+            case_callback_url=callback_url,
+            case_callback_secret=callback_secret,
+            organisation_name=organisation,
+            confirmation_delay=reader.duration("CONFIRMATION_DELAY", 1800),
+            reminder_after=reader.duration("REMINDER_AFTER", 86400),
+            confirmation_timeout=reader.duration("CONFIRMATION_TIMEOUT", 259200),
+            reopen_window=reader.duration("REOPEN_WINDOW", 1209600),
+            quiet_hours=reader.quiet_hours("QUIET_HOURS", "21:00-08:00"),
+            timezone=reader.timezone("TIMEZONE", "Europe/Amsterdam"),
+            default_language=reader.choice("DEFAULT_LANGUAGE", "nl", SUPPORTED_LANGUAGES),
+            default_region=region,
+            worker_poll_interval=reader.seconds_float("WORKER_POLL_INTERVAL", 0.5),
+        )
+
+
+def _with_secret_files(env: dict[str, str]) -> dict[str, str]:
+    for name in SECRET_NAMES:
+        path = env.get(f"{name}_FILE")
+        if not path:
+            continue
+        if env.get(name):
+            raise ConfigError(f"{name}_FILE", f"set either {name} or {name}_FILE, not both")
+        try:
+            env[name] = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"{name}_FILE", f"cannot read {path}: {exc.strerror}") from None
+    return env
+
+
+def _sqlalchemy_url(url: str) -> str:
+    # Platforms hand out postgres:// URLs; SQLAlchemy needs the driver named.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+_DURATION = re.compile(r"(\d+)([smhd])")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(raw: str) -> int:
+    """'1800', '30m', '2h' or '1h30m' to seconds; ValueError on anything else."""
+    text = raw.strip().lower()
+    if text.isdigit():
+        return int(text)
+    parts = _DURATION.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise ValueError(raw)
+    return sum(int(n) * _UNIT_SECONDS[u] for n, u in parts)
+
+
+class _Reader:
+    """Each method reads one variable and raises ConfigError naming it."""
+
+    def __init__(self, env: Mapping[str, str]):
+        self.env = env
+
+    def optional(self, name: str) -> str | None:
+        value = self.env.get(name, "").strip()
+        return value or None
+
+    def text(self, name: str, default: str) -> str:
+        return self.optional(name) or default
+
+    def list(self, name: str) -> tuple[str, ...]:
+        raw = self.env.get(name, "")
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+    def url(self, name: str, default: str | None) -> str | None:
+        value = self.optional(name)
+        if value is None:
+            return default
+        parsed = urlparse(value)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ConfigError(name, f"expected an http(s) URL, got {value!r}")
+        return value.rstrip("/")
+
+    def duration(self, name: str, default: int) -> int:
+        value = self.optional(name)
+        if value is None:
+            return default
+        try:
+            return parse_duration(value)
+        except ValueError:
+            raise ConfigError(name, f"expected seconds or a duration like 30m or 2h, got {value!r}") from None
+
+    def seconds_float(self, name: str, default: float) -> float:
+        value = self.optional(name)
+        if value is None:
+            return default
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = -1.0
+        if not 0 < seconds <= 60:
+            raise ConfigError(name, f"expected seconds between 0 and 60, got {value!r}")
+        return seconds
+
+    def choice(self, name: str, default: str, allowed: tuple[str, ...]) -> str:
+        value = (self.optional(name) or default).lower()
+        if value not in allowed:
+            raise ConfigError(name, f"expected one of {', '.join(allowed)}, got {value!r}")
+        return value
+
+    def region(self, name: str, default: str) -> str:
+        value = (self.optional(name) or default).upper()
+        if value not in phonenumbers.SUPPORTED_REGIONS:
+            raise ConfigError(name, f"unknown phone region {value!r}; use a code like NL or BE")
+        return value
+
+    def timezone(self, name: str, default: str) -> ZoneInfo:
+        value = self.optional(name) or default
+        try:
+            return ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(name, f"unknown time zone {value!r}") from None
+
+    def quiet_hours(self, name: str, default: str) -> tuple[time, time] | None:
+        value = self.env.get(name, default).strip()
+        if not value:
+            return None
+        match = re.fullmatch(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})", value)
+        try:
+            if not match:
+                raise ValueError
+            h1, m1, h2, m2 = (int(g) for g in match.groups())
+            start, end = time(h1, m1), time(h2, m2)
+        except ValueError:
+            raise ConfigError(name, f"expected HH:MM-HH:MM or empty, got {value!r}") from None
+        if start == end:
+            raise ConfigError(name, "start and end are equal; leave it empty to turn quiet hours off")
+        return start, end
+
+    def phone_list(self, name: str) -> tuple[str, ...]:
+        numbers = []
+        for raw in self.list(name):
+            try:
+                parsed = phonenumbers.parse(raw, None)
+            except phonenumbers.NumberParseException:
+                parsed = None
+            e164 = parsed and phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+            if not parsed or e164 != raw or not phonenumbers.is_valid_number(parsed):
+                raise ConfigError(name, f"{raw!r} is not a valid E.164 number like +3197012345678")
+            numbers.append(raw)
+        if len(set(numbers)) != len(numbers):
+            raise ConfigError(name, "lists a number twice")
+        return tuple(numbers)
+
+    def whsec(self, name: str) -> str | None:
+        value = self.optional(name)
+        if value is None:
+            return None
+        if not value.startswith("whsec_"):
+            raise ConfigError(name, "expected a Standard Webhooks secret starting with whsec_")
+        try:
+            key = base64.b64decode(value[len("whsec_"):], validate=True)
+        except (binascii.Error, ValueError):
+            key = b""
+        if len(key) < 24:
+            raise ConfigError(name, "expected whsec_ followed by base64 of at least 24 random bytes")
+        return value

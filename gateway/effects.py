@@ -1,0 +1,98 @@
+"""What a flow may cause, recorded in the flow's own transaction.
+
+Flows never call Twilio or the case system. They write outbox rows, timers and
+timeline entries through this object; the worker does the network calls later.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from gateway.config import Config
+from gateway.db import utcnow
+from gateway.models import Case, OutboxMessage, TimelineEntry, Timer
+from gateway.phones import mask
+from gateway.quiet_hours import next_allowed
+
+log = logging.getLogger(__name__)
+
+
+class Effects:
+    def __init__(self, session: Session, config: Config, now: datetime | None = None):
+        self.session = session
+        self.config = config
+        self.now = now or utcnow()
+
+    def record(self, case: Case, kind: str, summary: str, **data) -> None:
+        self.session.add(TimelineEntry(case_pk=case.id, at=self.now, kind=kind, summary=summary, data=data))
+
+    def text(self, case: Case, recipient: str, purpose: str, body: str, *, quiet_hours: bool = False) -> OutboxMessage:
+        """Queue a text from the case's proxy number to the citizen or the crew.
+
+        quiet_hours=True holds a text the resident did not ask for until QUIET_HOURS end;
+        answers to her own message and crew texts go at once.
+        """
+        to = case.citizen_phone if recipient == "citizen" else case.crew_phone
+        due = self.now
+        if quiet_hours and recipient == "citizen":
+            due = next_allowed(self.now, self.config.quiet_hours, self.config.timezone)
+        row = OutboxMessage(
+            case_pk=case.id, channel="sms", purpose=purpose, recipient=recipient,
+            to_number=to, from_number=case.proxy_number, body=body, due_at=due,
+        )
+        self.session.add(row)
+        self.session.flush()
+        held = f", held until {due:%Y-%m-%d %H:%M} UTC (quiet hours)" if due > self.now else ""
+        self.record(case, "text.queued", f"{purpose} text to {recipient} {mask(to)}{held}",
+                    outbox_id=row.id, purpose=purpose, recipient=recipient, body=body)
+        return row
+
+    def callback(self, case: Case, event_type: str, **data) -> OutboxMessage:
+        webhook_id = "msg_" + uuid.uuid4().hex
+        payload = {
+            "type": event_type,
+            "timestamp": self.now.isoformat().replace("+00:00", "Z"),
+            "data": {"case_id": case.case_id, "reference": case.reference, "round": case.round, **data},
+        }
+        row = OutboxMessage(
+            case_pk=case.id, channel="callback", purpose=event_type, recipient="case_system",
+            payload=payload, webhook_id=webhook_id, due_at=self.now,
+        )
+        self.session.add(row)
+        self.session.flush()
+        self.record(case, "callback.queued", f"{event_type} callback queued", outbox_id=row.id, webhook_id=webhook_id)
+        return row
+
+    def schedule(self, case: Case, kind: str, after_seconds: int, *, start: datetime | None = None) -> Timer:
+        due = (start or self.now) + timedelta(seconds=after_seconds)
+        timer = Timer(case_pk=case.id, kind=kind, round=case.round, due_at=due, status="pending")
+        self.session.add(timer)
+        self.record(case, "timer.set", f"{kind} due at {due:%Y-%m-%d %H:%M:%S} UTC", timer=kind, due_at=due.isoformat())
+        return timer
+
+    def cancel_timers(self, case: Case, kinds: tuple[str, ...] | None = None) -> None:
+        query = update(Timer).where(Timer.case_pk == case.id, Timer.status == "pending")
+        if kinds:
+            query = query.where(Timer.kind.in_(kinds))
+        self.session.execute(query.values(status="cancelled"))
+
+    def cancel_pending_texts(self, case: Case, reason: str, purposes: tuple[str, ...] | None = None) -> int:
+        """Withdraw texts and calls not yet sent; callbacks to the case system still go out."""
+        query = select(OutboxMessage.id).where(
+            OutboxMessage.case_pk == case.id, OutboxMessage.status == "pending",
+            OutboxMessage.channel != "callback",
+        )
+        if purposes:
+            query = query.where(OutboxMessage.purpose.in_(purposes))
+        ids = self.session.scalars(query).all()
+        if ids:
+            self.session.execute(
+                update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(status="cancelled", last_error=reason)
+            )
+            self.record(case, "text.cancelled", f"{len(ids)} unsent text(s) withdrawn: {reason}", outbox_ids=ids)
+        return len(ids)

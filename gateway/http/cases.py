@@ -1,0 +1,50 @@
+"""GET /v1/cases/<case_id>: the case and its timeline, phone numbers masked."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from sqlalchemy import select
+
+from gateway.http.auth import check_case_system
+from gateway.http.errors import ApiError
+from gateway.models import Case
+from gateway.phones import mask
+from gateway.runtime import runtime
+
+bp = Blueprint("cases", __name__)
+
+
+@bp.get("/v1/cases/<case_id>")
+def show_case(case_id: str):
+    rt = runtime()
+    check_case_system(request, rt.config)
+    with rt.db.transaction() as session:
+        case = session.scalar(select(Case).where(Case.case_id == case_id))
+        if case is None:
+            raise ApiError(404, "case_not_found", f"no case with case_id {case_id!r}", "case_id")
+        return jsonify(case_document(case))
+
+
+def case_document(case: Case) -> dict:
+    return {
+        "case_id": case.case_id,
+        "reference": case.reference,
+        "address": case.address,
+        "status": case.status,
+        "round": case.round,
+        "proxy_number": case.proxy_number,
+        "citizen": {"phone": mask(case.citizen_phone), "name": case.citizen_name, "language": case.citizen_language},
+        "crew": {"id": case.crew_id, "phone": mask(case.crew_phone), "name": case.crew_name,
+                 "language": case.crew_language},
+        "eta": _iso(case.eta),
+        "completed_at": _iso(case.completed_at),
+        "reopen_until": _iso(case.reopen_until),
+        "timeline": [
+            {"at": _iso(entry.at), "kind": entry.kind, "summary": entry.summary, "data": entry.data}
+            for entry in case.timeline
+        ],
+    }
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None

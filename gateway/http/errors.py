@@ -1,0 +1,47 @@
+"""JSON errors for the case-system API: {"error": {"code", "message", "field"?}}."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, request
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, field: str | None = None, headers=None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.field = status, code, message, field
+        self.headers = headers or {}
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None, headers=None):
+    error = {"code": code, "message": message}
+    if field:
+        error["field"] = field
+    response = jsonify({"error": error})
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return error_response(exc.status, exc.code, exc.message, exc.field, exc.headers)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if exc.code == 413:
+            return error_response(413, "body_too_large", "the body is over 64 KiB")
+        return error_response(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description or exc.name)
+
+    @app.errorhandler(DBAPIError)
+    def _database_away(exc: DBAPIError):
+        # Say "try again" rather than 500 with a traceback: the caller's retry will land.
+        log.error("database unavailable during %s %s: %s", request.method, request.path, type(exc.orig).__name__)
+        return error_response(503, "database_unavailable", "the database is unavailable; retry later",
+                              headers={"Retry-After": "5"})

@@ -1,0 +1,95 @@
+"""POST /v1/events: the case system tells us a crew is dispatched, done, or called off.
+
+`webhook-id` is the idempotency key: the answer to the first delivery is stored in the
+same transaction as its effects, and a redelivery gets that answer back and does nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Blueprint, current_app, jsonify, request
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+
+from flows.confirmation import complete
+from flows.dispatch import CaseNotFound, cancel, dispatch
+from flows.states import ImpossibleTransition
+from gateway.effects import Effects
+from gateway.http.auth import check_case_system
+from gateway.http.errors import ApiError
+from gateway.models import ProcessedEvent
+from gateway.pool import PoolExhausted
+from gateway.runtime import runtime
+from gateway.schemas import DATA_MODELS, Envelope
+
+log = logging.getLogger(__name__)
+bp = Blueprint("events", __name__)
+
+HANDLERS = {"case.dispatched": dispatch, "case.completed": complete, "case.cancelled": cancel}
+
+
+@bp.post("/v1/events")
+def receive_event():
+    rt = runtime()
+    check_case_system(request, rt.config)
+    webhook_id = request.headers.get("webhook-id", "").strip()
+    if not webhook_id or len(webhook_id) > 255:
+        raise ApiError(400, "missing_webhook_id", "the webhook-id header is required (at most 255 characters)")
+    replay = _stored_answer(webhook_id)
+    if replay is not None:
+        return replay
+    event_type, data = _parse(request.get_data())
+    try:
+        with rt.db.transaction() as session:
+            case = HANDLERS[event_type](Effects(session, rt.config), data)
+            body = {"case_id": case.case_id, "status": case.status, "proxy_number": case.proxy_number,
+                    "round": case.round}
+            session.add(ProcessedEvent(webhook_id=webhook_id, event_type=event_type, status_code=202, response=body))
+    except CaseNotFound:
+        raise ApiError(404, "case_not_found", f"no case with case_id {data.case_id!r}", "case_id") from None
+    except ImpossibleTransition as exc:
+        raise ApiError(409, "impossible_transition", str(exc)) from None
+    except PoolExhausted as exc:
+        log.error("dispatch of %s refused for now: %s", data.case_id, exc)
+        raise ApiError(503, "proxy_pool_exhausted", str(exc), headers={"Retry-After": "60"}) from None
+    except IntegrityError:
+        # The same webhook-id (or a new case_id) raced in on another connection and won.
+        replay = _stored_answer(webhook_id)
+        if replay is not None:
+            return replay
+        raise ApiError(409, "conflict", "a concurrent event for this case won; retry") from None
+    log.info("event %s %s for case %s -> %s", webhook_id, event_type, case.case_id, case.status)
+    return jsonify(body), 202
+
+
+def _stored_answer(webhook_id: str):
+    with runtime().db.transaction() as session:
+        done = session.get(ProcessedEvent, webhook_id)
+        if done is None:
+            return None
+        response = jsonify(done.response)
+    response.status_code = done.status_code
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _parse(raw: bytes):
+    try:
+        document = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ApiError(400, "malformed_json", "the body is not valid JSON") from None
+    if not isinstance(document, dict):
+        raise ApiError(400, "malformed_json", "the body must be a JSON object")
+    context = {"region": runtime().config.default_region, "default_language": runtime().config.default_language}
+    try:
+        envelope = Envelope.model_validate(document)
+        return envelope.type, DATA_MODELS[envelope.type].model_validate(envelope.data, context=context)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        if field == "type":
+            raise ApiError(422, "unknown_event_type", f"type must be one of {', '.join(HANDLERS)}", "type") from None
+        raise ApiError(422, "invalid_field", f"{field}: {first['msg']}", field or None) from None
+

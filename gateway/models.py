@@ -1,0 +1,181 @@
+"""The tables. Models hold data only: no network calls, no business rules."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gateway.db import Base, UTCDateTime, utcnow
+from gateway.phones import mask
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Case(Base):
+    """One report from a resident, as the case system dispatched it; `round` counts dispatches."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(100), unique=True)
+    reference: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text)
+    citizen_phone: Mapped[str | None] = mapped_column(String(20))
+    citizen_name: Mapped[str | None] = mapped_column(String(200))
+    citizen_language: Mapped[str] = mapped_column(String(5))
+    crew_id: Mapped[str] = mapped_column(String(100))
+    crew_phone: Mapped[str | None] = mapped_column(String(20))
+    crew_name: Mapped[str | None] = mapped_column(String(200))
+    crew_language: Mapped[str] = mapped_column(String(5))
+    eta: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(30))
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    proxy_number: Mapped[str | None] = mapped_column(String(20))
+    # How many unclear answers the open question has had; the first gets a re-ask.
+    unclear_replies: Mapped[int] = mapped_column(Integer, default=0)
+    # After a NO we ask what is still wrong; the next text is her answer to that.
+    awaiting_detail: Mapped[bool] = mapped_column(default=False)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    question_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reopen_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    timeline: Mapped[list["TimelineEntry"]] = relationship(
+        back_populates="case", order_by="TimelineEntry.id", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Case {self.case_id} {self.status} round={self.round} citizen={mask(self.citizen_phone)}>"
+
+
+class TimelineEntry(Base):
+    """Everything that happened to a case, in order. Summaries hold masked numbers only."""
+
+    __tablename__ = "timeline"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_pk: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+    case: Mapped[Case] = relationship(back_populates="timeline")
+
+    def __repr__(self) -> str:
+        return f"<TimelineEntry {self.kind} {self.summary[:40]!r}>"
+
+
+class ProxyLease(Base):
+    """A proxy number held for one party of an active case.
+
+    The unique (proxy_number, phone) pair is the pool's rule in the database itself:
+    no two active cases may pair the same proxy number with the same person, so an
+    inbound text or call from that person to that number names exactly one case.
+    """
+
+    __tablename__ = "proxy_leases"
+    __table_args__ = (
+        UniqueConstraint("proxy_number", "phone", name="uq_proxy_leases_number_phone"),
+        Index("ix_proxy_leases_phone", "phone"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proxy_number: Mapped[str] = mapped_column(String(20))
+    phone: Mapped[str] = mapped_column(String(20))
+    role: Mapped[str] = mapped_column(String(10))
+    case_pk: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+
+    def __repr__(self) -> str:
+        return f"<ProxyLease {self.proxy_number} {self.role} {mask(self.phone)} case={self.case_pk}>"
+
+
+class Timer(Base):
+    """A durable timer: a row, so it survives restarts and any worker can fire it."""
+
+    __tablename__ = "timers"
+    __table_args__ = (Index("ix_timers_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_pk: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    round: Mapped[int] = mapped_column(Integer)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<Timer {self.kind} case={self.case_pk} due={self.due_at:%Y-%m-%d %H:%M:%S} {self.status}>"
+
+
+class OutboxMessage(Base):
+    """A text, call or callback, written in the transaction that decided to send it.
+
+    A worker claims the row later and does the network call outside any transaction.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_pk: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(10))  # sms, call, callback
+    purpose: Mapped[str] = mapped_column(String(40))
+    recipient: Mapped[str] = mapped_column(String(12))  # citizen, crew, case_system
+    to_number: Mapped[str | None] = mapped_column(String(20))
+    from_number: Mapped[str | None] = mapped_column(String(20))
+    body: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    webhook_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # A claim is a lease: a worker that dies mid-send leaves it to expire, then another retries.
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    delivery_status: Mapped[str | None] = mapped_column(String(20))
+    error_code: Mapped[str | None] = mapped_column(String(20))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} {self.channel}/{self.purpose} to={mask(self.to_number)} {self.status}>"
+
+
+class InboundMessage(Base):
+    """A text received from Twilio; the unique MessageSid makes redelivery harmless."""
+
+    __tablename__ = "inbound_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    case_pk: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(10))  # citizen, crew, stranger
+    body: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(30))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<InboundMessage {self.message_sid} {self.role} {self.outcome}>"
+
+
+class ProcessedEvent(Base):
+    """A case-system event already handled, keyed by its webhook-id, with the answer given."""
+
+    __tablename__ = "processed_events"
+
+    webhook_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(40))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ProcessedEvent {self.webhook_id} {self.event_type} {self.status_code}>"

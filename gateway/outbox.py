@@ -1,0 +1,138 @@
+"""The outbox worker: claims due rows, does the network call, records the result.
+
+A claim is a short transaction that leases rows (FOR UPDATE SKIP LOCKED on PostgreSQL,
+a conditional UPDATE everywhere); the send happens outside any transaction; the result
+is a second short transaction. Rows for one case and recipient go out in order: a row
+waits while an earlier one to the same recipient is still pending.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.orm import aliased
+
+from gateway.callbacks import CallbackSender, RetryLater
+from gateway.config import Config
+from gateway.db import Database, utcnow
+from gateway.effects import Effects
+from gateway.models import Case, OutboxMessage
+from gateway.phones import mask
+from gateway.transport import TransportError
+
+log = logging.getLogger(__name__)
+
+CLAIM_LEASE = timedelta(seconds=60)
+BATCH = 20
+# Standard Webhooks' schedule after the first attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+CALLBACK_RETRY_DELAYS = (5, 300, 1800, 7200, 18000, 36000, 36000)
+TEXT_RETRY_DELAYS = (5, 30, 120, 600, 1800)
+
+
+class OutboxWorker:
+    def __init__(self, db: Database, config: Config, transport, callbacks: CallbackSender):
+        self.db, self.config, self.transport, self.callbacks = db, config, transport, callbacks
+
+    def drain(self, limit: int = 200) -> int:
+        """Send what is due, up to `limit` rows; returns how many were attempted."""
+        done = 0
+        while done < limit:
+            claimed = self.claim(min(BATCH, limit - done))
+            if not claimed:
+                break
+            for row in claimed:
+                self.deliver(row)
+            done += len(claimed)
+        return done
+
+    def claim(self, batch: int) -> list[OutboxMessage]:
+        now = utcnow()
+        earlier = aliased(OutboxMessage)
+        waits_for_earlier = exists().where(and_(
+            earlier.case_pk == OutboxMessage.case_pk, earlier.recipient == OutboxMessage.recipient,
+            earlier.status == "pending", earlier.id < OutboxMessage.id,
+        ))
+        claimable = and_(
+            OutboxMessage.status == "pending", OutboxMessage.due_at <= now,
+            or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+        )
+        with self.db.transaction() as session:
+            rows = session.scalars(
+                select(OutboxMessage).where(claimable, ~waits_for_earlier)
+                .order_by(OutboxMessage.id).limit(batch)
+                .with_for_update(skip_locked=True, of=OutboxMessage)
+            ).all()
+            if not rows:
+                return []
+            # The condition repeats the claimability test: it is what makes this safe on SQLite.
+            claimed = session.scalars(
+                update(OutboxMessage).where(OutboxMessage.id.in_([row.id for row in rows]), claimable)
+                .values(locked_until=now + CLAIM_LEASE, attempts=OutboxMessage.attempts + 1)
+                .returning(OutboxMessage.id)
+            ).all()
+            return list(session.scalars(
+                select(OutboxMessage).where(OutboxMessage.id.in_(claimed))
+                .order_by(OutboxMessage.id).execution_options(populate_existing=True)
+            ))
+
+    def deliver(self, row: OutboxMessage) -> None:
+        try:
+            if row.channel == "callback":
+                self.callbacks.deliver(row.webhook_id, row.payload)
+                sid = None
+            else:
+                sid = self.transport.send_text(
+                    to=row.to_number, from_=row.from_number, body=row.body,
+                    status_callback=f"{self.config.public_base_url}/twilio/status?o={row.id}",
+                )
+        except TransportError as exc:
+            self._failed(row, exc)
+            return
+        self._sent(row, sid)
+
+    def _sent(self, row: OutboxMessage, sid: str | None) -> None:
+        with self.db.transaction() as session:
+            current = session.get(OutboxMessage, row.id, with_for_update=True)
+            current.status, current.sent_at, current.locked_until = "sent", utcnow(), None
+            current.provider_sid = sid
+            case = session.get(Case, row.case_pk)
+            if case is not None:
+                what = f"{row.purpose} callback delivered" if row.channel == "callback" else (
+                    f"{row.purpose} text sent to {row.recipient} {mask(row.to_number)}")
+                Effects(session, self.config).record(
+                    case, f"{row.channel}.sent", what, outbox_id=row.id, provider_sid=sid, attempt=row.attempts)
+
+    def _failed(self, row: OutboxMessage, exc: TransportError) -> None:
+        delays = CALLBACK_RETRY_DELAYS if row.channel == "callback" else TEXT_RETRY_DELAYS
+        give_up = exc.permanent or row.attempts > len(delays)
+        with self.db.transaction() as session:
+            current = session.get(OutboxMessage, row.id, with_for_update=True)
+            current.locked_until, current.last_error, current.error_code = None, str(exc), exc.code
+            case = session.get(Case, row.case_pk)
+            fx = Effects(session, self.config)
+            if give_up:
+                current.status = "failed"
+                log.error("outbox %s (%s/%s) failed for good after %d attempt(s): %s",
+                          row.id, row.channel, row.purpose, row.attempts, exc)
+                if case is not None:
+                    fx.record(case, f"{row.channel}.failed", f"{row.purpose} failed: {exc}", outbox_id=row.id)
+                    if row.channel == "sms":
+                        report_undeliverable(fx, case, row, exc.code, str(exc))
+                return
+            delay = delays[row.attempts - 1]
+            if isinstance(exc, RetryLater) and exc.retry_after:
+                delay = max(delay, exc.retry_after)
+            current.due_at = utcnow() + timedelta(seconds=delay)
+            log.warning("outbox %s (%s/%s) attempt %d failed, retry in %ds: %s",
+                        row.id, row.channel, row.purpose, row.attempts, delay, exc)
+            if case is not None:
+                fx.record(case, f"{row.channel}.retry", f"{row.purpose} attempt {row.attempts} failed: {exc}",
+                          outbox_id=row.id, retry_in=delay)
+
+
+def report_undeliverable(fx: Effects, case: Case, row: OutboxMessage, code: str | None, reason: str) -> None:
+    fx.callback(case, "message.undeliverable", recipient=row.recipient, purpose=row.purpose,
+                error_code=code, reason=reason)
+

@@ -1,0 +1,35 @@
+"""Phone numbers: normalising to E.164, and masking them for logs and APIs."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+MAX_INPUT_LENGTH = 40
+
+
+class InvalidPhoneNumber(ValueError):
+    pass
+
+
+def normalise(raw: object, region: str) -> str:
+    """'06 12345678' or '+31 6 1234 5678' to '+31612345678'; InvalidPhoneNumber otherwise."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise InvalidPhoneNumber("expected a phone number as text")
+    if len(raw) > MAX_INPUT_LENGTH:
+        raise InvalidPhoneNumber("is too long to be a phone number")
+    try:
+        parsed = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        raise InvalidPhoneNumber("is not a phone number") from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise InvalidPhoneNumber("is not a valid phone number")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def mask(number: str | None) -> str:
+    """'+31612345678' to '+316****5678': enough to tell numbers apart, not to call one."""
+    if not number:
+        return "-"
+    if len(number) <= 8:
+        return number[:2] + "*" * (len(number) - 2)
+    return number[:4] + "****" + number[-4:]

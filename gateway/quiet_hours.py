@@ -1,0 +1,25 @@
+"""When a text to a resident may go out: not during QUIET_HOURS in TIMEZONE."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+
+def is_quiet(local: time, quiet: tuple[time, time]) -> bool:
+    start, end = quiet
+    if start < end:
+        return start <= local < end
+    return local >= start or local < end  # the window spans midnight
+
+
+def next_allowed(at: datetime, quiet: tuple[time, time] | None, tz: ZoneInfo) -> datetime:
+    """`at` itself when outside quiet hours, else the moment they end (in UTC)."""
+    if quiet is None:
+        return at
+    local = at.astimezone(tz)
+    if not is_quiet(local.time(), quiet):
+        return at
+    end = quiet[1]
+    day = local.date() if local.time() < end else local.date() + timedelta(days=1)
+    return datetime.combine(day, end, tzinfo=tz).astimezone(timezone.utc)

@@ -1,0 +1,94 @@
+"""The case system's events, validated. Field errors name the field, like citizen.phone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from gateway.phones import InvalidPhoneNumber, normalise
+
+CaseId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")]
+EVENT_TYPES = ("case.dispatched", "case.completed", "case.cancelled")
+
+
+def _no_control_characters(value: str | None) -> str | None:
+    # PostgreSQL refuses NUL in text, and control characters have no place in a text message.
+    if value is not None and any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
+        raise ValueError("contains control characters")
+    return value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class Party(_Strict):
+    phone: str
+    name: Annotated[str, Field(max_length=200)] | None = None
+    language: str | None = Field(default=None, max_length=35, validate_default=True)
+
+    @field_validator("phone", mode="before")
+    @classmethod
+    def _phone(cls, value: object, info: ValidationInfo) -> str:
+        try:
+            return normalise(value, info.context["region"])
+        except InvalidPhoneNumber as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None, info: ValidationInfo) -> str:
+        """'nl', 'NL' or 'nl-BE' become 'nl'; a language we have no texts for gets the default."""
+        if value is None:
+            return info.context["default_language"]
+        primary = value.lower().replace("_", "-").split("-")[0]
+        if not primary.isalpha() or not 2 <= len(primary) <= 3:
+            raise ValueError("expected a language code like nl or en")
+        return primary if primary in ("nl", "en") else info.context["default_language"]
+
+    _plain = field_validator("name")(_no_control_characters)
+
+
+class Crew(Party):
+    id: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class Dispatched(_Strict):
+    case_id: CaseId
+    reference: Annotated[str, Field(min_length=1, max_length=100)]
+    description: Annotated[str, Field(min_length=1, max_length=5000)]
+    address: Annotated[str, Field(min_length=1, max_length=300)]
+    citizen: Party
+    crew: Crew
+    eta: datetime | None = None
+
+    _plain = field_validator("reference", "description", "address")(_no_control_characters)
+
+    @field_validator("crew")
+    @classmethod
+    def _crew_is_someone_else(cls, crew: Crew, info: ValidationInfo) -> Crew:
+        citizen = info.data.get("citizen")
+        if citizen is not None and citizen.phone == crew.phone:
+            raise ValueError("crew.phone is the same number as citizen.phone")
+        return crew
+
+
+class Completed(_Strict):
+    case_id: CaseId
+    note: Annotated[str, Field(max_length=5000)] | None = None
+
+
+class Cancelled(_Strict):
+    case_id: CaseId
+    reason: Annotated[str, Field(max_length=5000)] | None = None
+
+
+class Envelope(_Strict):
+    type: Literal["case.dispatched", "case.completed", "case.cancelled"]
+    timestamp: datetime | None = None
+    data: dict
+
+
+DATA_MODELS = {"case.dispatched": Dispatched, "case.completed": Completed, "case.cancelled": Cancelled}

@@ -1,0 +1,62 @@
+"""Durable timers: rows fired by whichever worker gets them first."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from gateway.config import Config
+from gateway.db import Database, utcnow
+from gateway.effects import Effects
+from gateway.models import Case, Timer
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Effects, Case], None]
+
+
+def fire_due(db: Database, config: Config, handlers: dict[str, Handler], limit: int = 200) -> int:
+    """Fire due timers, each in its own transaction with its case locked."""
+    fired = 0
+    while fired < limit:
+        timer_id = None
+        try:
+            with db.transaction() as session:
+                now = utcnow()
+                timer = session.scalar(
+                    select(Timer).where(Timer.status == "pending", Timer.due_at <= now)
+                    .order_by(Timer.due_at, Timer.id).limit(1).with_for_update(skip_locked=True)
+                )
+                if timer is None:
+                    return fired
+                timer_id = timer.id
+                _fire(session, config, handlers, timer, now)
+        except DBAPIError:
+            raise  # the database is away: not the timer's fault, the next tick retries
+        except Exception:
+            if timer_id is None:
+                raise
+            # A timer that cannot fire must not block the ones behind it: park it, loudly.
+            log.exception("timer %s failed and is parked as failed", timer_id)
+            with db.transaction() as session:
+                session.get(Timer, timer_id).status = "failed"
+        fired += 1
+    return fired
+
+
+def _fire(session: Session, config: Config, handlers: dict[str, Handler], timer: Timer, now: datetime) -> None:
+    case = session.scalar(select(Case).where(Case.id == timer.case_pk).with_for_update())
+    timer.status, timer.fired_at = "fired", now
+    if timer.round != case.round:
+        timer.status = "stale"  # set in an earlier round; a new dispatch replaced it
+        return
+    fx = Effects(session, config, now)
+    late = (now - timer.due_at).total_seconds()
+    fx.record(case, "timer.fired", f"{timer.kind} fired {late:.2f}s after due",
+              timer=timer.kind, lateness_seconds=round(late, 3))
+    handlers[timer.kind](fx, case)

@@ -1,0 +1,70 @@
+"""The one adapter for provider calls: texts (and later calls) go out through here.
+
+Every failure becomes a TransportError that says whether retrying can help, so the
+retry decision is made in one place (the outbox) and not at every call site.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import requests
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from gateway.config import Config
+from gateway.phones import mask
+
+log = logging.getLogger(__name__)
+
+# Twilio's client waits forever by default; a hung socket would stall a worker.
+REQUEST_TIMEOUT_SECONDS = 10
+
+# 401/403 are a configuration fault (wrong token): retrying after the fix delivers the
+# text, giving up would lose it. 429 and 5xx are Twilio asking us to come back later.
+RETRYABLE_HTTP = {401, 403, 408, 429}
+
+
+class TransportError(Exception):
+    def __init__(self, message: str, *, permanent: bool, code: str | None = None):
+        super().__init__(message)
+        self.permanent = permanent
+        self.code = code
+
+
+class TwilioTransport:
+    def __init__(self, config: Config):
+        http_client = TwilioHttpClient(timeout=REQUEST_TIMEOUT_SECONDS)
+        self.client = Client(config.twilio_account_sid, config.twilio_auth_token, http_client=http_client)
+        # TWILIO_API_BASE_URL points the official client at a compatible provider or a test double.
+        self.client.api.base_url = config.twilio_api_base_url
+
+    def send_text(self, *, to: str, from_: str, body: str, status_callback: str) -> str:
+        try:
+            message = self.client.messages.create(
+                to=to, from_=from_, body=body, status_callback=status_callback
+            )
+        except TwilioRestException as exc:
+            retryable = exc.status >= 500 or exc.status in RETRYABLE_HTTP
+            raise TransportError(
+                f"Twilio answered {exc.status}: {exc.msg}", permanent=not retryable,
+                code=str(exc.code) if exc.code else str(exc.status),
+            ) from None
+        except requests.RequestException as exc:
+            raise TransportError(f"Twilio unreachable: {type(exc).__name__}", permanent=False) from None
+        return message.sid
+
+
+class PrintTransport:
+    """The embedded default: without a Twilio account, texts are printed, never sent."""
+
+    def send_text(self, *, to: str, from_: str, body: str, status_callback: str) -> str:
+        sid = "SMlocal" + uuid.uuid4().hex[:25]
+        log.info("TEXT NOT SENT (no Twilio account) from %s to %s: %s", from_, mask(to), body)
+        return sid
+
+
+def make_transport(config: Config) -> TwilioTransport | PrintTransport:
+    return TwilioTransport(config) if config.sends_for_real else PrintTransport()
