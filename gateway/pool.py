@@ -22,7 +22,8 @@ def allocate(session: Session, numbers: tuple[str, ...], case: Case, prefer: str
     """
     parties = {"citizen": case.citizen_phone, "crew": case.crew_phone}
     taken = set(session.scalars(select(ProxyLease.proxy_number).where(ProxyLease.phone.in_(parties.values()))))
-    load = dict(session.execute(select(ProxyLease.proxy_number, func.count()).group_by(ProxyLease.proxy_number)).tuples().all())
+    in_use = select(ProxyLease.proxy_number, func.count()).group_by(ProxyLease.proxy_number)
+    load = {number: count for number, count in session.execute(in_use)}
     candidates = sorted((n for n in numbers if n not in taken), key=lambda n: (n != prefer, load.get(n, 0), numbers.index(n)))
     for number in candidates:
         try:

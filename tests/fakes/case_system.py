@@ -1,0 +1,93 @@
+"""A fake case system that receives the gateway's callbacks and checks their signatures.
+
+A callback with a bad signature is refused with 401 and kept in `rejected`, so a test
+can assert that none were. It can be told to fail the next deliveries on purpose.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+from werkzeug.wrappers import Request, Response
+
+from tests.fakes.server import LoopbackServer
+
+
+@dataclass
+class Delivery:
+    webhook_id: str
+    type: str
+    data: dict
+    received_at: float
+
+
+@dataclass
+class FakeCaseSystem:
+    secret: str
+    deliveries: list[Delivery] = field(default_factory=list)
+    attempts: list[str] = field(default_factory=list)  # webhook-ids of every attempt, failed ones too
+    rejected: list[str] = field(default_factory=list)
+    _failures: list[tuple[int, str | None]] = field(default_factory=list)
+    _lock: threading.Condition = field(default_factory=threading.Condition)
+    server: LoopbackServer | None = None
+
+    def start(self) -> "FakeCaseSystem":
+        self.server = LoopbackServer(self.wsgi).start()
+        return self
+
+    @property
+    def url(self) -> str:
+        return self.server.url + "/korte-lijn/callbacks"
+
+    def reset(self) -> None:
+        with self._lock:
+            self.deliveries.clear()
+            self.attempts.clear()
+            self.rejected.clear()
+            self._failures.clear()
+
+    def fail_next(self, times: int = 1, status: int = 503, retry_after: str | None = None) -> None:
+        with self._lock:
+            self._failures.extend([(status, retry_after)] * times)
+
+    def of_type(self, event_type: str) -> list[Delivery]:
+        with self._lock:
+            return [d for d in self.deliveries if d.type == event_type]
+
+    def wait_for(self, event_type: str, count: int = 1, timeout: float = 10.0) -> list[Delivery]:
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while len([d for d in self.deliveries if d.type == event_type]) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = [d.type for d in self.deliveries]
+                    raise AssertionError(f"expected {count} {event_type} callback(s); received {seen}")
+                self._lock.wait(remaining)
+            return [d for d in self.deliveries if d.type == event_type]
+
+    def wsgi(self, environ, start_response):
+        request = Request(environ)
+        return self._handle(request)(environ, start_response)
+
+    def _handle(self, request: Request) -> Response:
+        body = request.get_data()
+        webhook_id = request.headers.get("webhook-id", "")
+        try:
+            envelope = Webhook(self.secret).verify(body, dict(request.headers))
+        except (WebhookVerificationError, ValueError):
+            with self._lock:
+                self.rejected.append(webhook_id)
+            return Response("bad signature", status=401)
+        with self._lock:
+            self.attempts.append(webhook_id)
+            if self._failures:
+                status, retry_after = self._failures.pop(0)
+                headers = {"Retry-After": retry_after} if retry_after else {}
+                return Response("failing on purpose", status=status, headers=headers)
+            self.deliveries.append(Delivery(webhook_id, envelope["type"], envelope["data"], time.monotonic()))
+            self._lock.notify_all()
+        return Response(json.dumps({"ok": True}), status=200, mimetype="application/json")
