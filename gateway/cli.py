@@ -8,6 +8,7 @@ import os
 import click
 from flask import Flask
 from twilio.request_validator import RequestValidator
+from werkzeug.serving import run_simple
 
 from gateway import migrate
 from gateway.runtime import runtime
@@ -51,7 +52,8 @@ def register(app: Flask) -> None:
         click.echo(f"Korte Lijn embedded on {config.public_base_url}  database {config.database_url}")
         click.echo(f"  case API key: {env['CASE_API_KEYS']}   Twilio webhook token: {env['TWILIO_AUTH_TOKEN']}")
         click.echo(f"  proxy numbers: {', '.join(config.proxy_numbers)}")
-        app.run(host=host, port=port, use_reloader=False, threaded=True)
+        # Flask's app.run() refuses to run inside a `flask` command; werkzeug serves directly.
+        run_simple(host, port, app, use_reloader=False, threaded=True)
 
     @app.cli.command("twilio-signature")
     @click.argument("path")

@@ -99,10 +99,15 @@ class OutboxWorker:
             current.provider_sid = sid
             case = session.get(Case, row.case_pk)
             if case is not None:
-                what = f"{row.purpose} callback delivered" if row.channel == "callback" else (
-                    f"{row.purpose} text sent to {row.recipient} {mask(row.to_number)}")
+                what = self._describe_sent(row)
                 Effects(session, self.config).record(
                     case, f"{row.channel}.sent", what, outbox_id=row.id, provider_sid=sid, attempt=row.attempts)
+
+    def _describe_sent(self, row: OutboxMessage) -> str:
+        if row.channel == "callback":
+            return f"{row.purpose} callback " + ("delivered" if self.callbacks.url else "printed (no CASE_CALLBACK_URL)")
+        how = "sent" if self.config.sends_for_real else "printed (no Twilio account)"
+        return f"{row.purpose} text {how} to {row.recipient} {mask(row.to_number)}"
 
     def _failed(self, row: OutboxMessage, exc: TransportError) -> None:
         delays = CALLBACK_RETRY_DELAYS if row.channel == "callback" else TEXT_RETRY_DELAYS
