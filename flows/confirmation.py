@@ -19,7 +19,8 @@ from gateway.models import Case
 from gateway.quiet_hours import next_allowed
 from gateway.schemas import Completed
 
-OPEN_QUESTION_TIMERS = ("remind", "time_out")
+# Everything that would still ask her, once she has answered.
+OPEN_QUESTION_TIMERS = ("ask", "remind", "time_out")
 
 
 def complete(fx: Effects, event: Completed) -> Case:
@@ -70,14 +71,15 @@ def close(fx: Effects, case: Case) -> None:
 TIMERS = {"ask": ask, "remind": remind, "time_out": time_out, "close": close}
 
 
-def answer(fx: Effects, case: Case, text: str) -> str:
+def answer(fx: Effects, case: Case, text: str, media: int = 0) -> str:
     """A citizen's text after the job. Returns what it was taken as."""
     if case.awaiting_detail:
         case.awaiting_detail = False
-        return _pass_on(fx, case, text, "detail")
+        return _pass_on(fx, case, text, media, "detail")
     reading = interpret(text)
     fx.record(case, "reply.read", f"read as {reading.verdict}: {reading.reason}", verdict=reading.verdict)
-    if reading.verdict == "no" and case.status in ("awaiting_confirmation", "confirmed", "unanswered"):
+    # A NO counts from the moment the crew reports done, even before we ask.
+    if reading.verdict == "no" and case.status in ("completed", "awaiting_confirmation", "confirmed", "unanswered"):
         return _reopen(fx, case, text)
     if reading.verdict == "yes" and case.status in ("awaiting_confirmation", "unanswered"):
         return _confirm(fx, case, text)
@@ -87,7 +89,7 @@ def answer(fx: Effects, case: Case, text: str) -> str:
         case.unclear_replies += 1
         fx.text(case, "citizen", "reask", _render(fx, case, "reask"))
         return "reasked"
-    return _pass_on(fx, case, text, "message")
+    return _pass_on(fx, case, text, media, "message")
 
 
 def _confirm(fx: Effects, case: Case, text: str) -> str:
@@ -109,11 +111,11 @@ def _reopen(fx: Effects, case: Case, text: str) -> str:
 
 def _close_question(fx: Effects, case: Case) -> None:
     fx.cancel_timers(case, OPEN_QUESTION_TIMERS)
-    fx.cancel_pending_texts(case, "question answered", purposes=("reminder",))
+    fx.cancel_pending_texts(case, "question answered", purposes=("question", "reminder"))
 
 
-def _pass_on(fx: Effects, case: Case, text: str, outcome: str) -> str:
-    fx.callback(case, "case.citizen_message", text=text)
+def _pass_on(fx: Effects, case: Case, text: str, media: int, outcome: str) -> str:
+    fx.callback(case, "case.citizen_message", text=text, media=media)
     fx.text(case, "citizen", "forwarded", _render(fx, case, "forwarded"))
     return outcome
 

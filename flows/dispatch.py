@@ -52,6 +52,7 @@ def cancel(fx: Effects, event: Cancelled) -> Case:
         raise CaseNotFound(event.case_id)
     check(case, case.case_id, "cancelled")
     end_round(fx, case, "case cancelled")
+    case.proxy_number = None
     transition(fx, case, "cancelled", event.reason or "cancelled by the case system")
     return case
 

@@ -6,7 +6,7 @@ import logging
 
 from sqlalchemy import select
 
-from flows import confirmation, messages, relay
+from flows import confirmation, relay
 from gateway import pool
 from gateway.effects import Effects
 from gateway.models import Case, InboundMessage
@@ -26,16 +26,13 @@ def receive_text(fx: Effects, *, proxy_number: str, sender: str, sid: str, body:
         log.info("text from unknown sender %s to %s ignored", mask(sender), proxy_number)
         return "ignored"
     case = fx.session.scalar(select(Case).where(Case.id == lease.case_pk).with_for_update())
-    if not body and media:
-        # Pictures are not forwarded (their URLs would need our Twilio credentials); say so.
-        reader_language = case.crew_language if lease.role == "citizen" else case.citizen_language
-        body = messages.render(reader_language, "media_only")
     if lease.role == "crew":
-        outcome = relay.crew_text(fx, case, body)
+        outcome = relay.crew_text(fx, case, body, media)
     elif case.status == "dispatched":
-        outcome = relay.citizen_text(fx, case, body)
+        outcome = relay.citizen_text(fx, case, body, media)
     else:
-        outcome = confirmation.answer(fx, case, body)
+        outcome = confirmation.answer(fx, case, body, media)
     fx.session.add(InboundMessage(message_sid=sid, case_pk=case.id, role=lease.role, body=body, outcome=outcome))
-    fx.record(case, "text.received", f"text from {lease.role} {mask(sender)}: {outcome}", body=body, outcome=outcome)
+    fx.record(case, "text.received", f"text from {lease.role} {mask(sender)}: {outcome}",
+              body=body, media=media, outcome=outcome)
     return outcome

@@ -16,22 +16,37 @@ from gateway.models import Case
 from gateway.phones import mask
 
 
-def crew_text(fx: Effects, case: Case, text: str) -> str:
+# Twilio refuses a text over 1,600 characters (error 21617).
+MAX_TEXT_CHARACTERS = 1600
+
+
+def crew_text(fx: Effects, case: Case, text: str, media: int = 0) -> str:
     org = fx.config.organisation_name
     if case.status != "dispatched":
         fx.text(case, "crew", "relay_closed", messages.render(
             case.crew_language, "relay_closed", org=org, reference=case.reference))
         return "not_relayed"
-    fx.text(case, "citizen", "relay", messages.render(case.citizen_language, "relay_to_citizen", org=org, text=text))
+    fx.text(case, "citizen", "relay", _relayed(case.citizen_language, "relay_to_citizen", text, media, org=org))
     return "relayed"
 
 
-def citizen_text(fx: Effects, case: Case, text: str) -> str:
+def citizen_text(fx: Effects, case: Case, text: str, media: int = 0) -> str:
     """While the job is open: to the crew, and to the case system as the citizen's message."""
-    fx.text(case, "crew", "relay", messages.render(
-        case.crew_language, "relay_to_crew", org=fx.config.organisation_name, reference=case.reference, text=text))
-    fx.callback(case, "case.citizen_message", text=text)
+    fx.text(case, "crew", "relay", _relayed(
+        case.crew_language, "relay_to_crew", text, media, org=fx.config.organisation_name, reference=case.reference))
+    fx.callback(case, "case.citizen_message", text=text, media=media)
     return "relayed"
+
+
+def _relayed(language: str, key: str, text: str, media: int, **values: str) -> str:
+    """Someone's words behind our prefix, cut to fit one Twilio message, with a word about pictures.
+
+    Pictures are not forwarded: their URLs would need our Twilio credentials to open.
+    """
+    notice = messages.render(language, "media_only") if media else ""
+    room = MAX_TEXT_CHARACTERS - len(messages.render(language, key, text="", **values)) - len(notice) - 1
+    words = text if len(text) <= room else text[: room - 3] + "..."
+    return messages.render(language, key, text=" ".join(part for part in (words, notice) if part), **values)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 
 MAX_INPUT_LENGTH = 40
@@ -33,3 +35,14 @@ def mask(number: str | None) -> str:
     if len(number) <= 8:
         return number[:2] + "*" * (len(number) - 2)
     return number[:4] + "****" + number[-4:]
+
+
+# Anything that looks like a phone number inside free text, such as a provider's error message.
+_NUMBER_IN_TEXT = re.compile(r"\+?\d[\d \-]{6,}\d")
+
+
+def mask_numbers_in(text: str) -> str:
+    def masked(match: re.Match) -> str:
+        digits = re.sub(r"[ \-]", "", match.group())
+        return mask(digits) if sum(ch.isdigit() for ch in digits) >= 9 else match.group()
+    return _NUMBER_IN_TEXT.sub(masked, text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -9,19 +11,23 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from gateway.phones import InvalidPhoneNumber, normalise
 
-CaseId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")]
+CASE_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")
+CaseId = Annotated[str, Field(min_length=1, max_length=100, pattern=rf"^{CASE_ID.pattern}$")]
 EVENT_TYPES = ("case.dispatched", "case.completed", "case.cancelled")
-
-
-def _no_control_characters(value: str | None) -> str | None:
-    # PostgreSQL refuses NUL in text, and control characters have no place in a text message.
-    if value is not None and any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
-        raise ValueError("contains control characters")
-    return value
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    @field_validator("*")
+    @classmethod
+    def _no_control_characters(cls, value: object) -> object:
+        # PostgreSQL refuses NUL in text, and control characters have no place in a text message.
+        if isinstance(value, str) and any(
+            unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in value
+        ):
+            raise ValueError("contains control characters")
+        return value
 
 
 class Party(_Strict):
@@ -48,8 +54,6 @@ class Party(_Strict):
             raise ValueError("expected a language code like nl or en")
         return primary if primary in ("nl", "en") else info.context["default_language"]
 
-    _plain = field_validator("name")(_no_control_characters)
-
 
 class Crew(Party):
     id: Annotated[str, Field(min_length=1, max_length=100)]
@@ -63,16 +67,6 @@ class Dispatched(_Strict):
     citizen: Party
     crew: Crew
     eta: datetime | None = None
-
-    _plain = field_validator("reference", "description", "address")(_no_control_characters)
-
-    @field_validator("crew")
-    @classmethod
-    def _crew_is_someone_else(cls, crew: Crew, info: ValidationInfo) -> Crew:
-        citizen = info.data.get("citizen")
-        if citizen is not None and citizen.phone == crew.phone:
-            raise ValueError("crew.phone is the same number as citizen.phone")
-        return crew
 
 
 class Completed(_Strict):

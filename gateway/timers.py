@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Callable
 
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from gateway.config import Config
@@ -36,7 +36,7 @@ def fire_due(db: Database, config: Config, handlers: dict[str, Handler], limit: 
                     return fired
                 timer_id = timer.id
                 _fire(session, config, handlers, timer, now)
-        except DBAPIError:
+        except (OperationalError, InterfaceError):
             raise  # the database is away: not the timer's fault, the next tick retries
         except Exception:
             if timer_id is None:

@@ -15,7 +15,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from gateway.config import Config
-from gateway.phones import mask
+from gateway.phones import mask, mask_numbers_in
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,9 @@ RETRYABLE_HTTP = {401, 403, 408, 429}
 
 class TransportError(Exception):
     def __init__(self, message: str, *, permanent: bool, code: str | None = None):
-        super().__init__(message)
+        # Provider errors quote the number ("The 'To' number +316... is not valid"): mask it,
+        # since this text ends up in logs, the timeline and callbacks.
+        super().__init__(mask_numbers_in(message))
         self.permanent = permanent
         self.code = code
 

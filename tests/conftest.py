@@ -160,14 +160,15 @@ class CaseSystemClient:
         return self.client.post("/v1/events", data=json.dumps({"type": event_type, "data": data}),
                                  headers=headers, content_type="application/json")
 
-    def dispatch(self, case_id: str = "MOR-2026-0042", citizen: Persona = ANNA, crew: Persona = JAN, **extra):
+    def dispatch(self, case_id: str = "MOR-2026-0042", citizen: Persona = ANNA, crew: Persona = JAN,
+                 citizen_fields: dict | None = None, crew_fields: dict | None = None, **extra):
         data = {
             "case_id": case_id,
             "reference": extra.pop("reference", "MOR-42"),
             "description": extra.pop("description", "Twee paaltjes weggehaald en een gat voor mijn deur."),
             "address": extra.pop("address", "Kerkstraat 12"),
-            "citizen": {"phone": citizen.national, "name": citizen.name, **extra.pop("citizen", {})},
-            "crew": {"id": "crew-noord", "phone": crew.national, "name": crew.name, **extra.pop("crew", {})},
+            "citizen": {"phone": citizen.national, "name": citizen.name, **(citizen_fields or {})},
+            "crew": {"id": "crew-noord", "phone": crew.national, "name": crew.name, **(crew_fields or {})},
             **extra,
         }
         return self.send("case.dispatched", data)

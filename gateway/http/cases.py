@@ -10,6 +10,7 @@ from gateway.http.errors import ApiError
 from gateway.models import Case
 from gateway.phones import mask
 from gateway.runtime import runtime
+from gateway.schemas import CASE_ID
 
 bp = Blueprint("cases", __name__)
 
@@ -18,6 +19,8 @@ bp = Blueprint("cases", __name__)
 def show_case(case_id: str):
     rt = runtime()
     check_case_system(request, rt.config)
+    if not CASE_ID.fullmatch(case_id):
+        raise ApiError(404, "case_not_found", "no case with that case_id", "case_id")
     with rt.db.transaction() as session:
         case = session.scalar(select(Case).where(Case.case_id == case_id))
         if case is None:

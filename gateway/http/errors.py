@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, request
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -39,8 +39,9 @@ def register(app: Flask) -> None:
             return error_response(413, "body_too_large", "the body is over 64 KiB")
         return error_response(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description or exc.name)
 
-    @app.errorhandler(DBAPIError)
-    def _database_away(exc: DBAPIError):
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_away(exc):
         # Say "try again" rather than 500 with a traceback: the caller's retry will land.
         log.error("database unavailable during %s %s: %s", request.method, request.path, type(exc.orig).__name__)
         return error_response(503, "database_unavailable", "the database is unavailable; retry later",

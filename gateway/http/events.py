@@ -22,7 +22,7 @@ from gateway.http.errors import ApiError
 from gateway.models import ProcessedEvent
 from gateway.pool import PoolExhausted
 from gateway.runtime import runtime
-from gateway.schemas import DATA_MODELS, Envelope
+from gateway.schemas import DATA_MODELS, Dispatched, Envelope
 
 log = logging.getLogger(__name__)
 bp = Blueprint("events", __name__)
@@ -85,11 +85,14 @@ def _parse(raw: bytes):
     context = {"region": runtime().config.default_region, "default_language": runtime().config.default_language}
     try:
         envelope = Envelope.model_validate(document)
-        return envelope.type, DATA_MODELS[envelope.type].model_validate(envelope.data, context=context)
+        data = DATA_MODELS[envelope.type].model_validate(envelope.data, context=context)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
         if field == "type":
             raise ApiError(422, "unknown_event_type", f"type must be one of {', '.join(HANDLERS)}", "type") from None
         raise ApiError(422, "invalid_field", f"{field}: {first['msg']}", field or None) from None
+    if isinstance(data, Dispatched) and data.citizen.phone == data.crew.phone:
+        raise ApiError(422, "invalid_field", "crew.phone: is the citizen's own number", "crew.phone")
+    return envelope.type, data
 

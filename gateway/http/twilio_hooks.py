@@ -7,6 +7,7 @@ the flows queue what must be sent, and the answer is TwiML.
 from __future__ import annotations
 
 import logging
+import re
 from functools import wraps
 
 from flask import Blueprint, Response, abort, request
@@ -32,6 +33,9 @@ bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 STATUS_ORDER = {"accepted": 0, "queued": 1, "sending": 2, "sent": 3, "receiving": 3, "received": 4,
                 "delivered": 5, "read": 6, "undelivered": 7, "failed": 7, "canceled": 7}
 MAX_BODY_CHARACTERS = 1600  # Twilio's own limit for one message
+MAX_MEDIA = 10
+SID = re.compile(r"[A-Za-z0-9]{2,64}")
+ERROR_CODE = re.compile(r"\d{1,10}")
 
 
 def signed(view):
@@ -61,11 +65,12 @@ def _number(name: str) -> str:
 def inbound_sms():
     rt = runtime()
     sid = request.form.get("MessageSid", "").strip()
-    if not sid or len(sid) > 64:
-        return Response("MessageSid missing\n", status=400, mimetype="text/plain")
+    if not SID.fullmatch(sid):
+        return Response("MessageSid missing or malformed\n", status=400, mimetype="text/plain")
     # Postgres refuses NUL in text; a body over Twilio's limit is not from Twilio.
     body = request.form.get("Body", "").replace("\x00", "")[:MAX_BODY_CHARACTERS].strip()
     media = _int(request.form.get("NumMedia"))
+    media = media if media <= MAX_MEDIA else 0  # Twilio sends at most 10; more is not Twilio
     sender, proxy = _number("From"), _number("To")
     try:
         with rt.db.transaction() as session:
@@ -103,9 +108,10 @@ def message_status():
     rt = runtime()
     sid = request.form.get("MessageSid", "").strip()
     status = request.form.get("MessageStatus", "").strip().lower()
-    if not sid or status not in STATUS_ORDER:
+    if not SID.fullmatch(sid) or status not in STATUS_ORDER:
         return Response("MessageSid and a known MessageStatus are required\n", status=400, mimetype="text/plain")
-    code = request.form.get("ErrorCode") or None
+    code = request.form.get("ErrorCode", "").strip()
+    code = code if ERROR_CODE.fullmatch(code) else None
     with rt.db.transaction() as session:
         row = _outbox_row(session, sid)
         if row is None:
