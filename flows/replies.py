@@ -19,6 +19,8 @@ def squeeze(word: str) -> str:
 
 YES = {squeeze(w) for w in ("ja", "jawel", "jazeker", "zeker", "yes", "yep", "yeah", "y", "j", "klopt", "opgelost", "fixed", "done")}
 NO = {squeeze(w) for w in ("nee", "neen", "no", "nope", "nah", "n", "niet", "not", "nog", "geen", "never", "nooit", "broken", "kapot")}
+# Symbols that may stand beside a YES; any other emoji or symbol makes a YES unclear ("ja 👎").
+FRIENDLY_SYMBOLS = set("👍👌✅🙂😊🙏") | {chr(c) for c in range(0x1F3FB, 0x1F400)} | {"\ufe0f", "\u200d"}
 COURTESY = {squeeze(w) for w in ("dank", "danku", "dankjewel", "bedankt", "thanks", "thank", "you", "u", "wel", "hoor", "het", "is", "it", "top", "prima", "super", "great", "ok", "oke", "okay", "fijn")}
 
 
@@ -42,5 +44,16 @@ def interpret(text: str) -> Reading:
     if negative:
         return Reading("no", f"no-word {negative[0]!r}")
     if any(t in YES for t in tokens) and all(t in YES or t in COURTESY for t in tokens):
+        if _unexplained_symbols(text):
+            return Reading("unclear", "a yes with a symbol we cannot read")
         return Reading("yes", "only yes-words and courtesies")
     return Reading("unclear", "not a plain yes or no")
+
+
+def _unexplained_symbols(text: str) -> bool:
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category[0] in "LMNPZ" or category == "Cf" or ch in FRIENDLY_SYMBOLS or ch in "\n\r\t":
+            continue
+        return True
+    return False

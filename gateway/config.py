@@ -140,6 +140,7 @@ def _sqlalchemy_url(url: str) -> str:
     return url
 
 
+MAX_DURATION = 366 * 86400
 _DURATION = re.compile(r"(\d+)([smhd])")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -186,9 +187,12 @@ class _Reader:
         if value is None:
             return default
         try:
-            return parse_duration(value)
+            seconds = parse_duration(value)
         except ValueError:
             raise ConfigError(name, f"expected seconds or a duration like 30m or 2h, got {value!r}") from None
+        if seconds > MAX_DURATION:
+            raise ConfigError(name, f"{value!r} is longer than a year; that cannot be meant")
+        return seconds
 
     def seconds_float(self, name: str, default: float) -> float:
         value = self.optional(name)

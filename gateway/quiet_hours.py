@@ -22,4 +22,8 @@ def next_allowed(at: datetime, quiet: tuple[time, time] | None, tz: ZoneInfo) ->
         return at
     end = quiet[1]
     day = local.date() if local.time() < end else local.date() + timedelta(days=1)
-    return datetime.combine(day, end, tzinfo=tz).astimezone(timezone.utc)
+    until = datetime.combine(day, end, tzinfo=tz)
+    if until.astimezone(timezone.utc) <= at:
+        # The end fell in the hour that repeats when the clocks go back: take its second pass.
+        until = until.replace(fold=1)
+    return until.astimezone(timezone.utc)

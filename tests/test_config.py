@@ -1,0 +1,147 @@
+"""Configuration: read strictly, and a typo stops start-up with the variable's name."""
+
+from datetime import time
+
+import pytest
+
+from gateway import create_app
+from gateway.config import Config, ConfigError
+from tests.conftest import ACCOUNT_SID, CALLBACK_SECRET, PROXY_NUMBERS
+
+
+def test_it_has_the_documented_defaults():
+    config = Config.from_env({})
+    assert (config.confirmation_delay, config.reminder_after, config.confirmation_timeout,
+            config.reopen_window) == (1800, 86400, 259200, 1209600)
+    assert config.quiet_hours == (time(21, 0), time(8, 0))
+    assert config.timezone.key == "Europe/Amsterdam"
+    assert (config.default_language, config.default_region) == ("nl", "NL")
+    assert config.database_url.startswith("sqlite:///")
+    assert config.twilio_api_base_url == "https://api.twilio.com"
+    assert not config.sends_for_real
+
+
+@pytest.mark.parametrize(("raw", "seconds"), [("30m", 1800), ("2h", 7200), ("1h30m", 5400), ("90", 90),
+                                              (" 2H ", 7200), ("1d", 86400), ("0", 0)])
+def test_it_reads_durations_in_seconds_or_with_units(raw, seconds):
+    assert Config.from_env({"REMINDER_AFTER": raw}).reminder_after == seconds
+
+
+def test_it_reads_the_other_settings():
+    config = Config.from_env({
+        "QUIET_HOURS": "22:30 - 7:00", "TIMEZONE": "Europe/Brussels", "DEFAULT_LANGUAGE": "EN",
+        "DEFAULT_REGION": "be", "PROXY_NUMBERS": ",".join(PROXY_NUMBERS) + ",", "CASE_API_KEYS": " a , b ,",
+        "PUBLIC_BASE_URL": "https://korte-lijn.example.org/",
+    })
+    assert config.quiet_hours == (time(22, 30), time(7, 0))
+    assert (config.timezone.key, config.default_language, config.default_region) == ("Europe/Brussels", "en", "BE")
+    assert config.proxy_numbers == PROXY_NUMBERS and config.case_api_keys == ("a", "b")
+    assert config.public_base_url == "https://korte-lijn.example.org"
+
+
+def test_an_absurd_duration_is_refused_at_start_up_not_at_the_first_completed_job():
+    # About 31,700 years: accepted, it would make every case.completed fail with a 500.
+    with pytest.raises(ConfigError, match="REOPEN_WINDOW"):
+        Config.from_env({"REOPEN_WINDOW": "1000000000000"})
+
+
+def test_empty_quiet_hours_turn_them_off():
+    assert Config.from_env({"QUIET_HOURS": ""}).quiet_hours is None
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("CONFIRMATION_DELAY", "soon"),
+    ("REMINDER_AFTER", "-5"),
+    ("CONFIRMATION_TIMEOUT", "5x"),
+    ("REOPEN_WINDOW", "1.5h"),
+    ("REOPEN_WINDOW", "1h 30m"),
+    ("QUIET_HOURS", "21-08"),
+    ("QUIET_HOURS", "25:00-08:00"),
+    ("QUIET_HOURS", "21:00-08:60"),
+    ("QUIET_HOURS", "21:00-21:00"),
+    ("TIMEZONE", "Mars/Olympus"),
+    ("TIMEZONE", "../../etc/passwd"),
+    ("DEFAULT_LANGUAGE", "fr"),
+    ("DEFAULT_REGION", "XX"),
+    ("PROXY_NUMBERS", "0612345678"),
+    ("PROXY_NUMBERS", "+31 970 1000 0001"),
+    ("PROXY_NUMBERS", f"{PROXY_NUMBERS[0]},{PROXY_NUMBERS[0]}"),
+    ("PUBLIC_BASE_URL", "ftp://x"),
+    ("PUBLIC_BASE_URL", "korte-lijn.example.org"),
+    ("TWILIO_API_BASE_URL", "http://"),
+    ("CASE_CALLBACK_URL", "case-system.local/callbacks"),
+    ("CASE_CALLBACK_SECRET", CALLBACK_SECRET.removeprefix("whsec_")),
+    ("CASE_CALLBACK_SECRET", "whsec_c2hvcnQ="),
+    ("CASE_CALLBACK_SECRET", "whsec_not base64!"),
+    ("CASE_EVENTS_SECRET", "hunter2"),
+    ("ORGANISATION_NAME", "Gemeente \u2019s-Hertogenbosch"),
+    ("WORKER_POLL_INTERVAL", "0"),
+    ("WORKER_POLL_INTERVAL", "fast"),
+])
+def test_a_malformed_value_is_refused_by_name(name, value):
+    with pytest.raises(ConfigError) as refused:
+        Config.from_env({name: value})
+    assert refused.value.name == name
+    assert name in str(refused.value)
+
+
+def test_a_callback_url_without_a_secret_is_refused():
+    with pytest.raises(ConfigError, match="CASE_CALLBACK_SECRET"):
+        Config.from_env({"CASE_CALLBACK_URL": "https://zaken.example.org/callbacks"})
+
+
+def test_a_twilio_account_without_a_token_is_refused():
+    with pytest.raises(ConfigError, match="TWILIO_AUTH_TOKEN"):
+        Config.from_env({"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "PROXY_NUMBERS": PROXY_NUMBERS[0]})
+
+
+def test_a_twilio_account_without_proxy_numbers_is_refused():
+    with pytest.raises(ConfigError, match="PROXY_NUMBERS"):
+        Config.from_env({"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": "token"})
+
+
+def test_it_reads_secrets_from_files(tmp_path):
+    (tmp_path / "token").write_text("file-token\n")
+    (tmp_path / "callback").write_text(CALLBACK_SECRET + "\n")
+    config = Config.from_env({
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN_FILE": str(tmp_path / "token"),
+        "CASE_CALLBACK_URL": "https://zaken.example.org/callbacks",
+        "CASE_CALLBACK_SECRET_FILE": str(tmp_path / "callback"), "PROXY_NUMBERS": PROXY_NUMBERS[0],
+    })
+    assert config.twilio_auth_token == "file-token"
+    assert config.case_callback_secret == CALLBACK_SECRET
+
+
+def test_a_secret_set_both_directly_and_from_a_file_is_refused(tmp_path):
+    (tmp_path / "token").write_text("file-token")
+    with pytest.raises(ConfigError, match="TWILIO_AUTH_TOKEN_FILE") as refused:
+        Config.from_env({"TWILIO_AUTH_TOKEN": "env-token", "TWILIO_AUTH_TOKEN_FILE": str(tmp_path / "token")})
+    assert "TWILIO_AUTH_TOKEN or" in str(refused.value)
+
+
+def test_a_missing_secret_file_is_refused_by_name(tmp_path):
+    with pytest.raises(ConfigError, match="CASE_API_KEYS_FILE"):
+        Config.from_env({"CASE_API_KEYS_FILE": str(tmp_path / "nowhere")})
+
+
+def test_a_malformed_secret_in_a_file_is_refused_by_name(tmp_path):
+    (tmp_path / "callback").write_text("not-a-whsec-secret")
+    with pytest.raises(ConfigError, match="CASE_CALLBACK_SECRET"):
+        Config.from_env({"CASE_CALLBACK_SECRET_FILE": str(tmp_path / "callback")})
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("postgres://kl:pw@db:5432/kl", "postgresql+psycopg://kl:pw@db:5432/kl"),
+    ("postgresql://kl@db/kl", "postgresql+psycopg://kl@db/kl"),
+    ("postgresql+psycopg://kl@db/kl", "postgresql+psycopg://kl@db/kl"),
+    ("sqlite:////var/lib/kl.sqlite3", "sqlite:////var/lib/kl.sqlite3"),
+])
+def test_it_names_the_postgres_driver_for_sqlalchemy(url, expected):
+    assert Config.from_env({"DATABASE_URL": url}).database_url == expected
+
+
+def test_create_app_refuses_a_malformed_setting_before_touching_anything(settings, tmp_path):
+    database = tmp_path / "never" / "korte_lijn.sqlite3"
+    with pytest.raises(ConfigError, match="QUIET_HOURS"):
+        create_app({**settings, "DATABASE_URL": f"sqlite:///{database}", "QUIET_HOURS": "21-08"})
+    assert not database.parent.exists()

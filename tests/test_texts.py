@@ -1,0 +1,116 @@
+"""The message texts: GSM-7, the same in both languages, and short enough to stay cheap."""
+
+import pytest
+
+from flows import messages
+from gateway import gsm7
+
+# Pieces spliced into another text, and spoken texts: neither is an SMS of its own.
+FRAGMENTS = {"eta", "crew_name", "media_only"}
+ORG = "Gemeente 's-Hertogenbosch"
+REFERENCE = "MOR-2026-004211"
+ADDRESS = "Burgemeester van Zuylenlaan 104, 5211 AB"  # 40 characters
+DESCRIPTION = ("Twee paaltjes zijn weggehaald en er zit nu een diep gat in de stoep voor mijn deur. "
+               "Mijn moeder loopt met een rollator en is er gisteren bijna in gevallen.")
+
+
+def keys(language: str) -> list[str]:
+    return sorted(messages.catalogue(language))
+
+
+def sms_keys() -> list[str]:
+    return [k for k in keys("nl") if k not in FRAGMENTS and not k.startswith("voice_")]
+
+
+def realistic(language: str, key: str) -> str:
+    values = {
+        "org": ORG, "reference": REFERENCE, "address": ADDRESS, "description": DESCRIPTION,
+        "date": "28-11", "time": "10:00", "text": "We staan om 10 uur bij u, waar zit het gat precies?",
+        "eta": messages.render(language, "eta", date="28-11", time="10:00"),
+        "name": messages.render(language, "crew_name", name="Anna de Vries"),
+    }
+    return messages.render(language, key, **values)
+
+
+def test_the_languages_have_the_same_texts_with_the_same_placeholders():
+    assert keys("nl") == keys("en")
+    for key in keys("nl"):
+        nl, en = messages.catalogue("nl")[key], messages.catalogue("en")[key]
+        assert messages.placeholders(nl) == messages.placeholders(en), key
+
+
+@pytest.mark.parametrize("language", messages.LANGUAGES)
+def test_every_template_is_gsm7(language):
+    for key, template in messages.catalogue(language).items():
+        assert gsm7.is_gsm7(template), f"{language}.{key}: {[ch for ch in template if not gsm7.is_gsm7(ch)]}"
+
+
+@pytest.mark.parametrize("language", messages.LANGUAGES)
+@pytest.mark.parametrize("key", sms_keys())
+def test_every_text_names_the_organisation_and_stays_gsm7(language, key):
+    text = realistic(language, key)
+    assert ORG in text
+    assert gsm7.is_gsm7(text)
+
+
+@pytest.mark.parametrize("language", messages.LANGUAGES)
+@pytest.mark.parametrize("key", ["question", "reminder"])
+def test_the_question_and_the_reminder_fit_in_one_segment(language, key):
+    assert gsm7.segments(realistic(language, key)) == 1
+
+
+@pytest.mark.parametrize("language", messages.LANGUAGES)
+@pytest.mark.parametrize("key", ["dispatch_citizen", "dispatch_crew"])
+def test_the_dispatch_texts_fit_in_three_segments(language, key):
+    text = realistic(language, key)
+    assert gsm7.segments(text) <= 3
+    assert REFERENCE in text and ADDRESS in text
+
+
+def test_render_refuses_a_missing_placeholder():
+    with pytest.raises(messages.MissingPlaceholder, match="reference"):
+        messages.render("nl", "question", org=ORG, address=ADDRESS)
+
+
+def test_the_residents_own_words_pass_verbatim_even_with_emoji():
+    description = "Gat 🕳️ voor mijn deur, de \u201cpaaltjes\u201d liggen in de berm {org} {0}"
+    text = messages.render("nl", "dispatch_crew", org=ORG, reference=REFERENCE, address=ADDRESS,
+                           description=description, name="")
+    assert f'"{description}"' in text
+
+
+def test_typographic_look_alikes_in_case_data_are_made_gsm7():
+    text = messages.render("nl", "question", org="Gemeente \u2019s-Hertogenbosch", reference="MOR\u20131",
+                           address="Kerkstraat\u00a012")
+    assert "Gemeente 's-Hertogenbosch" in text and "MOR-1" in text and "(Kerkstraat 12)" in text
+    assert gsm7.is_gsm7(text)
+
+
+@pytest.mark.parametrize(("text", "count"), [
+    ("", 1),
+    ("a" * 160, 1),
+    ("a" * 161, 2),
+    ("a" * 306, 2),
+    ("a" * 307, 3),
+    ("ł" * 70, 1),
+    ("ł" * 71, 2),
+    ("ł" * 134, 2),
+    ("ł" * 135, 3),
+    ("😀" * 35, 1),  # an emoji is two UTF-16 code units
+    ("😀" * 36, 2),
+    ("a" * 70 + "\u2019", 2),  # one curly quote turns the whole text into UCS-2
+    ("€" * 80, 1),  # €, [ and ] take an escape and a septet
+    ("€" * 81, 2),
+    ("a" * 158 + "]", 1),
+    ("a" * 159 + "[", 2),
+    ("[" * 80 + "a", 2),
+])
+def test_segments_are_counted_like_a_phone_network_counts_them(text, count):
+    assert gsm7.segments(text) == count
+
+
+def test_it_knows_which_characters_are_gsm7():
+    assert gsm7.is_gsm7("€[]{}^~|\\ éèàÄÖÑÜ @£$¥ Ça va?")
+    for outsider in ("\u2019", "\u201c", "\u00a0", "ł", "😀", "\u2013"):
+        assert not gsm7.is_gsm7(outsider), repr(outsider)
+    assert gsm7.to_gsm7("\u201cZo\u2019n\u201d\u00a0gat \u2013 echt\u2026") == '"Zo\'n" gat - echt...'
