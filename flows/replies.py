@@ -18,10 +18,16 @@ def squeeze(word: str) -> str:
 
 
 YES = {squeeze(w) for w in ("ja", "jawel", "jazeker", "zeker", "yes", "yep", "yeah", "y", "j", "klopt", "opgelost", "fixed", "done")}
-NO = {squeeze(w) for w in ("nee", "neen", "no", "nope", "nah", "n", "niet", "not", "nog", "geen", "never", "nooit", "broken", "kapot")}
+NO = {squeeze(w) for w in (
+    "nee", "neen", "no", "nope", "nah", "n", "niet", "niks", "niets", "not", "nog", "geen", "never", "nooit",
+    "still", "broken", "kapot", "isn", "wasn", "aren", "hasn", "hasnt", "isnt", "didn", "didnt", "nothing",
+)}
 # Symbols that may stand beside a YES; any other emoji or symbol makes a YES unclear ("ja 👎").
 FRIENDLY_SYMBOLS = set("👍👌✅🙂😊🙏") | {chr(c) for c in range(0x1F3FB, 0x1F400)} | {"\ufe0f", "\u200d"}
-COURTESY = {squeeze(w) for w in ("dank", "danku", "dankjewel", "bedankt", "thanks", "thank", "you", "u", "wel", "hoor", "het", "is", "it", "top", "prima", "super", "great", "ok", "oke", "okay", "fijn")}
+COURTESY = {squeeze(w) for w in (
+    "dank", "danku", "dankjewel", "bedankt", "je", "thanks", "thank", "you", "u", "wel", "hoor", "het", "is",
+    "it", "helemaal", "top", "prima", "super", "great", "ok", "oke", "okay", "fijn",
+)}
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,8 @@ class OutboxWorker:
             ))
 
     def deliver(self, row: OutboxMessage) -> None:
+        if not self._still_ours(row):
+            return
         try:
             if row.channel == "callback":
                 self.callbacks.deliver(row.webhook_id, row.payload)
@@ -91,6 +93,23 @@ class OutboxWorker:
             self._failed(row, exc)
             return
         self._sent(row, sid)
+
+    def _still_ours(self, row: OutboxMessage) -> bool:
+        """Renew the lease just before sending; False if the row was withdrawn or taken over.
+
+        A batch can outlast its lease (a slow provider); by then another worker may have
+        claimed the row, which bumped `attempts`. Checking here keeps the double-send
+        window to the one request in flight, well inside a fresh lease.
+        """
+        now = utcnow()
+        with self.db.transaction() as session:
+            renewed = session.execute(
+                update(OutboxMessage).where(
+                    OutboxMessage.id == row.id, OutboxMessage.status == "pending",
+                    OutboxMessage.attempts == row.attempts,
+                ).values(locked_until=now + CLAIM_LEASE)
+            )
+            return renewed.rowcount == 1
 
     def _sent(self, row: OutboxMessage, sid: str | None) -> None:
         with self.db.transaction() as session:

@@ -35,7 +35,9 @@ class Worker:
         self.send_outbox()
 
     def fire_timers(self) -> None:
-        fire_due(self.db, self.config, TIMERS)
+        if fire_due(self.db, self.config, TIMERS):
+            # Send what the timers queued now, rather than one poll later.
+            self.outbox.drain()
 
     def send_outbox(self) -> None:
         self.outbox.drain()
