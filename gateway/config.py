@@ -90,6 +90,12 @@ class Config:
         callback_secret = reader.whsec("CASE_CALLBACK_SECRET")
         if callback_url and not callback_secret:
             raise ConfigError("CASE_CALLBACK_SECRET", "is required when CASE_CALLBACK_URL is set")
+        if sid and not callback_url:
+            raise ConfigError("CASE_CALLBACK_URL", "is required when texts go out through Twilio: "
+                              "without it a resident's NO would never reach the case system")
+        api_keys, events_secret = reader.list("CASE_API_KEYS"), reader.whsec("CASE_EVENTS_SECRET")
+        if sid and not (api_keys or events_secret):
+            raise ConfigError("CASE_API_KEYS", "set it (or CASE_EVENTS_SECRET) so the case system can send events")
         organisation = reader.text("ORGANISATION_NAME", "Gemeente Voorbeeldstad")
         if not is_gsm7(organisation):
             raise ConfigError("ORGANISATION_NAME", "must use GSM-7 characters only, or every text costs double")
@@ -101,8 +107,8 @@ class Config:
             twilio_api_base_url=reader.url("TWILIO_API_BASE_URL", "https://api.twilio.com"),
             public_base_url=reader.url("PUBLIC_BASE_URL", "http://localhost:5000"),
             proxy_numbers=proxies,
-            case_api_keys=reader.list("CASE_API_KEYS"),
-            case_events_secret=reader.whsec("CASE_EVENTS_SECRET"),
+            case_api_keys=api_keys,
+            case_events_secret=events_secret,
             case_callback_url=callback_url,
             case_callback_secret=callback_secret,
             organisation_name=organisation,

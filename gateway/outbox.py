@@ -92,6 +92,11 @@ class OutboxWorker:
         except TransportError as exc:
             self._failed(row, exc)
             return
+        except Exception as exc:
+            # A bug must not turn one row into a poison pill that stalls every tick.
+            log.exception("outbox %s: unexpected error while sending", row.id)
+            self._failed(row, TransportError(f"unexpected {type(exc).__name__}", permanent=False))
+            return
         self._sent(row, sid)
 
     def _still_ours(self, row: OutboxMessage) -> bool:

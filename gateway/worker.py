@@ -47,7 +47,7 @@ class Worker:
         scheduler = BlockingScheduler()
         self._schedule(scheduler)
         # Finish the tick in hand on SIGTERM; a claimed row's lease covers a hard kill.
-        signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
+        signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=True))
         log.info("worker started, ticking every %.2fs", self.config.worker_poll_interval)
         try:
             scheduler.start()

@@ -103,13 +103,28 @@ def test_a_twilio_account_without_proxy_numbers_is_refused():
 def test_it_reads_secrets_from_files(tmp_path):
     (tmp_path / "token").write_text("file-token\n")
     (tmp_path / "callback").write_text(CALLBACK_SECRET + "\n")
+    (tmp_path / "keys").write_text("key-one,key-two\n")
     config = Config.from_env({
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN_FILE": str(tmp_path / "token"),
-        "CASE_CALLBACK_URL": "https://zaken.example.org/callbacks",
+        "CASE_CALLBACK_URL": "https://zaken.example.org/callbacks", "CASE_API_KEYS_FILE": str(tmp_path / "keys"),
         "CASE_CALLBACK_SECRET_FILE": str(tmp_path / "callback"), "PROXY_NUMBERS": PROXY_NUMBERS[0],
     })
     assert config.twilio_auth_token == "file-token"
     assert config.case_callback_secret == CALLBACK_SECRET
+    assert config.case_api_keys == ("key-one", "key-two")
+
+
+def test_it_will_not_send_for_real_without_somewhere_to_report_a_no():
+    # Printing callbacks is for trying it out; with real texts a NO must reach the case system.
+    with pytest.raises(ConfigError, match="^CASE_CALLBACK_URL"):
+        Config.from_env({"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": "t", "CASE_API_KEYS": "k",
+                         "PROXY_NUMBERS": PROXY_NUMBERS[0]})
+
+
+def test_it_will_not_send_for_real_when_no_case_system_can_reach_it():
+    with pytest.raises(ConfigError, match="^CASE_API_KEYS"):
+        Config.from_env({"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": "t", "PROXY_NUMBERS": PROXY_NUMBERS[0],
+                         "CASE_CALLBACK_URL": "https://zaken.example.org/cb", "CASE_CALLBACK_SECRET": CALLBACK_SECRET})
 
 
 def test_a_secret_set_both_directly_and_from_a_file_is_refused(tmp_path):

@@ -24,6 +24,7 @@ class Scripted:
     code: int | None = None
     hang: float = 0.0
     retry_after: str | None = None
+    garbage: bool = False  # answer 200 with an HTML page, as a broken proxy in between would
 
 
 @dataclass
@@ -53,9 +54,9 @@ class FakeTwilio:
             self.requests_seen = 0
 
     def fail_next(self, times: int = 1, status: int = 500, code: int | None = None,
-                  hang: float = 0.0, retry_after: str | None = None) -> None:
+                  hang: float = 0.0, retry_after: str | None = None, garbage: bool = False) -> None:
         with self._lock:
-            self._script.extend(Scripted(status, code, hang, retry_after) for _ in range(times))
+            self._script.extend(Scripted(status, code, hang, retry_after, garbage) for _ in range(times))
 
     def texts_to(self, number: str) -> list[str]:
         with self._lock:
@@ -82,6 +83,8 @@ class FakeTwilio:
             if not self._authorised(request):
                 return _error(401, 20003, "Authenticate")
             scripted = self._script.pop(0) if self._script else None
+        if scripted and scripted.garbage:
+            return Response("<html><body>502 Bad Gateway</body></html>", status=200, mimetype="text/html")
         if scripted:
             time.sleep(scripted.hang)
             response = _error(scripted.status, scripted.code or scripted.status, "scripted failure")
