@@ -28,6 +28,8 @@ def complete(fx: Effects, event: Completed) -> Case:
     if case is None:
         raise CaseNotFound(event.case_id)
     transition(fx, case, "completed", event.note or "crew reports the job done")
+    # Done before quiet hours let the "crew is coming" text out: it would only confuse her now.
+    fx.cancel_pending_texts(case, "the job was done first", purposes=("dispatch_citizen",), held_only=True)
     case.completed_at = fx.now
     case.reopen_until = fx.now + timedelta(seconds=fx.config.reopen_window)
     fx.schedule(case, "ask", fx.config.confirmation_delay)

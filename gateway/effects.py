@@ -81,14 +81,20 @@ class Effects:
             query = query.where(Timer.kind.in_(kinds))
         self.session.execute(query.values(status="cancelled"))
 
-    def cancel_pending_texts(self, case: Case, reason: str, purposes: tuple[str, ...] | None = None) -> int:
-        """Withdraw texts and calls not yet sent; callbacks to the case system still go out."""
+    def cancel_pending_texts(self, case: Case, reason: str, purposes: tuple[str, ...] | None = None,
+                             held_only: bool = False) -> int:
+        """Withdraw texts and calls not yet sent; callbacks to the case system still go out.
+
+        held_only: only those waiting for a later moment (quiet hours), not those due now.
+        """
         query = select(OutboxMessage.id).where(
             OutboxMessage.case_pk == case.id, OutboxMessage.status == "pending",
             OutboxMessage.channel != "callback",
         )
         if purposes:
             query = query.where(OutboxMessage.purpose.in_(purposes))
+        if held_only:
+            query = query.where(OutboxMessage.due_at > self.now)
         ids = self.session.scalars(query).all()
         if ids:
             self.session.execute(

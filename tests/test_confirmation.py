@@ -224,3 +224,19 @@ def test_an_empty_or_odd_reply_gives_no_verdict_and_no_crash(body, asked, twilio
     run_worker()
     assert case_system.of_type("case.confirmed") == []
     assert len(case_system.of_type("case.reopened")) == (1 if body.startswith("Nee") else 0)
+
+
+def test_it_withdraws_a_held_dispatch_notice_when_the_job_is_done_first(settings, request):
+    # A night-time emergency fix: the "crew is coming" text waits for quiet hours to end,
+    # but by then the crew has been and gone. She should get the question, not the notice.
+    settings["QUIET_HOURS"] = "00:00-23:59"
+    case_api, fake_twilio = request.getfixturevalue("case_api"), request.getfixturevalue("fake_twilio")
+    run_worker, fast_forward = request.getfixturevalue("run_worker"), request.getfixturevalue("fast_forward")
+    case_api.dispatch()
+    case_api.complete()
+    fast_forward(1800)
+    run_worker()  # the question is queued, and held by quiet hours too
+    fast_forward(86400)
+    run_worker()
+    to_anna = fake_twilio.texts_to(ANNA.phone)
+    assert len(to_anna) == 1 and to_anna[0].endswith("Antwoord JA of NEE.")

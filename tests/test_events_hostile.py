@@ -91,7 +91,8 @@ def test_it_refuses_a_bad_signature(client, fake_twilio, run_worker, forge):
 
 
 NOT_AN_OBJECT = {"truncated": b"{", "text": b"not json", "empty": b"", "not-utf8": b"\xff\xfe{}", "array": b"[1, 2]",
-                 "string": b'"case.dispatched"', "number": b"42", "null": b"null"}
+                 "string": b'"case.dispatched"', "number": b"42", "null": b"null",
+                 "nested-too-deep": b"[" * 30000 + b"]" * 30000}
 
 
 @pytest.mark.parametrize("body", list(NOT_AN_OBJECT.values()), ids=list(NOT_AN_OBJECT))

@@ -112,9 +112,10 @@ def test_quiet_hours_hold_the_confirmation_question(quiet_now, case_api, fake_tw
     case_api.complete()
     fast_forward(1800)
     run_worker()
-    assert fake_twilio.texts_to(ANNA.phone) == []  # the dispatch notice and the question both wait
+    assert fake_twilio.texts_to(ANNA.phone) == []  # the question waits
 
     fast_forward(61 * 60)
     run_worker()
-    [notice, question] = fake_twilio.texts_to(ANNA.phone)
+    # The held "crew is coming" notice was withdrawn when the job was done; only the question goes.
+    [question] = fake_twilio.texts_to(ANNA.phone)
     assert question.endswith("Antwoord JA of NEE.")

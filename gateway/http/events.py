@@ -80,6 +80,8 @@ def _parse(raw: bytes):
         document = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ApiError(400, "malformed_json", "the body is not valid JSON") from None
+    except RecursionError:
+        raise ApiError(400, "malformed_json", "the body is nested too deeply") from None
     if not isinstance(document, dict):
         raise ApiError(400, "malformed_json", "the body must be a JSON object")
     context = {"region": runtime().config.default_region, "default_language": runtime().config.default_language}
