@@ -34,11 +34,11 @@ def dispatch(fx: Effects, event: Dispatched) -> Case:
         fx.session.add(case)
         reason = "crew dispatched"
     else:
-        end_round(fx, case, "a new dispatch starts round %d" % (case.round + 1))
+        end_round(fx, case, f"a new dispatch starts round {case.round + 1}")
         case.round += 1
         reason = f"crew dispatched again (round {case.round})"
     previous_proxy = case.proxy_number
-    _take_details(case, event, fx)
+    _take_details(fx, case, event)
     fx.session.flush()
     case.proxy_number = pool.allocate(fx.session, fx.config.proxy_numbers, case, prefer=previous_proxy)
     transition(fx, case, "dispatched", reason)
@@ -67,7 +67,7 @@ def end_round(fx: Effects, case: Case, reason: str) -> None:
     case.completed_at = case.question_sent_at = case.reopen_until = None
 
 
-def _take_details(case: Case, event: Dispatched, fx: Effects) -> None:
+def _take_details(fx: Effects, case: Case, event: Dispatched) -> None:
     case.reference, case.address, case.description = event.reference, event.address, event.description
     case.citizen_phone, case.citizen_name = event.citizen.phone, event.citizen.name
     case.citizen_language = event.citizen.language
