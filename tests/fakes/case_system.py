@@ -59,15 +59,11 @@ class FakeCaseSystem:
             return [d for d in self.deliveries if d.type == event_type]
 
     def wait_for(self, event_type: str, count: int = 1, timeout: float = 10.0) -> list[Delivery]:
-        deadline = time.monotonic() + timeout
         with self._lock:
-            while len([d for d in self.deliveries if d.type == event_type]) < count:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    seen = [d.type for d in self.deliveries]
-                    raise AssertionError(f"expected {count} {event_type} callback(s); received {seen}")
-                self._lock.wait(remaining)
-            return [d for d in self.deliveries if d.type == event_type]
+            if not self._lock.wait_for(lambda: len(self.of_type(event_type)) >= count, timeout):
+                seen = [d.type for d in self.deliveries]
+                raise AssertionError(f"expected {count} {event_type} callback(s); received {seen}")
+            return self.of_type(event_type)
 
     def wsgi(self, environ, start_response):
         request = Request(environ)

@@ -63,13 +63,9 @@ class FakeTwilio:
             return [m["Body"] for m in self.messages if m["To"] == number]
 
     def wait_for_messages(self, count: int, timeout: float = 10.0) -> list[dict]:
-        deadline = time.monotonic() + timeout
         with self._lock:
-            while len(self.messages) < count:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise AssertionError(f"expected {count} texts, fake Twilio got {len(self.messages)}: {self.messages}")
-                self._lock.wait(remaining)
+            if not self._lock.wait_for(lambda: len(self.messages) >= count, timeout):
+                raise AssertionError(f"expected {count} texts, fake Twilio got {len(self.messages)}: {self.messages}")
             return list(self.messages)
 
     def wsgi(self, environ, start_response):
