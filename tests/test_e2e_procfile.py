@@ -59,14 +59,15 @@ class Processes:
                          for name in self.running)
 
     def stop(self) -> None:
+        # Wait for each whole process group, not just the shell: a worker finishing its last
+        # tick after the shell is gone would send into the next test's fakes.
         for process in self.running.values():
             _signal_group(process, signal.SIGTERM)
         for process in self.running.values():
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
+            if not _group_gone(process, timeout=10):
                 _signal_group(process, signal.SIGKILL)
-                process.wait(timeout=10)
+                _group_gone(process, timeout=10)
+            process.wait(timeout=10)
 
 
 def _signal_group(process: subprocess.Popen, signum: int) -> None:
@@ -74,6 +75,18 @@ def _signal_group(process: subprocess.Popen, signum: int) -> None:
         os.killpg(process.pid, signum)
     except ProcessLookupError:
         pass  # already gone
+
+
+def _group_gone(process: subprocess.Popen, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        process.poll()  # reap the shell, or the group lingers as a zombie
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
 
 
 @pytest.fixture
