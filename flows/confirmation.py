@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flows import messages
+from flows import reach
 from flows.dispatch import CaseNotFound, lock_case
-from flows.replies import interpret
+from flows.replies import Reading, interpret
 from flows.states import transition
 from gateway import pool
 from gateway.effects import Effects
@@ -33,6 +33,7 @@ def complete(fx: Effects, event: Completed) -> Case:
     case.completed_at = fx.now
     case.reopen_until = fx.now + timedelta(seconds=fx.config.reopen_window)
     fx.schedule(case, "ask", fx.config.confirmation_delay)
+    fx.schedule(case, "end_crew_session", fx.config.session_grace)
     fx.schedule(case, "close", fx.config.reopen_window)
     return case
 
@@ -43,7 +44,7 @@ def ask(fx: Effects, case: Case) -> None:
     sent_at = next_allowed(fx.now, fx.config.quiet_hours, fx.config.timezone)
     transition(fx, case, "awaiting_confirmation", "confirmation question sent")
     case.question_sent_at = sent_at
-    fx.text(case, "citizen", "question", _render(fx, case, "question"), quiet_hours=True)
+    reach.tell_citizen(fx, case, "question", quiet_hours=True)
     # Count from when she actually gets the question, not from when quiet hours held it.
     fx.schedule(case, "remind", fx.config.reminder_after, start=sent_at)
     fx.schedule(case, "time_out", fx.config.confirmation_timeout, start=sent_at)
@@ -51,13 +52,15 @@ def ask(fx: Effects, case: Case) -> None:
 
 def remind(fx: Effects, case: Case) -> None:
     if case.status == "awaiting_confirmation":
-        fx.text(case, "citizen", "reminder", _render(fx, case, "reminder"), quiet_hours=True)
+        reach.tell_citizen(fx, case, "reminder", quiet_hours=True)
 
 
 def time_out(fx: Effects, case: Case) -> None:
     if case.status != "awaiting_confirmation":
         return
     transition(fx, case, "unanswered", "no answer within CONFIRMATION_TIMEOUT")
+    # A retry of a missed call or text is not sent after the question has timed out.
+    fx.cancel_pending_texts(case, "the question timed out", purposes=("question", "reminder"))
     fx.callback(case, "case.unanswered")
     if case.reopen_until and case.reopen_until <= fx.now:
         close(fx, case)
@@ -70,44 +73,63 @@ def close(fx: Effects, case: Case) -> None:
         fx.record(case, "session.ended", "reopen window over; proxy number released")
 
 
-TIMERS = {"ask": ask, "remind": remind, "time_out": time_out, "close": close}
+def end_crew_session(fx: Effects, case: Case) -> None:
+    """SESSION_GRACE after the job the crew's side of the number is freed: the crew has no
+    more to say to her, and a free number spares the pool (see gateway/pool.py)."""
+    if case.status != "dispatched":
+        pool.release(fx.session, case, role="crew")
+        fx.record(case, "session.crew_ended", "grace period over; the crew's side of the proxy number released")
 
 
-def answer(fx: Effects, case: Case, text: str, media: int = 0) -> str:
-    """A citizen's text after the job. Returns what it was taken as."""
-    if case.awaiting_detail:
+TIMERS = {"ask": ask, "remind": remind, "time_out": time_out, "close": close, "end_crew_session": end_crew_session}
+
+
+def answer(fx: Effects, case: Case, text: str, media: int = 0, *, reading: Reading | None = None,
+           by_voice: bool = False) -> str:
+    """A citizen's answer after the job, by text (or by key or voice, with `reading` given).
+
+    Returns what it was taken as. By voice, the call itself says thank you or asks again
+    (flows/ivr.py), so no text follows.
+    """
+    if case.awaiting_detail and not by_voice:
         case.awaiting_detail = False
         return _pass_on(fx, case, text, media, "detail")
-    reading = interpret(text)
-    fx.record(case, "reply.read", f"read as {reading.verdict}: {reading.reason}", verdict=reading.verdict)
+    reading = reading or interpret(text)
+    fx.record(case, "reply.read", f"read as {reading.verdict}: {reading.reason}", verdict=reading.verdict,
+              by_voice=by_voice)
     # A NO counts from the moment the crew reports done, even before we ask.
     if reading.verdict == "no" and case.status in ("completed", "awaiting_confirmation", "confirmed", "unanswered"):
-        return _reopen(fx, case, text)
+        return _reopen(fx, case, text, by_voice)
     if reading.verdict == "yes" and case.status in ("awaiting_confirmation", "unanswered"):
-        return _confirm(fx, case, text)
+        return _confirm(fx, case, text, by_voice)
     if reading.verdict == "yes" and case.status == "confirmed":
         return "already_confirmed"
+    if by_voice:
+        return "unclear"
     if reading.verdict == "unclear" and case.status == "awaiting_confirmation" and case.unclear_replies == 0:
         case.unclear_replies += 1
-        fx.text(case, "citizen", "reask", _render(fx, case, "reask"))
+        reach.tell_citizen(fx, case, "reask")
         return "reasked"
     return _pass_on(fx, case, text, media, "message")
 
 
-def _confirm(fx: Effects, case: Case, text: str) -> str:
-    transition(fx, case, "confirmed", "citizen answered yes")
+def _confirm(fx: Effects, case: Case, text: str, by_voice: bool) -> str:
+    transition(fx, case, "confirmed", "citizen answered yes" + (" by phone" if by_voice else ""))
     _close_question(fx, case)
     fx.callback(case, "case.confirmed", reply=text)
-    fx.text(case, "citizen", "thanks_yes", _render(fx, case, "thanks_yes"))
+    if not by_voice:
+        reach.tell_citizen(fx, case, "thanks_yes")
     return "confirmed"
 
 
-def _reopen(fx: Effects, case: Case, text: str) -> str:
-    transition(fx, case, "reopened", "citizen answered no")
+def _reopen(fx: Effects, case: Case, text: str, by_voice: bool) -> str:
+    transition(fx, case, "reopened", "citizen answered no" + (" by phone" if by_voice else ""))
     _close_question(fx, case)
-    case.awaiting_detail = True
     fx.callback(case, "case.reopened", reply=text)
-    fx.text(case, "citizen", "thanks_no", _render(fx, case, "thanks_no"))
+    if not by_voice:
+        # Her next text tells what is still wrong; on the phone she is given the general number.
+        case.awaiting_detail = True
+        reach.tell_citizen(fx, case, "thanks_no")
     return "reopened"
 
 
@@ -118,11 +140,5 @@ def _close_question(fx: Effects, case: Case) -> None:
 
 def _pass_on(fx: Effects, case: Case, text: str, media: int, outcome: str) -> str:
     fx.callback(case, "case.citizen_message", text=text, media=media)
-    fx.text(case, "citizen", "forwarded", _render(fx, case, "forwarded"))
+    reach.tell_citizen(fx, case, "forwarded")
     return outcome
-
-
-def _render(fx: Effects, case: Case, key: str) -> str:
-    return messages.render(
-        case.citizen_language, key, org=fx.config.organisation_name, reference=case.reference, address=case.address
-    )

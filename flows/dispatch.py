@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from flows import messages
+from flows import messages, reach
 from flows.states import check, transition
 from gateway import pool
 from gateway.effects import Effects
@@ -40,7 +40,11 @@ def dispatch(fx: Effects, event: Dispatched) -> Case:
     previous_proxy = case.proxy_number
     _take_details(fx, case, event)
     fx.session.flush()
-    case.proxy_number = pool.allocate(fx.session, fx.config.proxy_numbers, case, prefer=previous_proxy)
+    choice = pool.allocate(fx.session, fx.config.proxy_numbers, case, prefer=previous_proxy)
+    case.proxy_number = choice.number
+    if choice.shared:
+        fx.record(case, "pool.shared", f"no proxy number free for both parties: {choice.number} is shared; "
+                  f"texts and calls to it ask which case (code {case.short_code})", proxy_number=choice.number)
     transition(fx, case, "dispatched", reason)
     _notify(fx, case)
     return case
@@ -70,6 +74,7 @@ def end_round(fx: Effects, case: Case, reason: str) -> None:
 def _take_details(fx: Effects, case: Case, event: Dispatched) -> None:
     case.reference, case.address, case.description = event.reference, event.address, event.description
     case.citizen_phone, case.citizen_name = event.citizen.phone, event.citizen.name
+    case.citizen_channel = reach.channel_for(event.citizen.phone)
     case.citizen_language = event.citizen.language
     case.crew_id, case.crew_phone, case.crew_name = event.crew.id, event.crew.phone, event.crew.name
     case.crew_language = event.crew.language
@@ -82,18 +87,10 @@ def _aware(moment: datetime, fx: Effects) -> datetime:
 
 
 def _notify(fx: Effects, case: Case) -> None:
-    org = fx.config.organisation_name
-    lang = case.citizen_language
-    eta = ""
-    if case.eta:
-        local = case.eta.astimezone(fx.config.timezone)
-        eta = messages.render(lang, "eta", date=local.strftime("%d-%m"), time=local.strftime("%H:%M"))
-    fx.text(case, "citizen", "dispatch_citizen", messages.render(
-        lang, "dispatch_citizen", org=org, reference=case.reference, address=case.address, eta=eta,
-    ), quiet_hours=True)
+    reach.tell_citizen(fx, case, "dispatch_citizen", quiet_hours=True)
     crew_lang = case.crew_language
     name = messages.render(crew_lang, "crew_name", name=case.citizen_name) if case.citizen_name else ""
     fx.text(case, "crew", "dispatch_crew", messages.render(
-        crew_lang, "dispatch_crew", org=org, reference=case.reference, address=case.address,
-        description=case.description, name=name,
+        crew_lang, "dispatch_crew", org=fx.config.organisation_name, reference=case.reference,
+        code=str(case.short_code), address=case.address, description=case.description, name=name,
     ))

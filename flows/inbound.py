@@ -1,4 +1,4 @@
-"""Where an inbound text goes: relay, confirmation, or nowhere (a stranger)."""
+"""Where an inbound text goes: opt-out, relay, confirmation, a "which case?", or nowhere (a stranger)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import logging
 
 from sqlalchemy import select
 
-from flows import confirmation, relay
+from flows import choice, confirmation, opt_out, relay
+from flows.replies import carrier_keyword
 from gateway import pool
 from gateway.effects import Effects
-from gateway.models import Case, InboundMessage
+from gateway.models import Case, InboundMessage, ProxyLease
 from gateway.phones import mask
 
 log = logging.getLogger(__name__)
@@ -19,12 +20,30 @@ def receive_text(fx: Effects, *, proxy_number: str, sender: str, sid: str, body:
     """Handle one text. Returns the outcome, also stored with the message."""
     if fx.session.scalar(select(InboundMessage.id).where(InboundMessage.message_sid == sid)):
         return "duplicate"
-    lease = pool.find_lease(fx.session, proxy_number, sender)
-    if lease is None:
+    leases = pool.find_leases(fx.session, proxy_number, sender)
+    role = leases[0].role if leases else "stranger"
+    keyword = carrier_keyword(body)
+    if keyword and sender:
+        # Anyone may refuse our texts, a stranger too; it is a keyword, never an answer.
+        outcome = opt_out.stop(fx, sender, body.strip()) if keyword == "opt_out" else opt_out.start(fx, sender, body.strip())
+        fx.session.add(InboundMessage(message_sid=sid, role=role, body=None, outcome=outcome))
+        return outcome
+    if not leases:
         # Keep nothing of a stranger's text but the fact it came: it is not ours to store.
         fx.session.add(InboundMessage(message_sid=sid, role="stranger", body=None, outcome="ignored"))
         log.info("text from unknown sender %s to %s ignored", mask(sender), proxy_number)
         return "ignored"
+    lease = leases[0]
+    if len(leases) > 1:
+        picked = choice.pick(fx, proxy_number, sender, leases, body, media)
+        if picked is None:
+            fx.session.add(InboundMessage(message_sid=sid, role=role, body=body, outcome="which_case"))
+            return "which_case"
+        lease, body, media = picked
+    return _deliver(fx, lease, sid, sender, body, media)
+
+
+def _deliver(fx: Effects, lease: ProxyLease, sid: str, sender: str, body: str, media: int) -> str:
     case = fx.session.scalar(select(Case).where(Case.id == lease.case_pk).with_for_update())
     if lease.role == "crew":
         outcome = relay.crew_text(fx, case, body, media)

@@ -20,7 +20,12 @@ class MissingPlaceholder(KeyError):
 @cache
 def catalogue(language: str) -> dict[str, str]:
     source = resources.files("flows") / "texts" / f"{language}.toml"
-    return tomllib.loads(source.read_text(encoding="utf-8"))
+    return parse(source.read_text(encoding="utf-8"))
+
+
+def parse(toml: str) -> dict[str, str]:
+    # A curly quote pasted in by an editor would make every text two segments: replace it here.
+    return {key: to_gsm7(value) for key, value in tomllib.loads(toml).items()}
 
 
 def placeholders(template: str) -> set[str]:

@@ -1,8 +1,15 @@
-"""Reading a resident's answer to "is it fixed?".
+"""Reading a resident's answer to "is it fixed?" the way a careful clerk would.
 
-Deliberately cautious: a wrong YES leaves a hazard in the street, so anything that
-hints at NO is a NO, and YES needs a reply made only of yes-words and courtesies.
-The words of every supported language count, whatever the resident's language.
+A wrong YES leaves a hazard in the street, so the reading errs towards NO or unclear:
+1. the whole message is a carrier keyword (STOP, START): opt-out or opt-in, never an answer;
+2. she says the problem is still there or the work was wrong ("het gat zit er nog"): NO,
+   even beside a yes-word;
+3. she does not know, or has not looked: unclear;
+4. she denies the fix ("niet opgelost", "not yet"): NO;
+5. yes-words and no-words together ("ja nee"): unclear; a no-word alone: NO;
+6. a yes-word with nothing that doubts it (no question mark, no "maar", no symbol we
+   cannot read): YES. Anything else is unclear and gets one re-ask.
+The words live in flows/reply_words.py; tests/reply_table.py holds the replies we test.
 """
 
 from __future__ import annotations
@@ -11,55 +18,179 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from flows import reply_words as W
+
+
+@dataclass(frozen=True)
+class Reading:
+    verdict: str  # yes, no, unclear, opt_out or opt_in
+    reason: str
+
 
 def squeeze(word: str) -> str:
     """'jaaa' -> 'ja', 'neee' -> 'ne': people stretch words; compare stretched forms."""
     return re.sub(r"(.)\1+", r"\1", word)
 
 
-YES = {squeeze(w) for w in ("ja", "jawel", "jazeker", "zeker", "yes", "yep", "yeah", "y", "j", "klopt", "opgelost", "fixed", "done")}
-NO = {squeeze(w) for w in (
-    "nee", "neen", "no", "nope", "nah", "n", "niet", "niks", "niets", "not", "nog", "geen", "never", "nooit",
-    "still", "broken", "kapot", "isn", "wasn", "aren", "hasn", "hasnt", "isnt", "didn", "didnt", "nothing",
-)}
-# Symbols that may stand beside a YES; any other emoji or symbol makes a YES unclear ("ja 👎").
-FRIENDLY_SYMBOLS = set("👍👌✅🙂😊🙏") | {chr(c) for c in range(0x1F3FB, 0x1F400)} | {"\ufe0f", "\u200d"}
-COURTESY = {squeeze(w) for w in (
-    "dank", "danku", "dankjewel", "bedankt", "je", "thanks", "thank", "you", "u", "wel", "hoor", "het", "is",
-    "it", "helemaal", "top", "prima", "super", "great", "ok", "oke", "okay", "fijn",
-)}
+def _squeezed(words) -> set[str]:
+    return {squeeze(w) for w in words}
 
 
-@dataclass(frozen=True)
-class Reading:
-    verdict: str  # yes, no or unclear
-    reason: str
+def _phrases(phrases) -> list[tuple[str, ...]]:
+    return sorted((tuple(squeeze(w) for w in p) for p in phrases), key=len, reverse=True)
 
 
-def words(text: str) -> list[str]:
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    letters = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return [squeeze(w) for w in re.findall(r"[a-z]+", letters)]
+YES, NO, NEGATORS = _squeezed(W.YES), _squeezed(W.NO), _squeezed(W.NEGATORS)
+PROBLEM_WORDS, DOUBT_WORDS, BUT = _squeezed(W.PROBLEM_WORDS), _squeezed(W.DOUBT_WORDS), _squeezed(W.BUT)
+SIGN_OFFS, NOT_DOUBT_AFTER = _squeezed(W.SIGN_OFFS), _squeezed(W.NOT_DOUBT_AFTER)
+PHRASES = (
+    [(p, "courtesy") for p in _phrases(W.COURTESY_PHRASES)]
+    + [(p, "doubt") for p in _phrases(W.DOUBT_PHRASES)]
+    + [(p, "problem") for p in _phrases(W.PROBLEM_PHRASES)]
+    + [(p, "caution") for p in _phrases(W.CAUTION_PHRASES)]
+)
+PHRASES.sort(key=lambda item: len(item[0]), reverse=True)
+
+# Emoji modifiers that change a symbol's look, not its meaning.
+_MODIFIERS = {chr(c) for c in range(0x1F3FB, 0x1F400)} | {"\ufe0e", "\ufe0f", "\u200d", "\u20e3"}
+_SIGNATURE_LINE = re.compile(
+    r"^(sent from my|sent with|get outlook for|verstuurd (vanaf|met|via) mijn|verzonden (vanaf|met|via) mijn)\b.*$",
+    re.IGNORECASE,
+)
+_REACTION = re.compile(
+    r'^(?P<verb>liked|loved|disliked|emphasi[sz]ed|laughed at|questioned|removed an? \w+ from|vond|houdt van|'
+    r'benadrukte|lachte om|reacted (?P<emoji>\S+) to)\s*"(?P<quote>.*)"\s*(?P<tail>leuk|niet leuk)?\s*\.?$',
+    re.IGNORECASE | re.DOTALL,
+)
+_POSITIVE_REACTIONS = {"liked", "loved", "houdt van"}
+_NEGATIVE_REACTIONS = {"disliked"}
 
 
 def interpret(text: str) -> Reading:
-    tokens = words(text)
-    if not tokens:
+    """Decide what a whole message says: yes, no, unclear, opt_out or opt_in, with a reason."""
+    text = clean(text)
+    keyword = carrier_keyword(text)
+    if keyword:
+        return Reading(keyword, "a carrier keyword")
+    reaction = _read_reaction(text)
+    if reaction:
+        return reaction
+    return _read_words(_without_signature(text))
+
+
+def clean(text: str) -> str:
+    """Full-width to plain letters, curly to straight quotes, no control or direction marks."""
+    text = unicodedata.normalize("NFKC", text)
+    text = text.translate({0x201C: '"', 0x201D: '"', 0x201E: '"', 0x2018: "'", 0x2019: "'", 0x00A0: " "})
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")).strip()
+
+
+def carrier_keyword(text: str) -> str | None:
+    """'opt_out' or 'opt_in' when the whole message is STOP, START or one of their kin."""
+    word = re.sub(r"[\W_]+", "", clean(text)).casefold()
+    if word in W.CARRIER_OPT_OUT:
+        return "opt_out"
+    if word in W.CARRIER_OPT_IN:
+        return "opt_in"
+    return None
+
+
+def _read_reaction(text: str) -> Reading | None:
+    """A phone's tap-back quotes the question, JA and NEE included: judge the reaction, not the quote."""
+    match = _REACTION.match(text)
+    if not match:
+        return None
+    verb, tail = match.group("verb").casefold(), (match.group("tail") or "").casefold()
+    emoji = "".join(ch for ch in match.group("emoji") or "" if ch not in _MODIFIERS)
+    quoted = set(tokens(match.group("quote")))
+    if not ({"ja", "ne"} <= quoted or {"yes", "no"} <= quoted):
+        return Reading("unclear", "a reaction to another message than the question")
+    if verb in _NEGATIVE_REACTIONS or tail == "niet leuk" or emoji in W.NO_SYMBOLS:
+        return Reading("no", f"a negative reaction ({match.group('verb')}) to the question")
+    if verb in _POSITIVE_REACTIONS or tail == "leuk" or emoji in W.YES_SYMBOLS or emoji in {"❤", "♥"}:
+        return Reading("yes", f"a positive reaction ({match.group('verb')}) to the question")
+    return Reading("unclear", f"a reaction ({match.group('verb')}) that does not answer")
+
+
+def _without_signature(text: str) -> str:
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip() == "--" or _SIGNATURE_LINE.match(line.strip()):
+            return "\n".join(lines[:i])
+    return text
+
+
+def tokens(text: str) -> list[str]:
+    """Words (squeezed, without accents or apostrophes) and symbols, in order."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch) and ch not in _MODIFIERS)
+    folded = re.sub(r"(?<=\w)'(?=\w)", "", folded)  # isn't -> isnt, sms'en -> smsen
+    found = []
+    for word, symbol in re.findall(r"([a-z0-9]+)|([^\w\s])", folded):
+        if word:
+            found.append(squeeze(word))
+        elif unicodedata.category(symbol)[0] == "S":
+            found.append(symbol)
+    return found
+
+
+def _read_words(text: str) -> Reading:
+    words = _drop_sign_off(tokens(text))
+    if not words:
         return Reading("unclear", "no words")
-    negative = [t for t in tokens if t in NO]
-    if negative:
-        return Reading("no", f"no-word {negative[0]!r}")
-    if any(t in YES for t in tokens) and all(t in YES or t in COURTESY for t in tokens):
-        if _unexplained_symbols(text):
-            return Reading("unclear", "a yes with a symbol we cannot read")
-        return Reading("yes", "only yes-words and courtesies")
-    return Reading("unclear", "not a plain yes or no")
+    found = _phrases_in(words)
+    rest = found.pop("rest")
+    if found["problem"] or any(w in PROBLEM_WORDS for w in rest):
+        return Reading("no", "says the problem is still there or the work was wrong")
+    if found["doubt"] or any(w in DOUBT_WORDS for w in rest):
+        return Reading("unclear", "she does not know or has not looked")
+    yes = [w for w in rest if w in YES or w in W.YES_SYMBOLS]
+    no = [w for w in rest if w in NO or w in W.NO_SYMBOLS]
+    if any(w in NEGATORS for w in rest):
+        return Reading("no", "denies the fix")
+    if yes and no:
+        return Reading("unclear", f"yes ({yes[0]}) and no ({no[0]}) together")
+    if no:
+        return Reading("no", f"no-word {no[0]!r}")
+    if not yes:
+        return Reading("unclear", "no yes or no in it")
+    if "?" in text:
+        return Reading("unclear", "a yes that asks a question")
+    if found["caution"] or any(w in BUT for w in rest):
+        return Reading("unclear", "a yes with a 'but'")
+    # Markup (<, >) or an angry or doubting face beside a yes: better to ask again.
+    unreadable = [w for w in rest if not w.isalnum() and w not in W.YES_SYMBOLS and w not in W.FRIENDLY_SYMBOLS]
+    if unreadable:
+        return Reading("unclear", f"a yes with a symbol we cannot read ({unreadable[0]})")
+    return Reading("yes", f"yes-word {yes[0]!r} and nothing against it")
 
 
-def _unexplained_symbols(text: str) -> bool:
-    for ch in text:
-        category = unicodedata.category(ch)
-        if category[0] in "LMNPZ" or category == "Cf" or ch in FRIENDLY_SYMBOLS or ch in "\n\r\t":
-            continue
-        return True
-    return False
+def _drop_sign_off(words: list[str]) -> list[str]:
+    """'... groeten, Anna' or 'Cheers, Dave': the closing word and up to three name words after it."""
+    for i in range(len(words) - 1, max(-1, len(words) - 6), -1):
+        if words[i] in SIGN_OFFS and len(words) - i - 1 <= 3:
+            start = i - 2 if words[i] == "groet" and words[i - 2:i] == ["met", "vriendelijke"] else i
+            return words[:start]
+    return words
+
+
+def _phrases_in(words: list[str]) -> dict[str, list]:
+    """Mark known phrases (longest first); what remains is returned as 'rest'."""
+    found: dict[str, list] = {"courtesy": [], "doubt": [], "problem": [], "caution": [], "rest": []}
+    i = 0
+    while i < len(words):
+        for phrase, kind in PHRASES:
+            if tuple(words[i:i + len(phrase)]) == phrase and not _doubt_about_something_else(kind, words, i, phrase):
+                found[kind].append(phrase)
+                i += len(phrase)
+                break
+        else:
+            found["rest"].append(words[i])
+            i += 1
+    return found
+
+
+def _doubt_about_something_else(kind: str, words: list[str], i: int, phrase: tuple[str, ...]) -> bool:
+    # "ik weet niet wie dit stuurt": she does not know who wrote, not whether it is fixed.
+    after = words[i + len(phrase):i + len(phrase) + 1]
+    return kind == "doubt" and phrase[0] == squeeze("weet") and bool(after) and after[0] in NOT_DOUBT_AFTER

@@ -66,6 +66,10 @@ class Config:
     default_language: str
     default_region: str
     worker_poll_interval: float = 0.5
+    # The municipality's general number, named to callers we cannot connect.
+    fallback_phone_number: str | None = None
+    call_retry_after: int = 1800
+    session_grace: int = 7200
 
     @property
     def sends_for_real(self) -> bool:
@@ -121,6 +125,9 @@ class Config:
             default_language=reader.choice("DEFAULT_LANGUAGE", "nl", SUPPORTED_LANGUAGES),
             default_region=region,
             worker_poll_interval=reader.seconds_float("WORKER_POLL_INTERVAL", 0.5),
+            fallback_phone_number=reader.dialable("FALLBACK_PHONE_NUMBER"),
+            call_retry_after=reader.duration("CALL_RETRY_AFTER", 1800),
+            session_grace=reader.duration("SESSION_GRACE", 7200),
         )
 
 
@@ -261,6 +268,15 @@ class _Reader:
         if len(set(numbers)) != len(numbers):
             raise ConfigError(name, "lists a number twice")
         return tuple(numbers)
+
+    def dialable(self, name: str) -> str | None:
+        """A number people can dial, as they would write it: '14 030', '030 286 0000', '+31 30 286 0000'."""
+        value = self.optional(name)
+        if value is None:
+            return None
+        if not re.fullmatch(r"\+?[0-9][0-9 \-]{1,18}[0-9]", value):
+            raise ConfigError(name, f"expected a phone number of digits, spaces and dashes, got {value!r}")
+        return value
 
     def whsec(self, name: str) -> str | None:
         value = self.optional(name)

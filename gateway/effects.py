@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from gateway.config import Config
 from gateway.db import utcnow
-from gateway.models import Case, OutboxMessage, TimelineEntry, Timer
+from gateway.models import Case, OptOut, OutboxMessage, TimelineEntry, Timer
 from gateway.phones import mask
 from gateway.quiet_hours import next_allowed
 
@@ -31,26 +31,46 @@ class Effects:
     def record(self, case: Case, kind: str, summary: str, **data) -> None:
         self.session.add(TimelineEntry(case_pk=case.id, at=self.now, kind=kind, summary=summary, data=data))
 
-    def text(self, case: Case, recipient: str, purpose: str, body: str, *, quiet_hours: bool = False) -> OutboxMessage:
+    def text(self, case: Case, recipient: str, purpose: str, body: str, *, quiet_hours: bool = False,
+             replaces: OutboxMessage | None = None, due: datetime | None = None) -> OutboxMessage | None:
         """Queue a text from the case's proxy number to the citizen or the crew.
 
         quiet_hours=True holds a text the resident did not ask for until QUIET_HOURS end;
-        answers to her own message and crew texts go at once.
+        answers to her own message and crew texts go at once. A number that opted out
+        (STOP) gets nothing: the text is noted on the timeline and not queued.
         """
         to = case.citizen_phone if recipient == "citizen" else case.crew_phone
-        due = self.now
+        if self.opted_out(to):
+            self.record(case, "text.suppressed", f"{purpose} text to {recipient} {mask(to)} not sent: opted out",
+                        purpose=purpose, recipient=recipient)
+            return None
+        due = due or self.now
         if quiet_hours and recipient == "citizen":
-            due = next_allowed(self.now, self.config.quiet_hours, self.config.timezone)
+            due = next_allowed(due, self.config.quiet_hours, self.config.timezone)
+        return self._queue(case, "sms", purpose, recipient, to, body, due, replaces)
+
+    def call(self, case: Case, purpose: str, spoken: str, *, replaces: OutboxMessage | None = None,
+             due: datetime | None = None) -> OutboxMessage:
+        """Queue a voice call to the citizen that says `spoken`; calls always wait out quiet hours."""
+        due = next_allowed(due or self.now, self.config.quiet_hours, self.config.timezone)
+        return self._queue(case, "call", purpose, "citizen", case.citizen_phone, spoken, due, replaces)
+
+    def _queue(self, case: Case, channel: str, purpose: str, recipient: str, to: str | None, body: str,
+               due: datetime, replaces: OutboxMessage | None) -> OutboxMessage:
         row = OutboxMessage(
-            case_pk=case.id, channel="sms", purpose=purpose, recipient=recipient,
-            to_number=to, from_number=case.proxy_number, body=body, due_at=due,
+            case_pk=case.id, channel=channel, purpose=purpose, recipient=recipient, to_number=to,
+            from_number=case.proxy_number, body=body, due_at=due, replaces_id=replaces.id if replaces else None,
         )
         self.session.add(row)
         self.session.flush()
-        held = f", held until {due:%Y-%m-%d %H:%M} UTC (quiet hours)" if due > self.now else ""
-        self.record(case, "text.queued", f"{purpose} text to {recipient} {mask(to)}{held}",
+        what = "text" if channel == "sms" else "call"
+        held = f", held until {due:%Y-%m-%d %H:%M} UTC" if due > self.now else ""
+        self.record(case, f"{what}.queued", f"{purpose} {what} to {recipient} {mask(to)}{held}",
                     outbox_id=row.id, purpose=purpose, recipient=recipient, body=body)
         return row
+
+    def opted_out(self, phone: str | None) -> bool:
+        return phone is not None and self.session.get(OptOut, phone) is not None
 
     def callback(self, case: Case, event_type: str, **data) -> OutboxMessage:
         webhook_id = "msg_" + uuid.uuid4().hex

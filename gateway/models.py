@@ -36,6 +36,10 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(30))
     round: Mapped[int] = mapped_column(Integer, default=1)
     proxy_number: Mapped[str | None] = mapped_column(String(20))
+    # "sms" for mobiles; "voice" for landlines, or after texts to her number came back undeliverable.
+    citizen_channel: Mapped[str] = mapped_column(String(5), default="sms")
+    # Named in the texts; when a proxy number is shared, a caller keys it in to say which case she means.
+    short_code: Mapped[int | None] = mapped_column(Integer)
     # How many unclear answers the open question has had; the first gets a re-ask.
     unclear_replies: Mapped[int] = mapped_column(Integer, default=0)
     # After a NO we ask what is still wrong; the next text is her answer to that.
@@ -75,14 +79,14 @@ class TimelineEntry(Base):
 class ProxyLease(Base):
     """A proxy number held for one party of an active case.
 
-    The unique (proxy_number, phone) pair is the pool's rule in the database itself:
-    no two active cases may pair the same proxy number with the same person, so an
-    inbound text or call from that person to that number names exactly one case.
+    Normally a (proxy_number, phone) pair names one case, so a text or call from that
+    person to that number needs no questions. When the pool has no such number free the
+    pair is shared, and the person is asked which case she means (flows/choice.py).
     """
 
     __tablename__ = "proxy_leases"
     __table_args__ = (
-        UniqueConstraint("proxy_number", "phone", name="uq_proxy_leases_number_phone"),
+        Index("ix_proxy_leases_number_phone", "proxy_number", "phone"),
         Index("ix_proxy_leases_phone", "phone"),
     )
 
@@ -144,6 +148,8 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A retry or voice fallback points at the row it stands in for; its own failure then counts double.
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.channel}/{self.purpose} to={mask(self.to_number)} {self.status}>"
@@ -179,3 +185,37 @@ class ProcessedEvent(Base):
 
     def __repr__(self) -> str:
         return f"<ProcessedEvent {self.webhook_id} {self.event_type} {self.status_code}>"
+
+
+class OptOut(Base):
+    """A number that sent STOP (or that Twilio refused with 21610): no texts to it until START."""
+
+    __tablename__ = "opt_outs"
+
+    phone: Mapped[str] = mapped_column(String(20), primary_key=True)
+    source: Mapped[str] = mapped_column(String(30))  # the keyword, or "twilio 21610"
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<OptOut {mask(self.phone)} {self.source}>"
+
+
+class PendingChoice(Base):
+    """A text held while its sender says which of her cases on a shared number it is about.
+
+    `options` lists the case primary keys in the order the numbered question showed them.
+    """
+
+    __tablename__ = "pending_choices"
+    __table_args__ = (UniqueConstraint("proxy_number", "phone", name="uq_pending_choices_number_phone"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proxy_number: Mapped[str] = mapped_column(String(20))
+    phone: Mapped[str] = mapped_column(String(20))
+    options: Mapped[list[int]] = mapped_column(JSONType)
+    body: Mapped[str] = mapped_column(Text)
+    media: Mapped[int] = mapped_column(Integer, default=0)
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<PendingChoice {self.proxy_number} {mask(self.phone)} options={self.options}>"

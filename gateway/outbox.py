@@ -14,11 +14,12 @@ from datetime import timedelta
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
+from flows import reach
 from gateway.callbacks import CallbackSender, RetryLater
 from gateway.config import Config
 from gateway.db import Database, utcnow
 from gateway.effects import Effects
-from gateway.models import Case, OutboxMessage
+from gateway.models import Case, OptOut, OutboxMessage
 from gateway.phones import mask
 from gateway.transport import TransportError
 
@@ -80,14 +81,20 @@ class OutboxWorker:
     def deliver(self, row: OutboxMessage) -> None:
         if not self._still_ours(row):
             return
+        base = self.config.public_base_url
         try:
             if row.channel == "callback":
                 self.callbacks.deliver(row.webhook_id, row.payload)
                 sid = None
+            elif row.channel == "call":
+                sid = self.transport.place_call(
+                    to=row.to_number, from_=row.from_number, url=f"{base}/twilio/ivr/call?o={row.id}",
+                    status_callback=f"{base}/twilio/call-status?o={row.id}",
+                )
             else:
                 sid = self.transport.send_text(
                     to=row.to_number, from_=row.from_number, body=row.body,
-                    status_callback=f"{self.config.public_base_url}/twilio/status?o={row.id}",
+                    status_callback=f"{base}/twilio/status?o={row.id}",
                 )
         except TransportError as exc:
             self._failed(row, exc)
@@ -104,10 +111,15 @@ class OutboxWorker:
 
         A batch can outlast its lease (a slow provider); by then another worker may have
         claimed the row, which bumped `attempts`. Checking here keeps the double-send
-        window to the one request in flight, well inside a fresh lease.
+        window to the one request in flight, well inside a fresh lease. A text to a
+        number that opted out since it was queued is withdrawn here.
         """
         now = utcnow()
         with self.db.transaction() as session:
+            if row.channel == "sms" and session.get(OptOut, row.to_number) is not None:
+                session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.status == "pending")
+                                .values(status="cancelled", last_error="opted out", locked_until=None))
+                return False
             renewed = session.execute(
                 update(OutboxMessage).where(
                     OutboxMessage.id == row.id, OutboxMessage.status == "pending",
@@ -130,8 +142,13 @@ class OutboxWorker:
     def _describe_sent(self, row: OutboxMessage) -> str:
         if row.channel == "callback":
             return f"{row.purpose} callback " + ("delivered" if self.callbacks.url else "printed (no CASE_CALLBACK_URL)")
-        how = "sent" if self.config.sends_for_real else "printed (no Twilio account)"
-        return f"{row.purpose} text {how} to {row.recipient} {mask(row.to_number)}"
+        if row.channel == "call":
+            what, how = "call", "placed"
+        else:
+            what, how = "text", "sent"
+        if not self.config.sends_for_real:
+            how = "printed (no Twilio account)"
+        return f"{row.purpose} {what} {how} to {row.recipient} {mask(row.to_number)}"
 
     def _failed(self, row: OutboxMessage, exc: TransportError) -> None:
         delays = CALLBACK_RETRY_DELAYS if row.channel == "callback" else TEXT_RETRY_DELAYS
@@ -147,8 +164,8 @@ class OutboxWorker:
                           row.id, row.channel, row.purpose, row.attempts, exc)
                 if case is not None:
                     fx.record(case, f"{row.channel}.failed", f"{row.purpose} failed: {exc}", outbox_id=row.id)
-                    if row.channel == "sms":
-                        report_undeliverable(fx, case, row, exc.code, str(exc))
+                    if row.channel != "callback":
+                        reach.undeliverable(fx, case, row, exc.code, str(exc))
                 return
             delay = delays[row.attempts - 1]
             if isinstance(exc, RetryLater) and exc.retry_after:
@@ -159,9 +176,4 @@ class OutboxWorker:
             if case is not None:
                 fx.record(case, f"{row.channel}.retry", f"{row.purpose} attempt {row.attempts} failed: {exc}",
                           outbox_id=row.id, retry_in=delay)
-
-
-def report_undeliverable(fx: Effects, case: Case, row: OutboxMessage, code: str | None, reason: str) -> None:
-    fx.callback(case, "message.undeliverable", recipient=row.recipient, purpose=row.purpose,
-                error_code=code, reason=reason)
 

@@ -46,3 +46,26 @@ def mask_numbers_in(text: str) -> str:
         digits = re.sub(r"[ \-]", "", match.group())
         return mask(digits) if sum(ch.isdigit() for ch in digits) >= 9 else match.group()
     return _NUMBER_IN_TEXT.sub(masked, text)
+
+
+# Numbers that take calls but not texts. FIXED_LINE_OR_MOBILE (where a country's plan
+# cannot tell) is texted: a failed text still falls back to a call (flows/reach.py).
+_VOICE_ONLY = {
+    phonenumbers.PhoneNumberType.FIXED_LINE,
+    phonenumbers.PhoneNumberType.VOIP,
+    phonenumbers.PhoneNumberType.UAN,
+}
+
+
+def is_landline(number: str) -> bool:
+    """True for an E.164 number that cannot receive texts, such as +31201234567."""
+    try:
+        return phonenumbers.number_type(phonenumbers.parse(number, None)) in _VOICE_ONLY
+    except phonenumbers.NumberParseException:
+        return False
+
+
+def spoken(number: str) -> str:
+    """'030 286 0000' to '0 3 0, 2 8 6, 0 0 0 0': a speech engine reads digits, not a large number."""
+    groups = re.findall(r"\+?\d+", number)
+    return ", ".join(" ".join(group) for group in groups)

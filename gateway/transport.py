@@ -1,4 +1,4 @@
-"""The one adapter for provider calls: texts (and later calls) go out through here.
+"""The one adapter for provider calls: texts and voice calls go out through here.
 
 Every failure becomes a TransportError that says whether retrying can help, so the
 retry decision is made in one place (the outbox) and not at every call site.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from contextlib import contextmanager
 
 import requests
 from twilio.base.exceptions import TwilioRestException
@@ -25,6 +26,8 @@ REQUEST_TIMEOUT_SECONDS = 10
 # 401/403 are a configuration fault (wrong token): retrying after the fix delivers the
 # text, giving up would lose it. 429 and 5xx are Twilio asking us to come back later.
 RETRYABLE_HTTP = {401, 403, 408, 429}
+# Long enough for someone to get to a landline in the hall; an answering machine takes over after ~25 s.
+CALL_RING_SECONDS = 30
 
 
 class TransportError(Exception):
@@ -44,19 +47,30 @@ class TwilioTransport:
         self.client.api.base_url = config.twilio_api_base_url
 
     def send_text(self, *, to: str, from_: str, body: str, status_callback: str) -> str:
-        try:
-            message = self.client.messages.create(
-                to=to, from_=from_, body=body, status_callback=status_callback
-            )
-        except TwilioRestException as exc:
-            retryable = exc.status >= 500 or exc.status in RETRYABLE_HTTP
-            raise TransportError(
-                f"Twilio answered {exc.status}: {exc.msg}", permanent=not retryable,
-                code=str(exc.code) if exc.code else str(exc.status),
-            ) from None
-        except requests.RequestException as exc:
-            raise TransportError(f"Twilio unreachable: {type(exc).__name__}", permanent=False) from None
-        return message.sid
+        with _translated_errors():
+            return self.client.messages.create(to=to, from_=from_, body=body, status_callback=status_callback).sid
+
+    def place_call(self, *, to: str, from_: str, url: str, status_callback: str) -> str:
+        """Ring `to` from the proxy number; Twilio then fetches what to say from `url`."""
+        with _translated_errors():
+            return self.client.calls.create(
+                to=to, from_=from_, url=url, method="POST", status_callback=status_callback,
+                status_callback_method="POST", timeout=CALL_RING_SECONDS, record=False,
+            ).sid
+
+
+@contextmanager
+def _translated_errors():
+    try:
+        yield
+    except TwilioRestException as exc:
+        retryable = exc.status >= 500 or exc.status in RETRYABLE_HTTP
+        raise TransportError(
+            f"Twilio answered {exc.status}: {exc.msg}", permanent=not retryable,
+            code=str(exc.code) if exc.code else str(exc.status),
+        ) from None
+    except requests.RequestException as exc:
+        raise TransportError(f"Twilio unreachable: {type(exc).__name__}", permanent=False) from None
 
 
 class PrintTransport:
@@ -65,6 +79,11 @@ class PrintTransport:
     def send_text(self, *, to: str, from_: str, body: str, status_callback: str) -> str:
         sid = "SMlocal" + uuid.uuid4().hex[:25]
         log.info("TEXT NOT SENT (no Twilio account) from %s to %s: %s", from_, mask(to), body)
+        return sid
+
+    def place_call(self, *, to: str, from_: str, url: str, status_callback: str) -> str:
+        sid = "CAlocal" + uuid.uuid4().hex[:25]
+        log.info("CALL NOT PLACED (no Twilio account) from %s to %s; its TwiML is at %s", from_, mask(to), url)
         return sid
 
 

@@ -126,7 +126,7 @@ def test_a_nee_after_the_reopen_window_has_no_effect(asked, anna_says, case_syst
     assert len(fake_twilio.messages) == texts_before
 
 
-@pytest.mark.parametrize("reply", ["misschien", "ok", "Ja, maar de paaltjes staan verkeerd"])
+@pytest.mark.parametrize("reply", ["misschien", "ok", "Ja, maar het duurde wel lang"])
 def test_an_unclear_reply_gets_one_polite_reask_and_no_verdict(reply, asked, anna_says, case_system, fake_twilio):
     proxy = asked()
     anna_says(reply, proxy)

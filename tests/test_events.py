@@ -162,20 +162,17 @@ class TestWithASingleProxyNumber:
 
     @pytest.mark.parametrize("second_job", [job("MOR-2", citizen=ANNA, crew=PIET), job("MOR-2", citizen=BREGJE)],
                              ids=["same-resident", "same-crew"])
-    def test_it_refuses_a_dispatch_for_a_party_who_holds_every_number(self, case_api, client, fake_twilio, run_worker,
-                                                                      second_job):
+    def test_it_shares_the_number_rather_than_refuse_a_dispatch_for_a_party_who_holds_every_number(
+            self, case_api, client, fake_twilio, run_worker, second_job):
         assert case_api.send("case.dispatched", job("MOR-1")).status_code == 202
-        refused = case_api.send("case.dispatched", second_job, webhook_id="evt_second_job")
-        assert refused.status_code == 503
-        assert refused.json["error"]["code"] == "proxy_pool_exhausted"
-        assert int(refused.headers["Retry-After"]) > 0
-        assert client.get("/v1/cases/MOR-2", headers={"Authorization": "Bearer old-key"}).status_code == 404
+        shared = case_api.send("case.dispatched", second_job, webhook_id="evt_second_job")
+        assert shared.status_code == 202 and shared.json["proxy_number"] == PROXY_NUMBERS[0]
+        case = client.get("/v1/cases/MOR-2", headers={"Authorization": "Bearer old-key"}).json
+        assert "pool.shared" in [entry["kind"] for entry in case["timeline"]]
         run_worker()
-        assert len(fake_twilio.messages) == 2  # MOR-1's two texts, nothing for MOR-2
-
-        case_api.cancel("MOR-1")
-        retried = case_api.send("case.dispatched", second_job, webhook_id="evt_second_job")
-        assert retried.status_code == 202 and retried.json["proxy_number"] == PROXY_NUMBERS[0]
+        assert len(fake_twilio.messages) == 4  # both cases' dispatch texts, each naming its own code
+        codes = {message["Body"].split("code ")[-1][:3] for message in fake_twilio.messages if "code " in message["Body"]}
+        assert len(codes) == 2
 
     def test_two_unrelated_pairs_share_the_single_number(self, case_api):
         for_anna = case_api.send("case.dispatched", job("MOR-1", citizen=ANNA, crew=JAN))

@@ -85,11 +85,11 @@ def test_it_stops_relaying_jans_texts_once_the_job_is_completed(proxy, case_api,
 def test_it_sends_annas_texts_after_completion_to_the_case_system_not_to_jan(
         proxy, case_api, twilio, fake_twilio, case_system, run_worker):
     case_api.complete(note="gat gevuld")
-    twilio.text(ANNA, "De paaltjes staan nu aan de overkant.", to=proxy)
+    twilio.text(ANNA, "Wie haalt het zand weg dat op de stoep ligt?", to=proxy)
     run_worker()
     assert fake_twilio.texts_to(JAN.phone) == []
     [callback] = case_system.of_type("case.citizen_message")
-    assert callback.data["text"] == "De paaltjes staan nu aan de overkant."
+    assert callback.data["text"] == "Wie haalt het zand weg dat op de stoep ligt?"
 
 
 def voice(response) -> ET.Element:

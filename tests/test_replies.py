@@ -1,127 +1,60 @@
-"""Reading Anna's answer to "is it fixed?": real replies, in Dutch and English.
+"""Reading Anna's answer to "is it fixed?": every row of tests/reply_table.py, both languages.
 
-A wrong YES leaves a hole in the street, so the rows that matter most are the ones
-with a negation or a "maar": none of them may ever read as YES.
+A wrong YES leaves a hole in the street, so the rows that matter most are the ones with a
+negation or a "maar": none of them may ever read as YES. A new wording is one more row there.
 """
+
+import importlib.util
+from pathlib import Path
 
 import pytest
 
-from flows.replies import interpret
+from flows.replies import carrier_keyword, interpret
+from tests.reply_table import ROWS
+
+HELD_OUT = Path(__file__).resolve().parent.parent / "bench" / "reply_heldout.py"
 
 
-def too_simple(reply: str, expected: str, why: str):
-    # Known limits of this issue's simple interpreter; a later issue makes it excellent.
-    # strict: the day one of these passes, the mark must go.
-    return pytest.param(reply, expected, marks=pytest.mark.xfail(strict=True, reason=why), id=reply)
+@pytest.mark.parametrize(("reply", "expected", "why"), ROWS, ids=[repr(row[0])[:60] for row in ROWS])
+def test_it_reads_a_realistic_reply(reply, expected, why):
+    reading = interpret(reply)
+    assert reading.verdict == expected, f"{why}: read as {reading.verdict} ({reading.reason})"
+    assert reading.reason
 
 
-REPLIES = [
-    # Plain yes, as people type it
-    ("ja", "yes"),
-    ("Ja!", "yes"),
-    ("JA dank u wel", "yes"),
-    ("jaaa", "yes"),
-    ("Jazeker", "yes"),
-    ("Ja hoor", "yes"),
-    ("Ja, bedankt", "yes"),
-    ("Ja, het is opgelost", "yes"),
-    ("Opgelost, dank u wel", "yes"),
-    ("Ja, opgelost. Bedankt!", "yes"),
-    ("Klopt", "yes"),
-    ("Jà", "yes"),
-    ("Ja👍", "yes"),
-    ("Yes", "yes"),
-    ("yes thanks", "yes"),
-    ("Yes, it is fixed", "yes"),
-    ("Fixed, thank you!", "yes"),
-    ("Yep", "yes"),
-    ("Y", "yes"),
-    # Plain no
-    ("nee", "no"),
-    ("Nee!", "no"),
-    ("NEE", "no"),
-    ("Neeeee!!!", "no"),
-    ("Neen", "no"),
-    ("ＮＥＥ", "no"),
-    ("No", "no"),
-    ("nope", "no"),
-    ("Nah", "no"),
-    ("Nee, het gat zit er nog", "no"),
-    ("Nee, verkeerde gat gevuld", "no"),
-    ("Nee hoor", "no"),
-    # Negations: never a yes
-    ("niet opgelost", "no"),
-    ("Het is niet opgelost", "no"),
-    ("nog niet", "no"),
-    ("Nog steeds kapot", "no"),
-    ("klopt niet", "no"),
-    ("Zeker niet", "no"),
-    ("Helaas niet", "no"),
-    ("ja nee", "no"),
-    ("Ja, alleen de paaltjes niet", "no"),
-    ("not fixed", "no"),
-    ("It is not fixed", "no"),
-    ("Not yet", "no"),
-    ("Not really", "no"),
-    # "maar" / "but": something is still wrong, so no verdict
-    ("Ja, maar...", "unclear"),
-    ("Ja, maar de paaltjes staan verkeerd", "unclear"),
-    ("Ja\nmaar de paaltjes ontbreken", "unclear"),
-    ("Ja behalve de paaltjes", "unclear"),
-    ("Yes but the bollards are gone", "unclear"),
-    ("Yeah, sort of", "unclear"),
-    # Neither
-    ("misschien", "unclear"),
-    ("ok", "unclear"),
-    ("Oké", "unclear"),
-    ("Wie is dit?", "unclear"),
-    ("STOP", "unclear"),
-    ("Gedeeltelijk", "unclear"),
-    ("?", "unclear"),
-    ("", "unclear"),
-    ("Ja hoor, dank je wel", "yes"),
-    ("Helemaal opgelost", "yes"),
-    too_simple("All good, thanks", "yes", "no yes-word"),
-    too_simple("It's been fixed, thanks", "yes", "'s' and 'been' are unknown words"),
-    too_simple("👍", "yes", "emoji are not read"),
-    too_simple("Ja, geen probleem meer", "yes", "'geen' is read as NO: a false reopen"),
-    too_simple("No problem, it's fixed", "yes", "'no' is read as NO: a false reopen"),
-    too_simple("Weet ik niet", "unclear", "'niet' in 'I don't know' is read as NO: a false reopen"),
-    too_simple("No idea", "unclear", "'no' in 'no idea' is read as NO: a false reopen"),
-    ("The hole is still there", "no"),
-    ("Er is niks gedaan", "no"),
-    ("It isn't fixed", "no"),
-]
+def test_the_table_covers_every_verdict_in_both_languages():
+    verdicts = [expected for _, expected, _ in ROWS]
+    assert len(ROWS) >= 150
+    assert {verdict: verdicts.count(verdict) >= 5 for verdict in ("yes", "no", "unclear", "opt_out", "opt_in")} \
+        == dict.fromkeys(("yes", "no", "unclear", "opt_out", "opt_in"), True)
+    assert len({reply for reply, _, _ in ROWS}) == len(ROWS)
 
 
-@pytest.mark.parametrize(("reply", "verdict"), REPLIES)
-def test_it_reads_a_realistic_reply(reply, verdict):
-    assert interpret(reply).verdict == verdict
+def test_it_never_reads_a_held_out_no_or_unclear_reply_as_yes():
+    # bench/reply_heldout.py was written apart from the interpreter and is never tuned on;
+    # its accuracy is reported by bench/replies.py. The one thing it must show here: no false YES.
+    spec = importlib.util.spec_from_file_location("reply_heldout", HELD_OUT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    false_yes = [reply for reply, expected, _ in module.ROWS if expected != "yes" and interpret(reply).verdict == "yes"]
+    assert false_yes == []
 
 
-# Kept apart from the table: these must hold whatever a later interpreter does with the rest.
-NEVER_YES = [
-    "niet opgelost", "nog niet", "not fixed", "klopt niet", "ja nee", "Ja, maar...",
-    "Ja, maar het is niet opgelost", "Jawel, maar niet helemaal", "Ja hoor, nog niet", "Opgelost? Nee",
-    "Ja. Nee. Toch niet.", "Klopt niet helemaal", "Yes, but not fixed", "Yes no", "Fixed? Not really",
-    "Yes it's done but",
-    "Ja 👎",  # a thumbs-down contradicts the yes
-]
+@pytest.mark.parametrize("keyword", ["STOP", "stop", "Stop.", "STOPALL", "unsubscribe", "Cancel", "END", "quit",
+                                     "REVOKE", "optout", " stop! "])
+def test_it_knows_every_carrier_opt_out_keyword_as_the_whole_message(keyword):
+    assert carrier_keyword(keyword) == "opt_out"
 
 
-@pytest.mark.parametrize("reply", NEVER_YES)
-def test_it_never_reads_a_negation_or_a_but_as_yes(reply):
-    assert interpret(reply).verdict != "yes"
+@pytest.mark.parametrize("text", ["stop met sms", "Stop maar, het is goed", "YES", "nee", "cancel my report", ""])
+def test_it_takes_nothing_else_for_a_carrier_keyword(text):
+    assert carrier_keyword(text) is None
 
 
-def test_it_gives_a_reason_for_every_reading():
-    assert interpret("Nee, het gat zit er nog").reason
-    assert interpret("").reason == "no words"
-
-
-@pytest.mark.parametrize(("hostile", "verdict"), [
-    ("\x00", "unclear"), ("ja\x00nee", "no"), ("<script>ja</script>", "unclear"),
-    ("ja" * 5000, "unclear"), ("\u200bja\u200b", "yes"), ("ja\u0301", "yes"),
-])
-def test_it_reads_odd_input_without_crashing(hostile, verdict):
-    assert interpret(hostile).verdict == verdict
+@pytest.mark.parametrize("hostile", ["\x00" * 50, "ja" * 5000, "\u202eja\u202c", "👍" * 2000, "<ja>" * 100,
+                                     '"' * 300, "Liked " + '"' * 100, "nee\n" * 500])
+def test_it_reads_hostile_input_without_failing_and_never_as_a_bare_yes(hostile):
+    reading = interpret(hostile)
+    assert reading.verdict in ("yes", "no", "unclear")
+    if "<" in hostile or "\x00" in hostile:
+        assert reading.verdict != "yes"

@@ -55,21 +55,21 @@ def test_it_finds_the_text_by_its_sid_when_the_callback_url_has_no_row(sent, twi
 def test_it_reports_an_undeliverable_text_to_the_case_system(
         status, persona, recipient, sent, twilio, case_system, run_worker):
     sid, outbox_id = sent[persona.phone]
-    assert twilio.status(sid, status, outbox_id, error_code="30003").status_code == 204
+    assert twilio.status(sid, status, outbox_id, error_code="30005").status_code == 204
     run_worker()
     [report] = case_system.of_type("message.undeliverable")
     assert report.data["case_id"] == "MOR-2026-0042"
-    assert report.data["recipient"] == recipient and report.data["error_code"] == "30003"
+    assert report.data["recipient"] == recipient and report.data["error_code"] == "30005"
     assert persona.phone not in str(report.data)
 
 
 def test_it_reports_an_undeliverable_text_only_once(sent, twilio, case_system, run_worker, timeline):
     sid, outbox_id = sent[ANNA.phone]
-    twilio.status(sid, "undelivered", outbox_id, error_code="30003")
+    twilio.status(sid, "undelivered", outbox_id, error_code="30005")
     run_worker()
     # Twilio redelivers callbacks, and a "failed" may follow an "undelivered" for one text.
-    assert twilio.status(sid, "undelivered", outbox_id, error_code="30003").status_code == 204
-    assert twilio.status(sid, "failed", outbox_id, error_code="30003").status_code == 204
+    assert twilio.status(sid, "undelivered", outbox_id, error_code="30005").status_code == 204
+    assert twilio.status(sid, "failed", outbox_id, error_code="30005").status_code == 204
     run_worker()
     assert len(case_system.of_type("message.undeliverable")) == 1
     assert [entry["data"]["status"] for entry in timeline()] == ["undelivered"]
@@ -87,7 +87,7 @@ def test_it_ignores_a_late_or_repeated_status(late, sent, twilio, timeline, case
 
 def test_it_keeps_an_undeliverable_verdict_when_a_late_sent_arrives(sent, twilio, timeline, case_system, run_worker):
     sid, outbox_id = sent[ANNA.phone]
-    twilio.status(sid, "failed", outbox_id, error_code="30003")
+    twilio.status(sid, "failed", outbox_id, error_code="30005")
     twilio.status(sid, "sent", outbox_id)
     run_worker()
     assert [entry["data"]["status"] for entry in timeline()] == ["failed"]
@@ -99,7 +99,7 @@ def test_it_answers_204_to_a_status_for_a_message_it_never_sent(outbox, sent, tw
                                                                 run_worker):
     # "ours": a callback naming our row with another SID must not touch that row.
     outbox_id = {"none": None, "ours": sent[ANNA.phone][1], "garbage": "abc"}[outbox]
-    response = twilio.status("SM" + uuid.uuid4().hex, "failed", outbox_id, error_code="30003")
+    response = twilio.status("SM" + uuid.uuid4().hex, "failed", outbox_id, error_code="30005")
     assert response.status_code == 204
     run_worker()
     assert timeline() == [] and case_system.deliveries == []

@@ -1,4 +1,4 @@
-"""The message texts: GSM-7, the same in both languages, and short enough to stay cheap."""
+"""The message texts: GSM-7, the same in both languages, and each within its segment budget."""
 
 import pytest
 
@@ -6,7 +6,14 @@ from flows import messages
 from gateway import gsm7
 
 # Pieces spliced into another text, and spoken texts: neither is an SMS of its own.
-FRAGMENTS = {"eta", "crew_name", "media_only"}
+FRAGMENTS = {"eta", "crew_name", "media_only", "which_case_option", "fallback_number", "fallback_generic", "months"}
+# What each text may cost, in segments, with the long values below. A new text needs a budget here.
+BUDGETS = {
+    "question": 1, "reminder": 1, "reask": 1, "thanks_yes": 1, "thanks_no": 1, "forwarded": 1,
+    "relay_closed": 1, "relay_to_citizen": 1, "relay_to_crew": 1,
+    "dispatch_citizen": 3, "dispatch_crew": 3,
+    "which_case": 2,  # two cases, each with a 40-character address
+}
 ORG = "Gemeente 's-Hertogenbosch"
 REFERENCE = "MOR-2026-004211"
 ADDRESS = "Burgemeester van Zuylenlaan 104, 5211 AB"  # 40 characters
@@ -27,7 +34,9 @@ def realistic(language: str, key: str) -> str:
         "org": ORG, "reference": REFERENCE, "address": ADDRESS, "description": DESCRIPTION,
         "date": "28-11", "time": "10:00", "text": "We staan om 10 uur bij u, waar zit het gat precies?",
         "eta": messages.render(language, "eta", date="28-11", time="10:00"),
-        "name": messages.render(language, "crew_name", name="Anna de Vries"),
+        "name": messages.render(language, "crew_name", name="Anna de Vries"), "code": "104",
+        "options": ", ".join(messages.render(language, "which_case_option", index=str(i), address=ADDRESS,
+                                             reference=REFERENCE) for i in (1, 2)),
     }
     return messages.render(language, key, **values)
 
@@ -53,18 +62,28 @@ def test_every_text_names_the_organisation_and_stays_gsm7(language, key):
     assert gsm7.is_gsm7(text)
 
 
+def test_every_text_has_a_segment_budget():
+    assert set(sms_keys()) == set(BUDGETS)
+
+
 @pytest.mark.parametrize("language", messages.LANGUAGES)
-@pytest.mark.parametrize("key", ["question", "reminder"])
-def test_the_question_and_the_reminder_fit_in_one_segment(language, key):
-    assert gsm7.segments(realistic(language, key)) == 1
+@pytest.mark.parametrize("key", sorted(BUDGETS))
+def test_every_text_stays_within_its_segment_budget(language, key):
+    assert gsm7.segments(realistic(language, key)) <= BUDGETS[key]
 
 
 @pytest.mark.parametrize("language", messages.LANGUAGES)
 @pytest.mark.parametrize("key", ["dispatch_citizen", "dispatch_crew"])
-def test_the_dispatch_texts_fit_in_three_segments(language, key):
+def test_the_dispatch_texts_name_the_case_and_its_short_code(language, key):
     text = realistic(language, key)
-    assert gsm7.segments(text) <= 3
-    assert REFERENCE in text and ADDRESS in text
+    assert REFERENCE in text and ADDRESS in text and "104" in text
+
+
+@pytest.mark.parametrize("language", messages.LANGUAGES)
+def test_every_spoken_text_is_plain_words_for_the_speech_engine(language):
+    for key, template in messages.catalogue(language).items():
+        if key.startswith("voice_"):
+            assert "<" not in template and "&" not in template, key
 
 
 def test_render_refuses_a_missing_placeholder():
@@ -75,7 +94,7 @@ def test_render_refuses_a_missing_placeholder():
 def test_the_residents_own_words_pass_verbatim_even_with_emoji():
     description = "Gat 🕳️ voor mijn deur, de \u201cpaaltjes\u201d liggen in de berm {org} {0}"
     text = messages.render("nl", "dispatch_crew", org=ORG, reference=REFERENCE, address=ADDRESS,
-                           description=description, name="")
+                           description=description, name="", code="104")
     assert f'"{description}"' in text
 
 
@@ -114,3 +133,11 @@ def test_it_knows_which_characters_are_gsm7():
     for outsider in ("\u2019", "\u201c", "\u00a0", "ł", "😀", "\u2013"):
         assert not gsm7.is_gsm7(outsider), repr(outsider)
     assert gsm7.to_gsm7("\u201cZo\u2019n\u201d\u00a0gat \u2013 echt\u2026") == '"Zo\'n" gat - echt...'
+
+
+
+def test_typographic_look_alikes_in_a_template_are_replaced_when_it_is_loaded():
+    # An editor's curly quote or non-breaking space must not make every text two segments.
+    loaded = messages.parse('question = "{org}: is het \u201copgelost\u201d?\u00a0Antwoord \u2018JA\u2019 of NEE."')
+    assert loaded["question"] == "{org}: is het \"opgelost\"? Antwoord 'JA' of NEE."
+    assert gsm7.is_gsm7(loaded["question"])

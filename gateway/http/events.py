@@ -20,7 +20,6 @@ from gateway.effects import Effects
 from gateway.http.auth import check_case_system
 from gateway.http.errors import ApiError
 from gateway.models import ProcessedEvent
-from gateway.pool import PoolExhausted
 from gateway.runtime import runtime
 from gateway.schemas import DATA_MODELS, Dispatched, Envelope
 
@@ -51,9 +50,6 @@ def receive_event():
         raise ApiError(404, "case_not_found", f"no case with case_id {data.case_id!r}", "case_id") from None
     except ImpossibleTransition as exc:
         raise ApiError(409, "impossible_transition", str(exc)) from None
-    except PoolExhausted as exc:
-        log.error("dispatch of %s refused for now: %s", data.case_id, exc)
-        raise ApiError(503, "proxy_pool_exhausted", str(exc), headers={"Retry-After": "60"}) from None
     except IntegrityError:
         # The same webhook-id (or a new case_id) raced in on another connection and won.
         replay = _stored_answer(webhook_id)

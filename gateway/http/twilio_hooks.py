@@ -1,4 +1,4 @@
-"""Twilio's webhooks: inbound texts, inbound calls, and delivery status of our texts.
+"""Twilio's webhooks for texts: inbound texts, and the delivery status of ours. (Calls: voice.py.)
 
 Every request must carry a valid X-Twilio-Signature. Nothing here calls the network:
 the flows queue what must be sent, and the answer is TwiML.
@@ -8,22 +8,18 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import wraps
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from twilio.twiml.messaging_response import MessagingResponse
-from twilio.twiml.voice_response import VoiceResponse
 
-from flows import messages
+from flows import reach
 from flows.inbound import receive_text
-from flows.relay import route_call
 from gateway.effects import Effects
-from gateway.http.auth import twilio_signature_valid
+from gateway.http.twilio_common import as_int, form_number, signed, twiml
 from gateway.models import Case, OutboxMessage
-from gateway.outbox import report_undeliverable
-from gateway.phones import InvalidPhoneNumber, mask, normalise
+from gateway.phones import mask
 from gateway.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -38,28 +34,6 @@ SID = re.compile(r"[A-Za-z0-9]{2,64}")
 ERROR_CODE = re.compile(r"\d{1,10}")
 
 
-def signed(view):
-    @wraps(view)
-    def checked(*args, **kwargs):
-        if not twilio_signature_valid(request, runtime().config):
-            log.warning("refused %s with a missing or bad X-Twilio-Signature", request.path)
-            abort(Response("invalid signature\n", status=403, mimetype="text/plain"))
-        return view(*args, **kwargs)
-    return checked
-
-
-def twiml(response) -> Response:
-    return Response(str(response), mimetype="text/xml")
-
-
-def _number(name: str) -> str:
-    """A phone number from the form, in E.164; numbers we cannot read are nobody's."""
-    try:
-        return normalise(request.form.get(name, ""), runtime().config.default_region)
-    except InvalidPhoneNumber:
-        return ""
-
-
 @bp.post("/sms")
 @signed
 def inbound_sms():
@@ -69,9 +43,9 @@ def inbound_sms():
         return Response("MessageSid missing or malformed\n", status=400, mimetype="text/plain")
     # Postgres refuses NUL in text; a body over Twilio's limit is not from Twilio.
     body = request.form.get("Body", "").replace("\x00", "")[:MAX_BODY_CHARACTERS].strip()
-    media = _int(request.form.get("NumMedia"))
+    media = as_int(request.form.get("NumMedia"))
     media = media if media <= MAX_MEDIA else 0  # Twilio sends at most 10; more is not Twilio
-    sender, proxy = _number("From"), _number("To")
+    sender, proxy = form_number("From"), form_number("To")
     try:
         with rt.db.transaction() as session:
             outcome = receive_text(Effects(session, rt.config), proxy_number=proxy, sender=sender,
@@ -80,26 +54,6 @@ def inbound_sms():
         outcome = "duplicate"  # the same MessageSid raced in on another connection
     log.info("inbound text %s from %s to %s: %s", sid, mask(sender), proxy, outcome)
     return twiml(MessagingResponse())
-
-
-@bp.post("/voice")
-@signed
-def inbound_call():
-    rt = runtime()
-    caller, proxy = _number("From"), _number("To")
-    with rt.db.transaction() as session:
-        route = route_call(Effects(session, rt.config), proxy, caller)
-    voice = VoiceResponse()
-    voice.say(route.say, language=messages.VOICE_LANGUAGES[route.language])
-    if route.connect_to:
-        # callerId is the proxy number: without it the other party would see the real number.
-        dial = voice.dial(caller_id=route.caller_id, record="do-not-record", answer_on_bridge=True, timeout=30)
-        dial.number(route.connect_to)
-    else:
-        voice.hangup()
-    log.info("inbound call from %s to %s: %s", mask(caller), proxy,
-             "connected to " + mask(route.connect_to) if route.connect_to else "not connected")
-    return twiml(voice)
 
 
 @bp.post("/status")
@@ -126,21 +80,15 @@ def message_status():
                   + (f" (error {code})" if code else ""), outbox_id=row.id, status=status, error_code=code)
         if status in ("undelivered", "failed"):
             row.error_code = code
-            report_undeliverable(fx, case, row, code, f"Twilio reported the text {status}")
+            reach.undeliverable(fx, case, row, code, f"Twilio reported the text {status}")
     return Response(status=204)
 
 
 def _outbox_row(session, sid: str) -> OutboxMessage | None:
     # The status callback can beat the worker's own record of the SID; the URL names the row.
-    row_id = _int(request.args.get("o"))
+    row_id = as_int(request.args.get("o"))
     row = session.get(OutboxMessage, row_id, with_for_update=True) if row_id else None
     if row is not None and row.provider_sid in (None, sid) and row.channel == "sms":
         return row
     return session.scalar(select(OutboxMessage).where(OutboxMessage.provider_sid == sid).with_for_update())
 
-
-def _int(value: str | None) -> int:
-    try:
-        return max(0, int(value or 0))
-    except ValueError:
-        return 0

@@ -1,0 +1,158 @@
+"""Voice: what a caller hears, and what her keys (or words) mean.
+
+Three kinds of call reach this file:
+- a call we placed to a resident on a landline (the dispatch notice, the question, a crew message);
+- a call to a proxy number: connected to the other party of an open job, or, after the job,
+  the question again if it is still open, or the municipality's general number;
+- a key pressed: 1 = fixed, 2 = not fixed, 9 = repeat; or a short code on a shared number.
+
+Each function returns a Prompt; gateway/http/voice.py turns it into TwiML. Only the two
+parties of a case are ever dialled, so a proxy number can never be used as an open relay.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flows import confirmation, messages, reach
+from flows.replies import Reading, interpret
+from gateway import pool
+from gateway.effects import Effects
+from gateway.models import Case, OutboxMessage, ProxyLease
+from gateway.phones import mask
+
+KEYS = {"1": Reading("yes", "pressed 1"), "2": Reading("no", "pressed 2")}
+REPEAT_KEY = "9"
+OPEN_QUESTION = ("awaiting_confirmation", "unanswered")
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """What to say, then what to do: hang up, ask yes/no, ask a short code, offer a repeat, or connect."""
+
+    say: str
+    language: str
+    then: str = "hangup"  # hangup | ask_answer | ask_code | offer_repeat | connect
+    case_pk: int | None = None
+    round: int | None = None
+    outbox_id: int | None = None
+    attempt: int = 1  # the second unanswered or unclear question ends the call
+    connect_to: str | None = None
+    caller_id: str | None = None
+    goodbye: str = ""
+
+
+def placed_call(fx: Effects, row: OutboxMessage | None) -> Prompt:
+    """Twilio fetches what to say in a call we placed."""
+    case = fx.session.get(Case, row.case_pk) if row is not None and row.channel == "call" else None
+    if case is None:
+        lang = fx.config.default_language
+        return Prompt(messages.render(lang, "voice_goodbye"), lang)
+    lang = case.citizen_language
+    if row.purpose in reach.QUESTION_PURPOSES:
+        if case.status not in OPEN_QUESTION:
+            return Prompt(reach.render(fx, case, "voice_nothing_open", voice=True), lang)
+        return _ask(fx, case, row.body)
+    fx.record(case, "call.answered", f"{row.purpose} call answered", outbox_id=row.id)
+    return Prompt(row.body + " " + messages.render(lang, "voice_repeat_hint"), lang, "offer_repeat",
+                  outbox_id=row.id, goodbye=messages.render(lang, "voice_goodbye"))
+
+
+def question(fx: Effects, case_pk: int, round_: int, attempt: int) -> Prompt:
+    """The yes/no question once more, after silence on the first try."""
+    case = _case_in_round(fx, case_pk, round_)
+    if case is None or case.status not in OPEN_QUESTION:
+        return _nothing_open(fx, case)
+    return _ask(fx, case, reach.spoken_message(fx, case, "question"), attempt)
+
+
+def answer(fx: Effects, case_pk: int, round_: int, attempt: int, digits: str, speech: str) -> Prompt:
+    """Her key or her words after the question. Something unclear asks once more, then says goodbye."""
+    case = _case_in_round(fx, case_pk, round_)
+    if case is None or case.status not in OPEN_QUESTION:
+        return _nothing_open(fx, case)
+    lang = case.citizen_language
+    if digits == REPEAT_KEY:
+        return _ask(fx, case, reach.spoken_message(fx, case, "question"), attempt)
+    reading = KEYS.get(digits) or (interpret(speech) if speech else Reading("unclear", f"pressed {digits!r}"))
+    said = f"toets {digits}" if digits else speech
+    outcome = confirmation.answer(fx, case, said, reading=reading, by_voice=True)
+    if outcome == "confirmed":
+        return Prompt(reach.render(fx, case, "voice_thanks_yes", voice=True), lang)
+    if outcome == "reopened":
+        return Prompt(reach.render(fx, case, "voice_thanks_no", voice=True), lang)
+    not_understood = messages.render(lang, "voice_not_understood")
+    if attempt >= 2:
+        return Prompt(not_understood + " " + messages.render(lang, "voice_no_choice"), lang)
+    return _ask(fx, case, not_understood + " " + reach.spoken_message(fx, case, "question"), attempt + 1)
+
+
+def inbound(fx: Effects, proxy_number: str, caller: str) -> Prompt:
+    leases = pool.find_leases(fx.session, proxy_number, caller)
+    if not leases:
+        lang = fx.config.default_language
+        return Prompt(_with_fallback(fx, lang, "voice_stranger"), lang)
+    if len(leases) > 1:
+        lang = _language(fx.session.get(Case, leases[0].case_pk), leases[0].role)
+        return Prompt(messages.render(lang, "voice_which_case", org=fx.config.organisation_name), lang, "ask_code",
+                      goodbye=messages.render(lang, "voice_no_choice"))
+    return _route(fx, leases[0], caller)
+
+
+def by_code(fx: Effects, proxy_number: str, caller: str, digits: str) -> Prompt | None:
+    """A caller on a shared number keyed in a short code; None if it names none of her cases."""
+    leases = pool.find_leases(fx.session, proxy_number, caller)
+    code = int(digits) if digits.isdigit() and len(digits) <= 6 else None
+    for lease in leases:
+        if code is not None and fx.session.get(Case, lease.case_pk).short_code == code:
+            return _route(fx, lease, caller)
+    return None
+
+
+def unknown_code(fx: Effects, proxy_number: str, caller: str) -> str:
+    leases = pool.find_leases(fx.session, proxy_number, caller)
+    lang = _language(fx.session.get(Case, leases[0].case_pk), leases[0].role) if leases else fx.config.default_language
+    return messages.render(lang, "voice_unknown_code")
+
+
+def _route(fx: Effects, lease: ProxyLease, caller: str) -> Prompt:
+    case = fx.session.get(Case, lease.case_pk)
+    lang = _language(case, lease.role)
+    if case.status == "dispatched":
+        other = case.crew_phone if lease.role == "citizen" else case.citizen_phone
+        fx.record(case, "call.connected", f"call from {lease.role} {mask(caller)} connected to {mask(other)}")
+        say = messages.render(lang, f"voice_connecting_{lease.role}", org=fx.config.organisation_name,
+                              reference=case.reference)
+        return Prompt(say, lang, "connect", connect_to=other, caller_id=lease.proxy_number)
+    if lease.role == "citizen" and case.status in OPEN_QUESTION:
+        fx.record(case, "call.question", f"call from citizen {mask(caller)}: the open question by phone")
+        return _ask(fx, case, reach.spoken_message(fx, case, "question"))
+    fx.record(case, "call.refused", f"call from {lease.role} {mask(caller)} after the job")
+    return Prompt(_with_fallback(fx, lang, "voice_closed", reference=case.reference), lang)
+
+
+def _ask(fx: Effects, case: Case, say: str, attempt: int = 1) -> Prompt:
+    lang = case.citizen_language
+    return Prompt(say, lang, "ask_answer", case_pk=case.id, round=case.round, attempt=attempt,
+                  goodbye=messages.render(lang, "voice_no_choice"))
+
+
+def _nothing_open(fx: Effects, case: Case | None) -> Prompt:
+    if case is None:
+        lang = fx.config.default_language
+        return Prompt(messages.render(lang, "voice_goodbye"), lang)
+    return Prompt(reach.render(fx, case, "voice_nothing_open", voice=True), case.citizen_language)
+
+
+def _case_in_round(fx: Effects, case_pk: int, round_: int) -> Case | None:
+    case = fx.session.get(Case, case_pk, with_for_update=True)
+    return case if case is not None and case.round == round_ else None
+
+
+def _language(case: Case, role: str) -> str:
+    return case.citizen_language if role == "citizen" else case.crew_language
+
+
+def _with_fallback(fx: Effects, lang: str, key: str, **values: str) -> str:
+    return messages.render(lang, key, org=fx.config.organisation_name, fallback=reach.fallback_phrase(fx, lang),
+                           **values)

@@ -1,0 +1,130 @@
+"""Reaching the resident: a text to a mobile, a call to a landline, and what to do when either fails.
+
+A landline (by its number, or because texts to it came back 30006/21614) gets calls
+instead of texts, but only for what she must hear: the dispatch notice, the question,
+the reminder, and the crew's own messages. A thank-you is not worth ringing someone for.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flows import messages, opt_out
+from gateway.effects import Effects
+from gateway.models import Case, OutboxMessage
+from gateway.phones import is_landline, mask, spoken
+
+CALLED_PURPOSES = ("dispatch_citizen", "question", "reminder", "relay")
+QUESTION_PURPOSES = ("question", "reminder")
+TEXT_TEMPLATES = {"relay": "relay_to_citizen"}
+# Twilio's codes for a number that takes no texts (30006 landline or unreachable carrier,
+# 21614 not a mobile number); 30003 (handset unreachable) earns one more text first.
+LANDLINE_CODES = {"30006", "21614"}
+HANDSET_UNREACHABLE = "30003"
+OPTED_OUT = "21610"
+TEXT_RETRY_AFTER = timedelta(minutes=10)
+
+
+def channel_for(number: str | None) -> str:
+    return "voice" if number and is_landline(number) else "sms"
+
+
+def tell_citizen(fx: Effects, case: Case, purpose: str, *, body: str | None = None, words: str | None = None,
+                 quiet_hours: bool = False) -> OutboxMessage | None:
+    """Text or call her. `body` is a ready text (a relay); `words` someone's own words for the call."""
+    if case.citizen_channel == "voice":
+        if purpose not in CALLED_PURPOSES:
+            fx.record(case, "call.skipped", f"{purpose} not called: the citizen is on a landline", purpose=purpose)
+            return None
+        return fx.call(case, purpose, spoken_message(fx, case, purpose, words or body or ""))
+    if body is None:
+        body = render(fx, case, TEXT_TEMPLATES.get(purpose, purpose))
+    return fx.text(case, "citizen", purpose, body, quiet_hours=quiet_hours)
+
+
+def render(fx: Effects, case: Case, key: str, *, voice: bool = False, **extra: str) -> str:
+    """A template for this case's citizen, with everything a template may name."""
+    lang = case.citizen_language
+    values = {
+        "org": fx.config.organisation_name, "reference": case.reference, "address": case.address,
+        "code": spoken(str(case.short_code)) if voice else str(case.short_code),
+        "eta": _eta(fx, case, voice),
+        "fallback": fallback_phrase(fx, lang),
+        **extra,
+    }
+    template = messages.catalogue(lang)[key]
+    return messages.render(lang, key, **{k: v for k, v in values.items() if k in messages.placeholders(template)})
+
+
+def fallback_phrase(fx: Effects, lang: str) -> str:
+    """How a caller reaches a person: FALLBACK_PHONE_NUMBER, read out digit by digit."""
+    number = fx.config.fallback_phone_number
+    if number:
+        return messages.render(lang, "fallback_number", number=spoken(number))
+    return messages.render(lang, "fallback_generic")
+
+
+def spoken_message(fx: Effects, case: Case, purpose: str, words: str = "") -> str:
+    return render(fx, case, f"voice_{purpose}", voice=True, text=words)
+
+
+def _eta(fx: Effects, case: Case, voice: bool) -> str:
+    if not case.eta:
+        return ""
+    lang = case.citizen_language
+    local = case.eta.astimezone(fx.config.timezone)
+    if voice:
+        month = messages.catalogue(lang)["months"].split()[local.month - 1]
+        return messages.render(lang, "voice_eta", day=str(local.day), month=month, time=local.strftime("%H:%M"))
+    return messages.render(lang, "eta", date=local.strftime("%d-%m"), time=local.strftime("%H:%M"))
+
+
+def still_needed(case: Case, purpose: str) -> bool:
+    """Whether a retry or a fallback call for this purpose would still make sense."""
+    if purpose in QUESTION_PURPOSES:
+        return case.status == "awaiting_confirmation"
+    return case.status == "dispatched"
+
+
+def undeliverable(fx: Effects, case: Case, row: OutboxMessage, code: str | None, reason: str) -> None:
+    """A text or call that did not arrive: send it again, call instead, or tell the case system."""
+    if code == OPTED_OUT and row.to_number:
+        opt_out.stop(fx, row.to_number, "twilio 21610")
+    if row.channel == "sms" and row.recipient == "citizen" and code in LANDLINE_CODES | {HANDSET_UNREACHABLE}:
+        if code == HANDSET_UNREACHABLE and row.replaces_id is None:
+            if still_needed(case, row.purpose) or row.purpose not in CALLED_PURPOSES:
+                fx.record(case, "text.retry", f"{row.purpose} text: handset unreachable (30003), one more try")
+                fx.text(case, "citizen", row.purpose, row.body, replaces=row, due=fx.now + TEXT_RETRY_AFTER)
+                return
+        else:
+            case.citizen_channel = "voice"
+            fx.record(case, "channel.voice", f"texts to {mask(row.to_number)} fail ({code}): calling from now on",
+                      error_code=code)
+            if row.purpose in CALLED_PURPOSES and still_needed(case, row.purpose):
+                fx.call(case, row.purpose, spoken_message(fx, case, row.purpose, row.body or ""), replaces=row)
+                return
+    _report(fx, case, row, code, reason)
+
+
+def call_ended(fx: Effects, case: Case, row: OutboxMessage, status: str) -> None:
+    """Twilio's final status for a call we placed. Busy or unanswered: once more, later."""
+    if status in ("completed", "canceled"):
+        return
+    retried = row.replaces_id is not None and _is_call(fx, row.replaces_id)
+    if status in ("busy", "no-answer") and not retried:
+        if still_needed(case, row.purpose):
+            due = fx.now + timedelta(seconds=fx.config.call_retry_after)
+            fx.record(case, "call.retry", f"{row.purpose} call: {status}, calling once more later")
+            fx.call(case, row.purpose, row.body, replaces=row, due=due)
+        return
+    _report(fx, case, row, None, f"the call was {status}" + (" twice" if retried else ""))
+
+
+def _is_call(fx: Effects, row_id: int) -> bool:
+    earlier = fx.session.get(OutboxMessage, row_id)
+    return earlier is not None and earlier.channel == "call"
+
+
+def _report(fx: Effects, case: Case, row: OutboxMessage, code: str | None, reason: str) -> None:
+    fx.callback(case, "message.undeliverable", recipient=row.recipient, purpose=row.purpose,
+                channel=row.channel, error_code=code, reason=reason)

@@ -1,0 +1,45 @@
+"""What every Twilio webhook needs: the signature check, TwiML answers, and reading the form."""
+
+from __future__ import annotations
+
+import logging
+from functools import wraps
+
+from flask import Response, abort, request
+
+from gateway.http.auth import twilio_signature_valid
+from gateway.phones import InvalidPhoneNumber, normalise
+from gateway.runtime import runtime
+
+log = logging.getLogger(__name__)
+
+
+def signed(view):
+    """Refuse anything without a valid X-Twilio-Signature for this exact URL."""
+    @wraps(view)
+    def checked(*args, **kwargs):
+        if not twilio_signature_valid(request, runtime().config):
+            log.warning("refused %s with a missing or bad X-Twilio-Signature", request.path)
+            abort(Response("invalid signature\n", status=403, mimetype="text/plain"))
+        return view(*args, **kwargs)
+    return checked
+
+
+def twiml(response) -> Response:
+    return Response(str(response), mimetype="text/xml")
+
+
+def form_number(name: str) -> str:
+    """A phone number from the form, in E.164; numbers we cannot read are nobody's."""
+    try:
+        return normalise(request.form.get(name, ""), runtime().config.default_region)
+    except InvalidPhoneNumber:
+        return ""
+
+
+def as_int(value: str | None) -> int:
+    """A non-negative integer from a form field or query parameter; 0 for anything else."""
+    try:
+        return max(0, int(value or 0))
+    except ValueError:
+        return 0

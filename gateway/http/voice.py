@@ -1,0 +1,177 @@
+"""Twilio's webhooks for calls: calls to a proxy number, calls we placed, keys pressed, call status.
+
+flows/ivr.py decides what is said and what a key means; this file only turns its Prompt
+into TwiML. The URLs we hand Twilio carry the case and round; Twilio signs every request
+with the full URL, so those parameters cannot be forged.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, request
+from sqlalchemy import select
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from flows import ivr, messages, reach
+from gateway.effects import Effects
+from gateway.http.twilio_common import as_int, form_number, signed, twiml
+from gateway.models import Case, OutboxMessage
+from gateway.phones import mask
+from gateway.runtime import runtime
+
+log = logging.getLogger(__name__)
+bp = Blueprint("voice", __name__, url_prefix="/twilio")
+
+FINAL_CALL_STATUSES = {"completed", "busy", "no-answer", "failed", "canceled"}
+DIGITS = re.compile(r"[0-9*#]{0,12}")
+MAX_SPEECH_CHARACTERS = 500
+# Words that help the speech recogniser hear a yes or a no.
+SPEECH_HINTS = "ja, nee, yes, no, opgelost, niet opgelost, fixed, not fixed"
+
+
+@bp.post("/voice")
+@signed
+def inbound_call():
+    caller, proxy = form_number("From"), form_number("To")
+    prompt = _decide(lambda fx: ivr.inbound(fx, proxy, caller))
+    log.info("inbound call from %s to %s: %s", mask(caller), proxy,
+             "connected to " + mask(prompt.connect_to) if prompt.connect_to else prompt.then)
+    return _render(prompt)
+
+
+@bp.post("/ivr/call")
+@signed
+def placed_call():
+    row_id = as_int(request.args.get("o"))
+    return _render(_decide(lambda fx: ivr.placed_call(fx, fx.session.get(OutboxMessage, row_id))))
+
+
+@bp.post("/ivr/question")
+@signed
+def question_again():
+    case_pk, round_, attempt = _case_args()
+    return _render(_decide(lambda fx: ivr.question(fx, case_pk, round_, attempt)))
+
+
+@bp.post("/ivr/answer")
+@signed
+def answer():
+    case_pk, round_, attempt = _case_args()
+    digits, speech = _digits(), request.form.get("SpeechResult", "")[:MAX_SPEECH_CHARACTERS].replace("\x00", "")
+    return _render(_decide(lambda fx: ivr.answer(fx, case_pk, round_, attempt, digits, speech)))
+
+
+@bp.post("/ivr/code")
+@signed
+def short_code():
+    """A caller on a shared number keyed in the code of the case she calls about."""
+    caller, proxy = form_number("From"), form_number("To")
+    attempt, digits = as_int(request.args.get("attempt")) or 1, _digits().rstrip("#")
+
+    def decide(fx: Effects) -> ivr.Prompt:
+        found = ivr.by_code(fx, proxy, caller, digits)
+        if found is not None:
+            return found
+        again = ivr.inbound(fx, proxy, caller)
+        unknown = ivr.unknown_code(fx, proxy, caller)
+        if attempt >= 2 or again.then != "ask_code":
+            return ivr.Prompt(unknown + " " + again.goodbye, again.language)
+        return ivr.Prompt(unknown + " " + again.say, again.language, "ask_code", attempt=attempt + 1,
+                          goodbye=again.goodbye)
+    return _render(_decide(decide))
+
+
+@bp.post("/ivr/repeat")
+@signed
+def repeat():
+    row_id = as_int(request.args.get("o"))
+    if _digits() != ivr.REPEAT_KEY:
+        lang = runtime().config.default_language
+        return _render(ivr.Prompt(messages.render(lang, "voice_goodbye"), lang))
+    return _render(_decide(lambda fx: ivr.placed_call(fx, fx.session.get(OutboxMessage, row_id))))
+
+
+@bp.post("/call-status")
+@signed
+def call_status():
+    rt = runtime()
+    sid = request.form.get("CallSid", "").strip()
+    status = request.form.get("CallStatus", "").strip().lower()
+    row_id = as_int(request.args.get("o"))
+    if not re.fullmatch(r"CA[A-Za-z0-9]{2,62}", sid) or not row_id:
+        return Response("CallSid and the o= parameter are required\n", status=400, mimetype="text/plain")
+    if status not in FINAL_CALL_STATUSES:
+        return Response(status=204)  # ringing, in-progress: nothing to decide yet
+    with rt.db.transaction() as session:
+        row = session.get(OutboxMessage, row_id, with_for_update=True)
+        if row is None or row.channel != "call" or row.provider_sid not in (None, sid):
+            log.warning("call status %s for unknown call %s ignored", status, sid)
+            return Response(status=204)
+        if row.delivery_status in FINAL_CALL_STATUSES:
+            return Response(status=204)  # a redelivered status callback changes nothing
+        row.delivery_status, row.provider_sid = status, sid
+        case = session.scalar(select(Case).where(Case.id == row.case_pk).with_for_update())
+        fx = Effects(session, rt.config)
+        fx.record(case, "call.status", f"{row.purpose} call to {row.recipient}: {status}", outbox_id=row.id,
+                  status=status)
+        reach.call_ended(fx, case, row, status)
+    return Response(status=204)
+
+
+def _decide(decision) -> ivr.Prompt:
+    rt = runtime()
+    with rt.db.transaction() as session:
+        return decision(Effects(session, rt.config))
+
+
+def _case_args() -> tuple[int, int, int]:
+    return as_int(request.args.get("case")), as_int(request.args.get("round")), as_int(request.args.get("attempt")) or 1
+
+
+def _digits() -> str:
+    digits = request.form.get("Digits", "").strip()
+    return digits if DIGITS.fullmatch(digits) else ""
+
+
+def _render(prompt: ivr.Prompt) -> Response:
+    voice = VoiceResponse()
+    language = messages.VOICE_LANGUAGES[prompt.language]
+    if prompt.then == "connect":
+        voice.say(prompt.say, language=language)
+        # callerId is the proxy number: without it the other party would see the real number.
+        dial = voice.dial(caller_id=prompt.caller_id, record="do-not-record", answer_on_bridge=True, timeout=30)
+        dial.number(prompt.connect_to)
+        return twiml(voice)
+    if prompt.then == "ask_answer":
+        query = {"case": prompt.case_pk, "round": prompt.round, "attempt": prompt.attempt}
+        gather = Gather(input="dtmf speech", num_digits=1, timeout=6, speech_timeout="auto", language=language,
+                        hints=SPEECH_HINTS, action=_url("answer", query), method="POST", action_on_empty_result=False)
+        gather.say(prompt.say, language=language)
+        voice.append(gather)
+        if prompt.attempt < 2:
+            voice.redirect(_url("question", {**query, "attempt": prompt.attempt + 1}), method="POST")
+            return twiml(voice)
+    elif prompt.then == "ask_code":
+        gather = Gather(input="dtmf", finish_on_key="#", timeout=8, action=_url("code", {"attempt": prompt.attempt}),
+                        method="POST")
+        gather.say(prompt.say, language=language)
+        voice.append(gather)
+    elif prompt.then == "offer_repeat":
+        gather = Gather(input="dtmf", num_digits=1, timeout=5, action=_url("repeat", {"o": prompt.outbox_id}),
+                        method="POST")
+        gather.say(prompt.say, language=language)
+        voice.append(gather)
+    else:
+        voice.say(prompt.say, language=language)
+    if prompt.goodbye:
+        voice.say(prompt.goodbye, language=language)
+    voice.hangup()
+    return twiml(voice)
+
+
+def _url(step: str, query: dict) -> str:
+    # Relative to PUBLIC_BASE_URL, the address Twilio knows us by (and signs requests for).
+    return f"{runtime().config.public_base_url}/twilio/ivr/{step}?{urlencode(query)}"
