@@ -41,3 +41,33 @@ def render(language: str, key: str, **values: str) -> str:
         raise MissingPlaceholder(f"{language}.{key} needs {', '.join(sorted(missing))}")
     cleaned = {k: v if k in ("description", "text") else to_gsm7(v) for k, v in values.items()}
     return template.format_map(cleaned)
+
+
+# Pieces spliced into another text; and voice_* texts are spoken, not texted.
+FRAGMENTS = {"eta", "crew_name", "media_only", "which_case_option", "fallback_number", "fallback_generic", "months"}
+
+# Long but real values, for measuring what a text costs: a 25-character organisation,
+# a 40-character address and a 150-character description.
+SAMPLE = {
+    "org": "Gemeente 's-Hertogenbosch", "reference": "MOR-2026-004211", "code": "104",
+    "address": "Burgemeester van Zuylenlaan 104, 5211 AB",
+    "description": "Twee paaltjes zijn weggehaald en er zit nu een diep gat in de stoep voor mijn deur. "
+                   "Mijn moeder loopt met een rollator en is er gisteren bijna in gevallen.",
+    "text": "We staan om 10 uur bij u, waar zit het gat precies?", "date": "28-11", "time": "10:00",
+}
+
+
+def text_keys(language: str) -> list[str]:
+    return sorted(k for k in catalogue(language) if k not in FRAGMENTS and not k.startswith("voice_"))
+
+
+def sample(language: str, key: str) -> str:
+    """A text as a resident or crew would get it with the SAMPLE values."""
+    values = {
+        **SAMPLE,
+        "eta": render(language, "eta", date=SAMPLE["date"], time=SAMPLE["time"]),
+        "name": render(language, "crew_name", name="Anna de Vries"),
+        "options": ", ".join(render(language, "which_case_option", index=str(i), address=SAMPLE["address"],
+                                    reference=SAMPLE["reference"]) for i in (1, 2)),
+    }
+    return render(language, key, **{k: v for k, v in values.items() if k in placeholders(catalogue(language)[key])})

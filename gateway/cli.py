@@ -1,4 +1,4 @@
-"""Commands: `flask --app app db-upgrade | worker | embedded | twilio-signature`."""
+"""Commands: `flask --app app db-upgrade | worker | embedded | twilio-signature | texts`."""
 
 from __future__ import annotations
 
@@ -64,3 +64,15 @@ def register(app: Flask) -> None:
         token = config.twilio_auth_token or EMBEDDED_DEFAULTS["TWILIO_AUTH_TOKEN"]
         form = dict(param.split("=", 1) for param in params)
         click.echo(RequestValidator(token).compute_signature(config.public_base_url + path, form))
+
+    @app.cli.command("texts")
+    def texts():
+        """Print what each text costs in SMS segments, with long sample values."""
+        from flows import messages
+        from gateway.gsm7 import is_gsm7, segments
+
+        for language in messages.LANGUAGES:
+            for key in messages.text_keys(language):
+                text = messages.sample(language, key)
+                charset = "GSM-7" if is_gsm7(text) else "UCS-2"
+                click.echo(f"{language}  {key:<18} {len(text):>4} chars  {charset}  {segments(text)} segment(s)")

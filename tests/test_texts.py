@@ -5,8 +5,6 @@ import pytest
 from flows import messages
 from gateway import gsm7
 
-# Pieces spliced into another text, and spoken texts: neither is an SMS of its own.
-FRAGMENTS = {"eta", "crew_name", "media_only", "which_case_option", "fallback_number", "fallback_generic", "months"}
 # What each text may cost, in segments, with the long values below. A new text needs a budget here.
 BUDGETS = {
     "question": 1, "reminder": 1, "reask": 1, "thanks_yes": 1, "thanks_no": 1, "forwarded": 1,
@@ -14,11 +12,7 @@ BUDGETS = {
     "dispatch_citizen": 3, "dispatch_crew": 3,
     "which_case": 2,  # two cases, each with a 40-character address
 }
-ORG = "Gemeente 's-Hertogenbosch"
-REFERENCE = "MOR-2026-004211"
-ADDRESS = "Burgemeester van Zuylenlaan 104, 5211 AB"  # 40 characters
-DESCRIPTION = ("Twee paaltjes zijn weggehaald en er zit nu een diep gat in de stoep voor mijn deur. "
-               "Mijn moeder loopt met een rollator en is er gisteren bijna in gevallen.")
+ORG, REFERENCE, ADDRESS = messages.SAMPLE["org"], messages.SAMPLE["reference"], messages.SAMPLE["address"]
 
 
 def keys(language: str) -> list[str]:
@@ -26,19 +20,11 @@ def keys(language: str) -> list[str]:
 
 
 def sms_keys() -> list[str]:
-    return [k for k in keys("nl") if k not in FRAGMENTS and not k.startswith("voice_")]
+    return messages.text_keys("nl")
 
 
 def realistic(language: str, key: str) -> str:
-    values = {
-        "org": ORG, "reference": REFERENCE, "address": ADDRESS, "description": DESCRIPTION,
-        "date": "28-11", "time": "10:00", "text": "We staan om 10 uur bij u, waar zit het gat precies?",
-        "eta": messages.render(language, "eta", date="28-11", time="10:00"),
-        "name": messages.render(language, "crew_name", name="Anna de Vries"), "code": "104",
-        "options": ", ".join(messages.render(language, "which_case_option", index=str(i), address=ADDRESS,
-                                             reference=REFERENCE) for i in (1, 2)),
-    }
-    return messages.render(language, key, **values)
+    return messages.sample(language, key)
 
 
 def test_the_languages_have_the_same_texts_with_the_same_placeholders():

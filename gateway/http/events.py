@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
