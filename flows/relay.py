@@ -21,7 +21,8 @@ def crew_text(fx: Effects, case: Case, text: str, media: int = 0) -> str:
         fx.text(case, "crew", "relay_closed", messages.render(
             case.crew_language, "relay_closed", org=org, reference=case.reference))
         return "not_relayed"
-    reach.tell_citizen(fx, case, "relay", words=text,
+    # A crew on a late shift must not wake her: the crew's texts wait out quiet hours too.
+    reach.tell_citizen(fx, case, "relay", words=text, quiet_hours=True,
                        body=_relayed(case.citizen_language, "relay_to_citizen", text, media, org=org))
     return "relayed"
 

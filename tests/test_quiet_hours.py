@@ -119,3 +119,27 @@ def test_quiet_hours_hold_the_confirmation_question(quiet_now, case_api, fake_tw
     # The held "crew is coming" notice was withdrawn when the job was done; only the question goes.
     [question] = fake_twilio.texts_to(ANNA.phone)
     assert question.endswith("Antwoord JA of NEE.")
+
+
+def test_quiet_hours_hold_the_crews_texts_to_the_citizen_but_not_hers_to_the_crew(
+        quiet_now, case_api, twilio, fake_twilio, run_worker, fast_forward):
+    proxy = case_api.dispatch().json["proxy_number"]
+    twilio.text(JAN, "We komen morgen om 8 uur.", to=proxy)
+    twilio.text(ANNA, "Het gat zit links van de deur.", to=proxy)
+    run_worker()
+    assert fake_twilio.texts_to(ANNA.phone) == []
+    assert fake_twilio.texts_to(JAN.phone)[-1].endswith("Het gat zit links van de deur.")
+    fast_forward(61 * 60)
+    run_worker()
+    assert fake_twilio.texts_to(ANNA.phone)[-1].endswith("We komen morgen om 8 uur.")
+
+
+def test_an_answer_to_her_own_text_goes_at_once_even_in_quiet_hours(
+        quiet_now, case_api, twilio, fake_twilio, run_worker, fast_forward):
+    proxy = case_api.dispatch().json["proxy_number"]
+    case_api.complete()
+    twilio.text(ANNA, "Nee, het gat zit er nog", to=proxy)
+    run_worker()
+    # She just wrote to us: the thank-you is no surprise at this hour, so it is not held.
+    [thanks] = fake_twilio.texts_to(ANNA.phone)
+    assert "opnieuw op" in thanks
