@@ -4,12 +4,14 @@ The pool shares a number only when it has none free (gateway/pool.py). A text fr
 person who holds that number for several cases is held, and she gets a numbered
 question: "Over welke melding? 1 = Kerkstraat 12 (MOR-42), 2 = ...". Her answer "1"
 releases the held text to that case. A text that starts with a case's short code
-("123 de ploeg is er") goes straight to that case.
+("123 de ploeg is er") goes straight to that case; the code alone picks the case for
+her next text. A question whose cases have all ended, or that is a day old, is dropped.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -17,31 +19,53 @@ from flows import messages
 from gateway.effects import Effects
 from gateway.models import Case, PendingChoice, ProxyLease
 
-_LEADING_NUMBER = re.compile(r"\s*(\d{1,3})\s*[.):=-]?\s*(.*)", re.DOTALL)
+# A number of at most three digits at the start, not the start of a postcode ("1012 AB").
+_LEADING_NUMBER = re.compile(r"\s*(\d{1,3})(?!\d)\s*[.):=-]?\s*(.*)", re.DOTALL)
+QUESTION_LIFETIME = timedelta(days=1)
 
 
-def pick(fx: Effects, proxy_number: str, sender: str, leases: list[ProxyLease], body: str,
-         media: int) -> tuple[ProxyLease, str, int] | None:
-    """The lease a text is about, with the text to deliver; None when we had to ask."""
-    by_case = {lease.case_pk: lease for lease in leases}
+def pending_for(fx: Effects, proxy_number: str, sender: str, leases: list[ProxyLease]) -> PendingChoice | None:
+    """Her open "which case?" question, unless it has gone stale."""
     pending = fx.session.scalar(select(PendingChoice).where(
         PendingChoice.proxy_number == proxy_number, PendingChoice.phone == sender).with_for_update())
+    current = {lease.case_pk for lease in leases}
+    if pending is not None and (not current & set(pending.options) or pending.asked_at < fx.now - QUESTION_LIFETIME):
+        fx.session.delete(pending)
+        fx.session.flush()
+        return None
+    return pending
+
+
+def pick(fx: Effects, proxy_number: str, sender: str, leases: list[ProxyLease], pending: PendingChoice | None,
+         body: str, media: int) -> tuple[ProxyLease, str, int] | str:
+    """The lease a text is about, with the text to deliver; or what we did instead
+    ("which_case": we asked; "case_chosen": she keyed a code and her next text goes there)."""
+    by_case = {lease.case_pk: lease for lease in leases}
     match = _LEADING_NUMBER.fullmatch(body)
-    if match:
-        number, rest = int(match.group(1)), match.group(2).strip()
-        target = None
-        if pending and not rest and 1 <= number <= len(pending.options):
-            target = pending.options[number - 1]
-        if target not in by_case:
-            target = _by_short_code(fx, by_case, number)
-        if target is not None:
-            if pending is None:
-                return by_case[target], rest, media
-            held, held_media = "\n".join(part for part in (pending.body, rest) if part), pending.media + media
+    number, rest = (int(match.group(1)), match.group(2).strip()) if match else (None, body)
+    target = None
+    if pending and match and not rest and 1 <= number <= len(pending.options):
+        target = pending.options[number - 1]  # her answer to the numbered question
+    if target not in by_case and match:
+        target = _by_short_code(fx, by_case, number)
+    if target not in by_case and len(by_case) == 1 and pending:
+        target = next(iter(by_case))  # the other cases ended: the choice made itself
+    if target in by_case:
+        held, held_media = (pending.body, pending.media) if pending else ("", 0)
+        if pending:
             fx.session.delete(pending)
-            return by_case[target], held, held_media
+        text = "\n".join(part for part in (held, rest) if part)
+        if not text:
+            # The code alone: her next text goes to this case.
+            fx.session.add(PendingChoice(proxy_number=proxy_number, phone=sender, options=[target], body="",
+                                         media=0, asked_at=fx.now))
+            return "case_chosen"
+        return by_case[target], text, held_media + media
+    if pending and len(pending.options) == 1 and not pending.body and pending.options[0] in by_case:
+        fx.session.delete(pending)
+        return by_case[pending.options[0]], body, media
     _ask(fx, proxy_number, sender, leases, pending, body, media)
-    return None
+    return "which_case"
 
 
 def _by_short_code(fx: Effects, by_case: dict[int, ProxyLease], code: int) -> int | None:

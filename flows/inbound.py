@@ -34,11 +34,12 @@ def receive_text(fx: Effects, *, proxy_number: str, sender: str, sid: str, body:
         log.info("text from unknown sender %s to %s ignored", mask(sender), proxy_number)
         return "ignored"
     lease = leases[0]
-    if len(leases) > 1:
-        picked = choice.pick(fx, proxy_number, sender, leases, body, media)
-        if picked is None:
-            fx.session.add(InboundMessage(message_sid=sid, role=role, body=body, outcome="which_case"))
-            return "which_case"
+    pending = choice.pending_for(fx, proxy_number, sender, leases)
+    if len(leases) > 1 or pending is not None:
+        picked = choice.pick(fx, proxy_number, sender, leases, pending, body, media)
+        if isinstance(picked, str):
+            fx.session.add(InboundMessage(message_sid=sid, role=role, body=body, outcome=picked))
+            return picked
         lease, body, media = picked
     return _deliver(fx, lease, sid, sender, body, media)
 

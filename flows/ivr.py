@@ -99,20 +99,22 @@ def inbound(fx: Effects, proxy_number: str, caller: str) -> Prompt:
     return _route(fx, leases[0], caller)
 
 
-def by_code(fx: Effects, proxy_number: str, caller: str, digits: str) -> Prompt | None:
-    """A caller on a shared number keyed in a short code; None if it names none of her cases."""
+def by_code(fx: Effects, proxy_number: str, caller: str, digits: str, attempt: int) -> Prompt:
+    """A caller on a shared number keyed in a short code: route her, or ask once more."""
     leases = pool.find_leases(fx.session, proxy_number, caller)
     code = int(digits) if digits.isdigit() and len(digits) <= 6 else None
     for lease in leases:
         if code is not None and fx.session.get(Case, lease.case_pk).short_code == code:
             return _route(fx, lease, caller)
-    return None
-
-
-def unknown_code(fx: Effects, proxy_number: str, caller: str) -> str:
-    leases = pool.find_leases(fx.session, proxy_number, caller)
-    lang = _language(fx.session.get(Case, leases[0].case_pk), leases[0].role) if leases else fx.config.default_language
-    return messages.render(lang, "voice_unknown_code")
+    if leases:
+        lang = _language(fx.session.get(Case, leases[0].case_pk), leases[0].role)
+    else:
+        lang = fx.config.default_language
+    unknown, goodbye = messages.render(lang, "voice_unknown_code"), messages.render(lang, "voice_no_choice")
+    if attempt >= 2 or not leases:
+        return Prompt(f"{unknown} {goodbye}", lang)
+    ask = messages.render(lang, "voice_which_case", org=fx.config.organisation_name)
+    return Prompt(f"{unknown} {ask}", lang, "ask_code", attempt=attempt + 1, goodbye=goodbye)
 
 
 def _route(fx: Effects, lease: ProxyLease, caller: str) -> Prompt:

@@ -46,12 +46,16 @@ def inbound_sms():
     media = as_int(request.form.get("NumMedia"))
     media = media if media <= MAX_MEDIA else 0  # Twilio sends at most 10; more is not Twilio
     sender, proxy = form_number("From"), form_number("To")
-    try:
-        with rt.db.transaction() as session:
-            outcome = receive_text(Effects(session, rt.config), proxy_number=proxy, sender=sender,
-                                   sid=sid, body=body, media=media)
-    except IntegrityError:
-        outcome = "duplicate"  # the same MessageSid raced in on another connection
+    for attempt in (1, 2):
+        try:
+            with rt.db.transaction() as session:
+                outcome = receive_text(Effects(session, rt.config), proxy_number=proxy, sender=sender,
+                                       sid=sid, body=body, media=media)
+            break
+        except IntegrityError:
+            # The same MessageSid raced in on another connection (a duplicate), or two texts
+            # from one person both opened a "which case?" question: the second try tells which.
+            outcome = "duplicate"
     log.info("inbound text %s from %s to %s: %s", sid, mask(sender), proxy, outcome)
     return twiml(MessagingResponse())
 

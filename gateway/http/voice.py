@@ -70,18 +70,7 @@ def short_code():
     """A caller on a shared number keyed in the code of the case she calls about."""
     caller, proxy = form_number("From"), form_number("To")
     attempt, digits = as_int(request.args.get("attempt")) or 1, _digits().rstrip("#")
-
-    def decide(fx: Effects) -> ivr.Prompt:
-        found = ivr.by_code(fx, proxy, caller, digits)
-        if found is not None:
-            return found
-        again = ivr.inbound(fx, proxy, caller)
-        unknown = ivr.unknown_code(fx, proxy, caller)
-        if attempt >= 2 or again.then != "ask_code":
-            return ivr.Prompt(unknown + " " + again.goodbye, again.language)
-        return ivr.Prompt(unknown + " " + again.say, again.language, "ask_code", attempt=attempt + 1,
-                          goodbye=again.goodbye)
-    return _render(_decide(decide))
+    return _render(_decide(lambda fx: ivr.by_code(fx, proxy, caller, digits, attempt)))
 
 
 @bp.post("/ivr/repeat")
