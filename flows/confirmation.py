@@ -100,7 +100,9 @@ def answer(fx: Effects, case: Case, text: str, media: int = 0, *, reading: Readi
     # A NO counts from the moment the crew reports done, even before we ask.
     if reading.verdict == "no" and case.status in ("completed", "awaiting_confirmation", "confirmed", "unanswered"):
         return _reopen(fx, case, text, by_voice)
-    if reading.verdict == "yes" and case.status in ("awaiting_confirmation", "unanswered"):
+    # By phone she answers the question we just put to her, even before the text would have gone.
+    if reading.verdict == "yes" and (case.status in ("awaiting_confirmation", "unanswered")
+                                     or (by_voice and case.status == "completed")):
         return _confirm(fx, case, text, by_voice)
     if reading.verdict == "yes" and case.status == "confirmed":
         return "already_confirmed"

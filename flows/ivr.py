@@ -24,6 +24,8 @@ from gateway.phones import mask
 KEYS = {"1": Reading("yes", "pressed 1"), "2": Reading("no", "pressed 2")}
 REPEAT_KEY = "9"
 OPEN_QUESTION = ("awaiting_confirmation", "unanswered")
+# Calling us herself, she may answer as soon as the crew reports done, before we ask.
+ANSWERABLE = ("completed", *OPEN_QUESTION)
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ def placed_call(fx: Effects, row: OutboxMessage | None) -> Prompt:
 def question(fx: Effects, case_pk: int, round_: int, attempt: int) -> Prompt:
     """The yes/no question once more, after silence on the first try."""
     case = _case_in_round(fx, case_pk, round_)
-    if case is None or case.status not in OPEN_QUESTION:
+    if case is None or case.status not in ANSWERABLE:
         return _nothing_open(fx, case)
     return _ask(fx, case, reach.spoken_message(fx, case, "question"), attempt)
 
@@ -69,7 +71,7 @@ def question(fx: Effects, case_pk: int, round_: int, attempt: int) -> Prompt:
 def answer(fx: Effects, case_pk: int, round_: int, attempt: int, digits: str, speech: str) -> Prompt:
     """Her key or her words after the question. Something unclear asks once more, then says goodbye."""
     case = _case_in_round(fx, case_pk, round_)
-    if case is None or case.status not in OPEN_QUESTION:
+    if case is None or case.status not in ANSWERABLE:
         return _nothing_open(fx, case)
     lang = case.citizen_language
     if digits == REPEAT_KEY:
@@ -126,7 +128,7 @@ def _route(fx: Effects, lease: ProxyLease, caller: str) -> Prompt:
         say = messages.render(lang, f"voice_connecting_{lease.role}", org=fx.config.organisation_name,
                               reference=case.reference)
         return Prompt(say, lang, "connect", connect_to=other, caller_id=lease.proxy_number)
-    if lease.role == "citizen" and case.status in OPEN_QUESTION:
+    if lease.role == "citizen" and case.status in ANSWERABLE:
         fx.record(case, "call.question", f"call from citizen {mask(caller)}: the open question by phone")
         return _ask(fx, case, reach.spoken_message(fx, case, "question"))
     fx.record(case, "call.refused", f"call from {lease.role} {mask(caller)} after the job")

@@ -1,7 +1,8 @@
 """The case's states and the transitions allowed between them.
 
 dispatched -> completed -> awaiting_confirmation -> confirmed | reopened | unanswered
-A NO within REOPEN_WINDOW of completion reopens the case, asked or not, confirmed or not; a new case.dispatched
+A NO within REOPEN_WINDOW of completion reopens the case, asked or not, confirmed or not; a YES on the
+phone before the question went out confirms it; a new case.dispatched
 starts a new round from any state but cancelled, which is final.
 """
 
@@ -13,7 +14,7 @@ from gateway.models import Case
 ALLOWED = {
     "new": {"dispatched"},
     "dispatched": {"dispatched", "completed", "cancelled"},
-    "completed": {"dispatched", "awaiting_confirmation", "reopened", "cancelled"},
+    "completed": {"dispatched", "awaiting_confirmation", "confirmed", "reopened", "cancelled"},
     "awaiting_confirmation": {"dispatched", "confirmed", "reopened", "unanswered", "cancelled"},
     "confirmed": {"dispatched", "reopened", "cancelled"},
     "unanswered": {"dispatched", "confirmed", "reopened", "cancelled"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from functools import wraps
 
 from flask import Response, abort, request
@@ -12,6 +13,9 @@ from gateway.phones import InvalidPhoneNumber, normalise
 from gateway.runtime import runtime
 
 log = logging.getLogger(__name__)
+
+# Control characters other than tab and newlines: no one's words, and XML 1.0 cannot carry them.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def signed(view):

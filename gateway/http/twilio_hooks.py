@@ -17,7 +17,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from flows import reach
 from flows.inbound import receive_text
 from gateway.effects import Effects
-from gateway.http.twilio_common import as_int, form_number, signed, twiml
+from gateway.http.twilio_common import CONTROL, as_int, form_number, signed, twiml
 from gateway.models import Case, OutboxMessage
 from gateway.phones import mask
 from gateway.runtime import runtime
@@ -41,8 +41,9 @@ def inbound_sms():
     sid = request.form.get("MessageSid", "").strip()
     if not SID.fullmatch(sid):
         return Response("MessageSid missing or malformed\n", status=400, mimetype="text/plain")
-    # Postgres refuses NUL in text; a body over Twilio's limit is not from Twilio.
-    body = request.form.get("Body", "").replace("\x00", "")[:MAX_BODY_CHARACTERS].strip()
+    # Control characters (NUL, which PostgreSQL refuses; ESC, which breaks the XML of a call
+    # that reads the text out) are no one's words. A body over Twilio's limit is not from Twilio.
+    body = CONTROL.sub("", request.form.get("Body", ""))[:MAX_BODY_CHARACTERS].strip()
     media = as_int(request.form.get("NumMedia"))
     media = media if media <= MAX_MEDIA else 0  # Twilio sends at most 10; more is not Twilio
     sender, proxy = form_number("From"), form_number("To")

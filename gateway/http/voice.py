@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, request
@@ -17,7 +18,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from flows import ivr, messages, reach
 from gateway.effects import Effects
-from gateway.http.twilio_common import as_int, form_number, signed, twiml
+from gateway.http.twilio_common import CONTROL, as_int, form_number, signed, twiml
 from gateway.models import Case, OutboxMessage
 from gateway.phones import mask
 from gateway.runtime import runtime
@@ -60,7 +61,7 @@ def question_again():
 @signed
 def answer():
     case_pk, round_, attempt = _case_args()
-    digits, speech = _digits(), request.form.get("SpeechResult", "")[:MAX_SPEECH_CHARACTERS].replace("\x00", "")
+    digits, speech = _digits(), CONTROL.sub("", request.form.get("SpeechResult", ""))[:MAX_SPEECH_CHARACTERS]
     return _render(_decide(lambda fx: ivr.answer(fx, case_pk, round_, attempt, digits, speech)))
 
 
@@ -126,6 +127,8 @@ def _digits() -> str:
 
 
 def _render(prompt: ivr.Prompt) -> Response:
+    # XML 1.0 cannot carry control characters at all, escaped or not.
+    prompt = replace(prompt, say=CONTROL.sub(" ", prompt.say))
     voice = VoiceResponse()
     language = messages.VOICE_LANGUAGES[prompt.language]
     if prompt.then == "connect":
