@@ -47,6 +47,9 @@ def dispatch(fx: Effects, event: Dispatched) -> Case:
                   f"texts and calls to it ask which case (code {case.short_code})", proxy_number=choice.number)
     transition(fx, case, "dispatched", reason)
     _notify(fx, case)
+    if case.citizen_channel == "sms" and fx.opted_out(case.citizen_phone):
+        # She sent STOP for an earlier case: this one reaches her by no text either; say so now.
+        fx.callback(case, "citizen.opted_out", source="earlier")
     return case
 
 

@@ -7,7 +7,7 @@ import logging
 from sqlalchemy import select
 
 from flows import choice, confirmation, opt_out, relay
-from flows.replies import carrier_keyword
+from flows.replies import carrier_keyword, keyword_form
 from gateway import pool
 from gateway.effects import Effects
 from gateway.models import Case, InboundMessage, ProxyLease
@@ -25,7 +25,8 @@ def receive_text(fx: Effects, *, proxy_number: str, sender: str, sid: str, body:
     keyword = carrier_keyword(body)
     if keyword and sender:
         # Anyone may refuse our texts, a stranger too; it is a keyword, never an answer.
-        outcome = opt_out.stop(fx, sender, body.strip()) if keyword == "opt_out" else opt_out.start(fx, sender, body.strip())
+        word = keyword_form(body).upper()
+        outcome = opt_out.stop(fx, sender, word) if keyword == "opt_out" else opt_out.start(fx, sender, word)
         fx.session.add(InboundMessage(message_sid=sid, role=role, body=None, outcome=outcome))
         return outcome
     if not leases:

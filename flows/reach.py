@@ -94,16 +94,24 @@ def undeliverable(fx: Effects, case: Case, row: OutboxMessage, code: str | None,
         if code == HANDSET_UNREACHABLE and row.replaces_id is None:
             if still_needed(case, row.purpose) or row.purpose not in CALLED_PURPOSES:
                 fx.record(case, "text.retry", f"{row.purpose} text: handset unreachable (30003), one more try")
-                fx.text(case, "citizen", row.purpose, row.body, replaces=row, due=fx.now + TEXT_RETRY_AFTER)
+                fx.text(case, "citizen", row.purpose, row.body, replaces=row, due=fx.now + TEXT_RETRY_AFTER,
+                        quiet_hours=row.purpose in CALLED_PURPOSES)
                 return
         else:
             case.citizen_channel = "voice"
             fx.record(case, "channel.voice", f"texts to {mask(row.to_number)} fail ({code}): calling from now on",
                       error_code=code)
             if row.purpose in CALLED_PURPOSES and still_needed(case, row.purpose):
-                fx.call(case, row.purpose, spoken_message(fx, case, row.purpose, row.body or ""), replaces=row)
+                fx.call(case, row.purpose, spoken_message(fx, case, row.purpose, _words(fx, case, row)), replaces=row)
                 return
     _report(fx, case, row, code, reason)
+
+
+def _words(fx: Effects, case: Case, row: OutboxMessage) -> str:
+    """The crew's own words in a relayed text, without our prefix (the call says its own)."""
+    prefix = render(fx, case, TEXT_TEMPLATES["relay"], text="")
+    body = row.body or ""
+    return body[len(prefix):] if row.purpose == "relay" and body.startswith(prefix) else body
 
 
 def call_ended(fx: Effects, case: Case, row: OutboxMessage, status: str) -> None:

@@ -22,8 +22,12 @@ def crew_text(fx: Effects, case: Case, text: str, media: int = 0) -> str:
             case.crew_language, "relay_closed", org=org, reference=case.reference))
         return "not_relayed"
     # A crew on a late shift must not wake her: the crew's texts wait out quiet hours too.
-    reach.tell_citizen(fx, case, "relay", words=text, quiet_hours=True,
-                       body=_relayed(case.citizen_language, "relay_to_citizen", text, media, org=org))
+    sent = reach.tell_citizen(fx, case, "relay", words=text, quiet_hours=True,
+                              body=_relayed(case.citizen_language, "relay_to_citizen", text, media, org=org))
+    if sent is None and fx.opted_out(case.citizen_phone):
+        fx.text(case, "crew", "relay_opted_out", messages.render(
+            case.crew_language, "relay_opted_out", org=org, reference=case.reference))
+        return "not_relayed"
     return "relayed"
 
 

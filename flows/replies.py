@@ -87,12 +87,17 @@ def clean(text: str) -> str:
 
 def carrier_keyword(text: str) -> str | None:
     """'opt_out' or 'opt_in' when the whole message is STOP, START or one of their kin."""
-    word = re.sub(r"[\W_]+", "", clean(text)).casefold()
+    word = keyword_form(text)
     if word in W.CARRIER_OPT_OUT:
         return "opt_out"
     if word in W.CARRIER_OPT_IN:
         return "opt_in"
     return None
+
+
+def keyword_form(text: str) -> str:
+    """'  Stop!! ' -> 'stop': the message as one word, to compare with the carrier keywords."""
+    return re.sub(r"[\W_]+", "", clean(text)).casefold()
 
 
 def _read_reaction(text: str) -> Reading | None:
