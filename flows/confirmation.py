@@ -70,6 +70,7 @@ def close(fx: Effects, case: Case) -> None:
     """The reopen window is over: free the proxy number. An open question waits for its timeout."""
     if case.status in ("confirmed", "unanswered", "reopened"):
         pool.release(fx.session, case)
+        case.ended_at = fx.now
         fx.record(case, "session.ended", "reopen window over; proxy number released")
 
 

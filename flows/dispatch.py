@@ -38,6 +38,7 @@ def dispatch(fx: Effects, event: Dispatched) -> Case:
         case.round += 1
         reason = f"crew dispatched again (round {case.round})"
     previous_proxy = case.proxy_number
+    case.ended_at = None
     _take_details(fx, case, event)
     fx.session.flush()
     choice = pool.allocate(fx.session, fx.config.proxy_numbers, case, prefer=previous_proxy)
@@ -60,6 +61,7 @@ def cancel(fx: Effects, event: Cancelled) -> Case:
     check(case, case.case_id, "cancelled")
     end_round(fx, case, "case cancelled")
     case.proxy_number = None
+    case.ended_at = fx.now
     transition(fx, case, "cancelled", event.reason or "cancelled by the case system")
     return case
 

@@ -20,6 +20,10 @@ CONNECT_TIMEOUT, READ_TIMEOUT = 5, 15
 MAX_RETRY_AFTER = 86400
 
 
+class EndpointGone(TransportError):
+    """The receiver answered 410 Gone: per Standard Webhooks, stop sending to it at all."""
+
+
 class RetryLater(TransportError):
     """A retryable failure that carries the receiver's Retry-After, in seconds."""
 
@@ -61,7 +65,7 @@ class CallbackSender:
             return
         code = str(response.status_code)
         if response.status_code == 410:
-            raise TransportError("case system answered 410 Gone: endpoint disabled", permanent=True, code=code)
+            raise EndpointGone("case system answered 410 Gone", permanent=True, code=code)
         raise RetryLater(
             f"case system answered {response.status_code}",
             retry_after=parse_retry_after(response.headers.get("retry-after")), code=code,

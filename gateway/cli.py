@@ -1,4 +1,5 @@
-"""Commands: `flask --app app db-upgrade | worker | embedded | twilio-signature | texts`."""
+"""Commands: `flask --app app db-upgrade | worker | embedded | twilio-signature | texts | purge |
+callbacks-enable`."""
 
 from __future__ import annotations
 
@@ -76,3 +77,32 @@ def register(app: Flask) -> None:
                 text = messages.sample(language, key)
                 charset = "GSM-7" if is_gsm7(text) else "UCS-2"
                 click.echo(f"{language}  {key:<18} {len(text):>4} chars  {charset}  {segments(text)} segment(s)")
+
+    @app.cli.command("purge")
+    def purge():
+        """Remove personal data of cases that ended more than RETENTION_DAYS ago (also run nightly)."""
+        from gateway import retention
+        from gateway.db import utcnow
+
+        rt = runtime()
+        with click.progressbar(length=0, label="removing personal data", show_pos=True) as bar:
+            removed = retention.purge(rt.db, rt.config.retention_days, utcnow(), progress=bar.update)
+        click.echo(f"personal data of {removed} case(s) removed (retention {rt.config.retention_days} days)")
+
+    @app.cli.command("callbacks-enable")
+    def callbacks_enable():
+        """Send callbacks again after the case system answered 410 Gone; held ones go first."""
+        from sqlalchemy import delete, update
+
+        from gateway.db import utcnow
+        from gateway.models import DisabledEndpoint, OutboxMessage
+
+        rt = runtime()
+        with rt.db.transaction() as session:
+            gone = session.execute(delete(DisabledEndpoint).where(DisabledEndpoint.url == rt.config.case_callback_url))
+            held = session.execute(update(OutboxMessage).where(
+                OutboxMessage.channel == "callback", OutboxMessage.status == "pending").values(due_at=utcnow()))
+        if gone.rowcount:
+            click.echo(f"callbacks to {rt.config.case_callback_url} enabled; {held.rowcount} held callback(s) due now")
+        else:
+            click.echo("callbacks were not disabled")

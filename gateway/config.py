@@ -70,6 +70,8 @@ class Config:
     fallback_phone_number: str | None = None
     call_retry_after: int = 1800
     session_grace: int = 7200
+    sender_mps: float = 10.0
+    retention_days: int = 30
 
     @property
     def sends_for_real(self) -> bool:
@@ -128,6 +130,8 @@ class Config:
             fallback_phone_number=reader.dialable("FALLBACK_PHONE_NUMBER"),
             call_retry_after=reader.duration("CALL_RETRY_AFTER", 1800),
             session_grace=reader.duration("SESSION_GRACE", 7200),
+            sender_mps=reader.rate("SENDER_MPS", 10.0),
+            retention_days=reader.days("RETENTION_DAYS", 30),
         )
 
 
@@ -218,6 +222,27 @@ class _Reader:
         if not 0 < seconds <= 60:
             raise ConfigError(name, f"expected seconds between 0 and 60, got {value!r}")
         return seconds
+
+    def days(self, name: str, default: int) -> int:
+        value = self.optional(name)
+        if value is None:
+            return default
+        if not value.isdigit() or not 1 <= int(value) <= 3650:
+            raise ConfigError(name, f"expected a whole number of days from 1 to 3650, got {value!r}")
+        return int(value)
+
+    def rate(self, name: str, default: float) -> float:
+        value = self.optional(name)
+        if value is None:
+            return default
+        try:
+            rate = float(value)
+        except ValueError:
+            rate = -1.0
+        if not 0 < rate <= 1000:
+            raise ConfigError(name, f"expected message segments per second per number, above 0 and at most 1000, "
+                                    f"got {value!r}")
+        return rate
 
     def choice(self, name: str, default: str, allowed: tuple[str, ...]) -> str:
         value = (self.optional(name) or default).lower()

@@ -21,6 +21,10 @@ from gateway.quiet_hours import next_allowed
 
 log = logging.getLogger(__name__)
 
+# What we start ourselves, often hundreds at once (07:30 dispatches, questions when quiet
+# hours end). Everything else answers someone who just wrote or called, and goes first.
+BULK_PURPOSES = {"dispatch_citizen", "dispatch_crew", "question", "reminder"}
+
 
 class Effects:
     def __init__(self, session: Session, config: Config, now: datetime | None = None):
@@ -60,6 +64,7 @@ class Effects:
         row = OutboxMessage(
             case_pk=case.id, channel=channel, purpose=purpose, recipient=recipient, to_number=to,
             from_number=case.proxy_number, body=body, due_at=due, replaces_id=replaces.id if replaces else None,
+            priority=1 if purpose in BULK_PURPOSES else 0,
         )
         self.session.add(row)
         self.session.flush()
@@ -81,7 +86,7 @@ class Effects:
         }
         row = OutboxMessage(
             case_pk=case.id, channel="callback", purpose=event_type, recipient="case_system",
-            payload=payload, webhook_id=webhook_id, due_at=self.now,
+            payload=payload, webhook_id=webhook_id, due_at=self.now, priority=0,
         )
         self.session.add(row)
         self.session.flush()

@@ -47,6 +47,10 @@ class Case(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     question_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reopen_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the last session of the case ended (cancelled, or the reopen window closed);
+    # RETENTION_DAYS later its phone numbers and words are removed (gateway/retention.py).
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    personal_data_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -138,6 +142,8 @@ class OutboxMessage(Base):
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     webhook_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(12), default="pending")
+    # 0 goes first: answers to someone who just wrote to us; 1: notices we start ourselves.
+    priority: Mapped[int] = mapped_column(Integer, default=0)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # A claim is a lease: a worker that dies mid-send leaves it to expire, then another retries.
@@ -219,3 +225,28 @@ class PendingChoice(Base):
 
     def __repr__(self) -> str:
         return f"<PendingChoice {self.proxy_number} {mask(self.phone)} options={self.options}>"
+
+
+class SenderSlot(Base):
+    """The next moment a proxy number may send, shared by every worker (gateway/rate.py)."""
+
+    __tablename__ = "sender_slots"
+
+    number: Mapped[str] = mapped_column(String(20), primary_key=True)
+    next_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<SenderSlot {self.number} next={self.next_at:%H:%M:%S.%f}>"
+
+
+class DisabledEndpoint(Base):
+    """A callback URL that answered 410 Gone: nothing is sent to it until it is enabled again."""
+
+    __tablename__ = "disabled_endpoints"
+
+    url: Mapped[str] = mapped_column(String(500), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<DisabledEndpoint {self.url} since {self.at:%Y-%m-%d %H:%M}>"

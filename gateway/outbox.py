@@ -3,24 +3,28 @@
 A claim is a short transaction that leases rows (FOR UPDATE SKIP LOCKED on PostgreSQL,
 a conditional UPDATE everywhere); the send happens outside any transaction; the result
 is a second short transaction. Rows for one case and recipient go out in order: a row
-waits while an earlier one to the same recipient is still pending.
+waits while an earlier one to the same recipient is still pending. Answers go before
+bulk notices (`priority`), and each proxy number keeps to SENDER_MPS (gateway/rate.py).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
 from flows import reach
-from gateway.callbacks import CallbackSender, RetryLater
+from gateway.callbacks import CallbackSender, EndpointGone, RetryLater
 from gateway.config import Config
 from gateway.db import Database, utcnow
 from gateway.effects import Effects
-from gateway.models import Case, OptOut, OutboxMessage
+from gateway.gsm7 import segments
+from gateway.models import Case, DisabledEndpoint, OptOut, OutboxMessage
 from gateway.phones import mask
+from gateway.rate import SenderRate
 from gateway.transport import TransportError
 
 log = logging.getLogger(__name__)
@@ -30,11 +34,14 @@ BATCH = 20
 # Standard Webhooks' schedule after the first attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
 CALLBACK_RETRY_DELAYS = (5, 300, 1800, 7200, 18000, 36000, 36000)
 TEXT_RETRY_DELAYS = (5, 30, 120, 600, 1800)
+# While the case system's endpoint is disabled (410), its callbacks look again this often.
+DISABLED_RECHECK = timedelta(minutes=10)
 
 
 class OutboxWorker:
     def __init__(self, db: Database, config: Config, transport, callbacks: CallbackSender):
         self.db, self.config, self.transport, self.callbacks = db, config, transport, callbacks
+        self.rate = SenderRate(db, config.sender_mps)
 
     def drain(self, limit: int = 200) -> int:
         """Send what is due, up to `limit` rows; returns how many were attempted."""
@@ -62,7 +69,7 @@ class OutboxWorker:
         with self.db.transaction() as session:
             rows = session.scalars(
                 select(OutboxMessage).where(claimable, ~waits_for_earlier)
-                .order_by(OutboxMessage.id).limit(batch)
+                .order_by(OutboxMessage.priority, OutboxMessage.id).limit(batch)
                 .with_for_update(skip_locked=True, of=OutboxMessage)
             ).all()
             if not rows:
@@ -75,11 +82,16 @@ class OutboxWorker:
             ).all()
             return list(session.scalars(
                 select(OutboxMessage).where(OutboxMessage.id.in_(claimed))
-                .order_by(OutboxMessage.id).execution_options(populate_existing=True)
+                .order_by(OutboxMessage.priority, OutboxMessage.id).execution_options(populate_existing=True)
             ))
 
     def deliver(self, row: OutboxMessage) -> None:
         if not self._still_ours(row):
+            return
+        if row.channel != "callback" and not self._wait_for_turn(row):
+            return
+        if row.channel == "callback" and self._endpoint_disabled():
+            self._postpone(row, utcnow() + DISABLED_RECHECK)
             return
         base = self.config.public_base_url
         try:
@@ -128,6 +140,29 @@ class OutboxWorker:
             )
             return renewed.rowcount == 1
 
+    def _wait_for_turn(self, row: OutboxMessage) -> bool:
+        """Keep the proxy number within SENDER_MPS; False if the row must wait for a later tick."""
+        turn = self.rate.reserve(row.from_number or "", segments(row.body or "") if row.channel == "sms" else 1)
+        if isinstance(turn, datetime):
+            self._postpone(row, turn)
+            return False
+        if turn > 0:
+            time.sleep(turn)
+        return True
+
+    def _postpone(self, row: OutboxMessage, until: datetime) -> None:
+        """Give the claim back unsent, due at `until`; not counted as an attempt."""
+        with self.db.transaction() as session:
+            session.execute(update(OutboxMessage).where(
+                OutboxMessage.id == row.id, OutboxMessage.attempts == row.attempts,
+            ).values(due_at=until, locked_until=None, attempts=OutboxMessage.attempts - 1))
+
+    def _endpoint_disabled(self) -> bool:
+        if not self.callbacks.url:
+            return False
+        with self.db.transaction() as session:
+            return session.get(DisabledEndpoint, self.callbacks.url) is not None
+
     def _sent(self, row: OutboxMessage, sid: str | None) -> None:
         with self.db.transaction() as session:
             current = session.get(OutboxMessage, row.id, with_for_update=True)
@@ -138,6 +173,21 @@ class OutboxWorker:
                 what = self._describe_sent(row)
                 Effects(session, self.config).record(
                     case, f"{row.channel}.sent", what, outbox_id=row.id, provider_sid=sid, attempt=row.attempts)
+
+    def _disable_endpoint(self, row: OutboxMessage, exc: TransportError) -> None:
+        """410 Gone: stop all callbacks to this URL until an operator enables it again
+        (`flask --app app callbacks-enable`). Nothing is dropped: the rows wait."""
+        url = self.callbacks.url
+        with self.db.transaction() as session:
+            if session.get(DisabledEndpoint, url) is None:
+                session.add(DisabledEndpoint(url=url, reason=str(exc)))
+            case = session.get(Case, row.case_pk) if row.case_pk else None
+            if case is not None:
+                Effects(session, self.config).record(case, "callback.endpoint_disabled",
+                                                     "the case system answered 410 Gone: callbacks are on hold")
+        self._postpone(row, utcnow() + DISABLED_RECHECK)
+        log.critical("CASE_CALLBACK_URL answered 410 Gone: ALL callbacks to it are on hold. Nothing is lost; "
+                     "fix the endpoint, then run `flask --app app callbacks-enable`.")
 
     def _describe_sent(self, row: OutboxMessage) -> str:
         if row.channel == "callback":
@@ -151,6 +201,9 @@ class OutboxWorker:
         return f"{row.purpose} {what} {how} to {row.recipient} {mask(row.to_number)}"
 
     def _failed(self, row: OutboxMessage, exc: TransportError) -> None:
+        if isinstance(exc, EndpointGone):
+            self._disable_endpoint(row, exc)
+            return
         delays = CALLBACK_RETRY_DELAYS if row.channel == "callback" else TEXT_RETRY_DELAYS
         give_up = exc.permanent or row.attempts > len(delays)
         with self.db.transaction() as session:

@@ -16,7 +16,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flows.confirmation import TIMERS
 from gateway.callbacks import CallbackSender
 from gateway.config import Config
-from gateway.db import Database
+from gateway import retention
+from gateway.db import Database, utcnow
 from gateway.outbox import OutboxWorker
 from gateway.timers import fire_due
 from gateway.transport import make_transport
@@ -41,6 +42,12 @@ class Worker:
 
     def send_outbox(self) -> None:
         self.outbox.drain()
+
+    def purge(self) -> int:
+        """Nightly: remove personal data RETENTION_DAYS after a case ended."""
+        removed = retention.purge(self.db, self.config.retention_days, utcnow())
+        log.info("retention: personal data of %d case(s) removed", removed)
+        return removed
 
     def run(self) -> None:
         """Block and tick until stopped (the Procfile's worker)."""
@@ -69,6 +76,9 @@ class Worker:
                 _logged(job), "interval", seconds=self.config.worker_poll_interval, id=job.__name__,
                 max_instances=1, coalesce=True, next_run_time=datetime.now(), misfire_grace_time=None,
             )
+        # Every worker runs it; the purge locks its rows (SKIP LOCKED), so two never clash.
+        scheduler.add_job(_logged(self.purge), "cron", hour=3, minute=30, timezone=self.config.timezone,
+                          id="purge", max_instances=1, coalesce=True, misfire_grace_time=3600)
 
 
 def _logged(job):

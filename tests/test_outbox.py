@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from gateway.config import Config
 from gateway.db import Database, utcnow
-from gateway.models import OutboxMessage
+from gateway.models import DisabledEndpoint, OutboxMessage, TimelineEntry
 from gateway.transport import REQUEST_TIMEOUT_SECONDS, TwilioTransport
 from gateway.worker import Worker
 from tests.conftest import ANNA, JAN
@@ -208,16 +208,25 @@ def test_it_reads_a_malformed_or_greedy_retry_after_sensibly(retry_after, wait, 
     assert wait - 2 < seconds_until(row.due_at) <= wait
 
 
-def test_it_stops_retrying_a_callback_the_case_system_answers_gone(queued_callback, runtime, case_system, run_worker,
-                                                                   fast_forward):
+def test_a_410_disables_the_endpoint_loudly_and_holds_every_callback_until_it_is_enabled(
+        queued_callback, app, runtime, case_system, run_worker, fast_forward):
     case_system.fail_next(status=410)
     run_worker()
+    with runtime.db.transaction() as session:
+        [disabled] = session.scalars(select(DisabledEndpoint)).all()
+        assert disabled.url == case_system.url and "410" in disabled.reason
+        assert session.scalar(select(TimelineEntry.id).where(TimelineEntry.kind == "callback.endpoint_disabled"))
     row = the_row(runtime, channel="callback")
-    assert (row.status, row.error_code) == ("failed", "410")
+    assert row.status == "pending"  # held, not dropped: nothing a resident said is lost
     fast_forward(86400)
     run_worker(2)
-    assert case_system.attempts == [queued_callback.webhook_id]
-    assert case_system.deliveries == []
+    assert case_system.attempts == [queued_callback.webhook_id]  # no delivery tried while disabled
+
+    result = app.test_cli_runner().invoke(args=["callbacks-enable"])
+    assert "enabled" in result.output
+    run_worker()
+    [delivered] = case_system.deliveries
+    assert delivered.webhook_id == queued_callback.webhook_id
 
 
 def test_it_delivers_callbacks_of_one_case_in_order_even_when_the_first_fails(

@@ -81,6 +81,12 @@ def message_status():
         row.delivery_status, row.provider_sid = status, sid
         case = session.get(Case, row.case_pk)
         fx = Effects(session, rt.config)
+        if row.status == "pending":
+            # Twilio has the text, but the worker that sent it has not said so: it may have
+            # died right after the send. Recording it here keeps its lease from sending it twice.
+            row.status, row.sent_at = "sent", fx.now
+            fx.record(case, "sms.sent", f"{row.purpose} text to {row.recipient} confirmed by Twilio's status "
+                      "callback", outbox_id=row.id, provider_sid=sid)
         fx.record(case, "text.status", f"{row.purpose} text to {row.recipient}: {status}"
                   + (f" (error {code})" if code else ""), outbox_id=row.id, status=status, error_code=code)
         if status in ("undelivered", "failed"):
