@@ -19,6 +19,16 @@ def test_it_has_the_documented_defaults():
     assert config.database_url.startswith("sqlite:///")
     assert config.twilio_api_base_url == "https://api.twilio.com"
     assert not config.sends_for_real
+    assert (config.call_retry_after, config.session_grace, config.sender_mps, config.retention_days) == \
+        (1800, 7200, 10.0, 30)
+    assert config.fallback_phone_number is None
+
+
+def test_it_reads_the_settings_for_calls_rates_and_retention():
+    config = Config.from_env({"FALLBACK_PHONE_NUMBER": "14 030", "CALL_RETRY_AFTER": "15m", "SESSION_GRACE": "1h",
+                              "SENDER_MPS": "2.5", "RETENTION_DAYS": "90"})
+    assert (config.fallback_phone_number, config.call_retry_after, config.session_grace, config.sender_mps,
+            config.retention_days) == ("14 030", 900, 3600, 2.5, 90)
 
 
 @pytest.mark.parametrize(("raw", "seconds"), [("30m", 1800), ("2h", 7200), ("1h30m", 5400), ("90", 90),
@@ -77,6 +87,16 @@ def test_empty_quiet_hours_turn_them_off():
     ("ORGANISATION_NAME", "Gemeente \u2019s-Hertogenbosch"),
     ("WORKER_POLL_INTERVAL", "0"),
     ("WORKER_POLL_INTERVAL", "fast"),
+    ("FALLBACK_PHONE_NUMBER", "bel ons"),
+    ("FALLBACK_PHONE_NUMBER", "14 030; DROP"),
+    ("CALL_RETRY_AFTER", "later"),
+    ("SESSION_GRACE", "2 uur"),
+    ("SENDER_MPS", "0"),
+    ("SENDER_MPS", "ten"),
+    ("SENDER_MPS", "100000"),
+    ("RETENTION_DAYS", "0"),
+    ("RETENTION_DAYS", "30d"),
+    ("RETENTION_DAYS", "-1"),
 ])
 def test_a_malformed_value_is_refused_by_name(name, value):
     with pytest.raises(ConfigError) as refused:
