@@ -50,8 +50,7 @@ class OutboxWorker:
             claimed = self.claim(min(BATCH, limit - done))
             if not claimed:
                 break
-            for row in claimed:
-                self.deliver(row)
+            self.deliver_batch(claimed)
             done += len(claimed)
         return done
 
@@ -85,10 +84,23 @@ class OutboxWorker:
                 .order_by(OutboxMessage.priority, OutboxMessage.id).execution_options(populate_existing=True)
             ))
 
+    def deliver_batch(self, rows: list[OutboxMessage]) -> None:
+        """Send a claimed batch, each text or call at its proxy number's turn (SENDER_MPS).
+
+        Turns are reserved first and the batch is sent in turn order, so a run of texts
+        from one number never holds up the texts of the others.
+        """
+        turns = []
+        for row in rows:
+            wait = 0.0 if row.channel == "callback" else self._reserve_turn(row)
+            if wait is not None:
+                turns.append((time.monotonic() + wait, row.id, row))
+        for at, _, row in sorted(turns):
+            time.sleep(max(0.0, at - time.monotonic()))
+            self.deliver(row)
+
     def deliver(self, row: OutboxMessage) -> None:
         if not self._still_ours(row):
-            return
-        if row.channel != "callback" and not self._wait_for_turn(row):
             return
         if row.channel == "callback" and self._endpoint_disabled():
             self._postpone(row, utcnow() + DISABLED_RECHECK)
@@ -140,15 +152,13 @@ class OutboxWorker:
             )
             return renewed.rowcount == 1
 
-    def _wait_for_turn(self, row: OutboxMessage) -> bool:
-        """Keep the proxy number within SENDER_MPS; False if the row must wait for a later tick."""
+    def _reserve_turn(self, row: OutboxMessage) -> float | None:
+        """Seconds until this row's number may send it; None if it must wait for a later tick."""
         turn = self.rate.reserve(row.from_number or "", segments(row.body or "") if row.channel == "sms" else 1)
         if isinstance(turn, datetime):
             self._postpone(row, turn)
-            return False
-        if turn > 0:
-            time.sleep(turn)
-        return True
+            return None
+        return turn
 
     def _postpone(self, row: OutboxMessage, until: datetime) -> None:
         """Give the claim back unsent, due at `until`; not counted as an attempt."""
