@@ -14,6 +14,7 @@ import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import aliased
 
 from flows import reach
@@ -34,6 +35,8 @@ BATCH = 20
 # Standard Webhooks' schedule after the first attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
 CALLBACK_RETRY_DELAYS = (5, 300, 1800, 7200, 18000, 36000, 36000)
 TEXT_RETRY_DELAYS = (5, 30, 120, 600, 1800)
+# How long a worker keeps trying to record a send while the database is away (the lease is 60 s).
+RECORD_PATIENCE = 45.0
 # While the case system's endpoint is disabled (410), its callbacks look again this often.
 DISABLED_RECHECK = timedelta(minutes=10)
 
@@ -128,7 +131,23 @@ class OutboxWorker:
             log.exception("outbox %s: unexpected error while sending", row.id)
             self._failed(row, TransportError(f"unexpected {type(exc).__name__}", permanent=False))
             return
-        self._sent(row, sid)
+        self._record_sent(row, sid)
+
+    def _record_sent(self, row: OutboxMessage, sid: str | None) -> None:
+        """Twilio has it: record that, even if the database is away for a while, because an
+        unrecorded send goes out again when its lease ends. Keep trying well inside the lease."""
+        deadline = time.monotonic() + RECORD_PATIENCE
+        pause = 0.5
+        while True:
+            try:
+                self._sent(row, sid)
+                return
+            except (OperationalError, InterfaceError):
+                if time.monotonic() + pause > deadline:
+                    raise
+                log.warning("outbox %s: sent, but the database is away; recording it again in %.1fs", row.id, pause)
+                time.sleep(pause)
+                pause = min(pause * 2, 5.0)
 
     def _still_ours(self, row: OutboxMessage) -> bool:
         """Renew the lease just before sending; False if the row was withdrawn or taken over.
