@@ -63,10 +63,11 @@ class TestTheWorkerKeepsToTheLimit:
             sent = session.scalars(select(OutboxMessage).order_by(OutboxMessage.sent_at)).all()
         assert [row.status for row in sent] == ["sent"] * 16
         # 16 texts of 2-3 segments: all but the last text's segments had to fit in the time
-        # between the first and the last send, at 20 a second.
+        # between the first and the last send, at 20 a second. (How close to the limit the
+        # drain gets is a benchmark's question, not a test's: bench/outbox_drain.py.)
         spent = sum(segments(row.body) for row in sent[:-1])
         seconds = (sent[-1].sent_at - sent[0].sent_at).total_seconds()
-        assert spent / 20 - 0.05 <= seconds < spent / 20 + 1.5
+        assert seconds >= spent / 20 - 0.05
 
 
 def test_an_answer_goes_out_before_a_morning_of_bulk_notices(case_api, twilio, run_worker, fake_twilio):

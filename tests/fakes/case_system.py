@@ -1,7 +1,10 @@
 """A fake case system that receives the gateway's callbacks and checks their signatures.
 
 A callback with a bad signature is refused with 401 and kept in `rejected`, so a test
-can assert that none were. It can be told to fail the next deliveries on purpose.
+can assert that none were. It can be told to fail the next deliveries on purpose, or
+(opt-in, off again after reset()) be down() until up(): every delivery meanwhile is
+answered with one status (503, 410...). `attempt_log` keeps every signed attempt with
+its answer and the moment it came.
 """
 
 from __future__ import annotations
@@ -26,6 +29,14 @@ class Delivery:
 
 
 @dataclass
+class Attempt:
+    webhook_id: str
+    type: str
+    status: int  # what the fake answered
+    at: float  # time.monotonic() when it came in
+
+
+@dataclass
 class FakeCaseSystem:
     secret: str
     deliveries: list[Delivery] = field(default_factory=list)
@@ -34,6 +45,8 @@ class FakeCaseSystem:
     _failures: list[tuple[int, str | None]] = field(default_factory=list)
     _lock: threading.Condition = field(default_factory=threading.Condition)
     server: LoopbackServer | None = None
+    attempt_log: list[Attempt] = field(default_factory=list)
+    _down: tuple[int, str | None] | None = None
 
     def start(self) -> "FakeCaseSystem":
         self.server = LoopbackServer(self.wsgi).start()
@@ -49,10 +62,21 @@ class FakeCaseSystem:
             self.attempts.clear()
             self.rejected.clear()
             self._failures.clear()
+            self.attempt_log.clear()
+            self._down = None
 
     def fail_next(self, times: int = 1, status: int = 503, retry_after: str | None = None) -> None:
         with self._lock:
             self._failures.extend([(status, retry_after)] * times)
+
+    def down(self, status: int = 503, retry_after: str | None = None) -> None:
+        """Answer every delivery with `status` (and Retry-After) until up()."""
+        with self._lock:
+            self._down = (status, retry_after)
+
+    def up(self) -> None:
+        with self._lock:
+            self._down = None
 
     def of_type(self, event_type: str) -> list[Delivery]:
         with self._lock:
@@ -80,9 +104,13 @@ class FakeCaseSystem:
             return Response("bad signature", status=401)
         with self._lock:
             self.attempts.append(webhook_id)
-            if self._failures:
-                status, retry_after = self._failures.pop(0)
+            failure = self._failures.pop(0) if self._failures else self._down
+            self.attempt_log.append(Attempt(webhook_id, envelope["type"], failure[0] if failure else 200,
+                                            time.monotonic()))
+            if failure:
+                status, retry_after = failure
                 headers = {"Retry-After": retry_after} if retry_after else {}
+                self._lock.notify_all()
                 return Response("failing on purpose", status=status, headers=headers)
             self.deliveries.append(Delivery(webhook_id, envelope["type"], envelope["data"], time.monotonic()))
             self._lock.notify_all()

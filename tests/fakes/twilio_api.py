@@ -2,6 +2,13 @@
 
 It records every message and call it accepts, checks the account's basic auth like
 Twilio does, and can be told to fail the next requests (5xx, 429, an error code, a hang).
+
+Opt-in, for the fault tests (all off until asked for, and off again after reset()):
+slow() answers every accepted request late, hold()/release() park requests until the
+test lets them through, refuse() answers every text to one number with an error, and
+report_status() posts a signed status callback after accepting a text, as Twilio does.
+`arrivals` records every message request (accepted or not) with when it came and the
+Host it was sent to, so a test can tell which process sent what, and when.
 """
 
 from __future__ import annotations
@@ -13,6 +20,8 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+import requests
+from twilio.request_validator import RequestValidator
 from werkzeug.wrappers import Request, Response
 
 from tests.fakes.server import LoopbackServer
@@ -28,6 +37,16 @@ class Scripted:
 
 
 @dataclass
+class Arrival:
+    """One request to Messages.json, as it reached the fake."""
+
+    at: float  # time.monotonic() when it came in
+    host: str  # the Host header: which TWILIO_API_BASE_URL the sender was given
+    form: dict
+    status: int | None = None  # what the fake answered; None while it is held or hanging
+
+
+@dataclass
 class FakeTwilio:
     account_sid: str
     auth_token: str
@@ -37,6 +56,15 @@ class FakeTwilio:
     _script: list[Scripted] = field(default_factory=list)
     _lock: threading.Condition = field(default_factory=threading.Condition)
     server: LoopbackServer | None = None
+    # Opt-in abilities (see the module docstring); reset() turns them all off.
+    arrivals: list[Arrival] = field(default_factory=list)
+    held: int = 0  # requests parked by hold() right now
+    status_reports: list[tuple[str, int | str]] = field(default_factory=list)  # (sid, answer or error)
+    _delay: float = 0.0
+    _open: threading.Event = field(default_factory=lambda: _set(threading.Event()))
+    _refusals: dict[str, Scripted] = field(default_factory=dict)
+    _report: str | None = None
+    _report_only_to: frozenset[str] | None = None
 
     def start(self) -> "FakeTwilio":
         self.server = LoopbackServer(self.wsgi).start()
@@ -52,11 +80,45 @@ class FakeTwilio:
             self.calls.clear()
             self._script.clear()
             self.requests_seen = 0
+            self.arrivals.clear()
+            self.status_reports.clear()
+            self._delay, self._report, self._report_only_to = 0.0, None, None
+            self._refusals.clear()
+            self._open.set()
 
     def fail_next(self, times: int = 1, status: int = 500, code: int | None = None,
                   hang: float = 0.0, retry_after: str | None = None, garbage: bool = False) -> None:
         with self._lock:
             self._script.extend(Scripted(status, code, hang, retry_after, garbage) for _ in range(times))
+
+    def slow(self, seconds: float) -> None:
+        """Take `seconds` over every request it accepts, as a busy provider does."""
+        with self._lock:
+            self._delay = seconds
+
+    def hold(self) -> None:
+        """Park every request it would accept until release(); `held` counts the parked ones."""
+        self._open.clear()
+
+    def release(self) -> None:
+        self._open.set()
+
+    def wait_until_held(self, count: int = 1, timeout: float = 10.0) -> None:
+        with self._lock:
+            if not self._lock.wait_for(lambda: self.held >= count, timeout):
+                raise AssertionError(f"expected {count} parked request(s), the fake holds {self.held}")
+
+    def refuse(self, to: str, status: int = 400, code: int = 21211) -> None:
+        """Answer every text to `to` with this error (21211: not a valid phone number)."""
+        with self._lock:
+            self._refusals[to] = Scripted(status, code)
+
+    def report_status(self, status: str = "sent", only_to=None) -> None:
+        """After accepting a text, POST a signed status callback to its StatusCallback URL,
+        as Twilio does; only for texts to `only_to` when given. Answers go to status_reports."""
+        with self._lock:
+            self._report = status
+            self._report_only_to = frozenset(only_to) if only_to is not None else None
 
     def texts_to(self, number: str) -> list[str]:
         with self._lock:
@@ -74,6 +136,19 @@ class FakeTwilio:
         return response(environ, start_response)
 
     def _handle(self, request: Request) -> Response:
+        arrival = None
+        if request.method == "POST" and request.path.endswith("/Messages.json"):
+            arrival = Arrival(time.monotonic(), request.host, request.form.to_dict())
+            with self._lock:
+                self.arrivals.append(arrival)
+        response = self._answer(request)
+        if arrival is not None:
+            with self._lock:
+                arrival.status = response.status_code
+                self._lock.notify_all()
+        return response
+
+    def _answer(self, request: Request) -> Response:
         with self._lock:
             self.requests_seen += 1
             if not self._authorised(request):
@@ -89,8 +164,14 @@ class FakeTwilio:
             return response
         prefix = f"/2010-04-01/Accounts/{self.account_sid}/"
         if request.method == "POST" and request.path == prefix + "Messages.json":
+            with self._lock:
+                refusal = self._refusals.get(request.form.get("To", ""))
+            if refusal:
+                return _error(refusal.status, refusal.code or refusal.status, "scripted refusal")
+            self._wait_its_turn()
             return self._create("SM", self.messages, request)
         if request.method == "POST" and request.path == prefix + "Calls.json":
+            self._wait_its_turn()
             return self._create("CA", self.calls, request)
         return _error(404, 20404, f"no fake for {request.method} {request.path}")
 
@@ -104,9 +185,44 @@ class FakeTwilio:
         with self._lock:
             into.append(record)
             self._lock.notify_all()
+            report = self._report if prefix == "SM" and (
+                self._report_only_to is None or record.get("To") in self._report_only_to) else None
+        if report and record.get("StatusCallback"):
+            threading.Thread(target=self._post_status, args=(record, report), daemon=True).start()
         body = {"sid": record["sid"], "account_sid": self.account_sid, "status": "queued",
                 "to": record.get("To"), "from": record.get("From"), "body": record.get("Body")}
         return Response(json.dumps(body), status=201, mimetype="application/json")
+
+    def _wait_its_turn(self) -> None:
+        if not self._open.is_set():
+            with self._lock:
+                self.held += 1
+                self._lock.notify_all()
+            self._open.wait()
+            with self._lock:
+                self.held -= 1
+        if self._delay:
+            time.sleep(self._delay)
+
+    def _post_status(self, record: dict, status: str) -> None:
+        url = record["StatusCallback"]
+        form = {"AccountSid": self.account_sid, "ApiVersion": "2010-04-01", "From": record.get("From", ""),
+                "To": record.get("To", ""), "MessageSid": record["sid"], "SmsSid": record["sid"],
+                "MessageStatus": status, "SmsStatus": status}
+        signature = RequestValidator(self.auth_token).compute_signature(url, form)
+        try:
+            answer: int | str = requests.post(url, data=form, headers={"X-Twilio-Signature": signature},
+                                              timeout=10).status_code
+        except requests.RequestException as exc:
+            answer = type(exc).__name__
+        with self._lock:
+            self.status_reports.append((record["sid"], answer))
+            self._lock.notify_all()
+
+
+def _set(event: threading.Event) -> threading.Event:
+    event.set()
+    return event
 
 
 def _error(status: int, code: int, message: str) -> Response:
