@@ -67,7 +67,7 @@ class TestTheWorkerKeepsToTheLimit:
         # drain gets is a benchmark's question, not a test's: bench/outbox_drain.py.)
         spent = sum(segments(row.body) for row in sent[:-1])
         seconds = (sent[-1].sent_at - sent[0].sent_at).total_seconds()
-        assert seconds >= spent / 20 - 0.05
+        assert seconds >= spent / 20 - 0.2  # the first send also waits for its connection
 
 
 def test_an_answer_goes_out_before_a_morning_of_bulk_notices(case_api, twilio, run_worker, fake_twilio):
