@@ -71,6 +71,8 @@ class Config:
     call_retry_after: int = 1800
     session_grace: int = 7200
     sender_mps: float = 10.0
+    # Texts one worker has in flight at once, at most one per proxy number (gateway/lanes.py).
+    send_concurrency: int = 8
     retention_days: int = 30
 
     @property
@@ -131,6 +133,7 @@ class Config:
             call_retry_after=reader.duration("CALL_RETRY_AFTER", 1800),
             session_grace=reader.duration("SESSION_GRACE", 7200),
             sender_mps=reader.rate("SENDER_MPS", 10.0),
+            send_concurrency=reader.whole("SEND_CONCURRENCY", 8, 1, 64),
             retention_days=reader.days("RETENTION_DAYS", 30),
         )
 
@@ -229,6 +232,14 @@ class _Reader:
             return default
         if not value.isdigit() or not 1 <= int(value) <= 3650:
             raise ConfigError(name, f"expected a whole number of days from 1 to 3650, got {value!r}")
+        return int(value)
+
+    def whole(self, name: str, default: int, lowest: int, highest: int) -> int:
+        value = self.optional(name)
+        if value is None:
+            return default
+        if not value.isdigit() or not lowest <= int(value) <= highest:
+            raise ConfigError(name, f"expected a whole number from {lowest} to {highest}, got {value!r}")
         return int(value)
 
     def rate(self, name: str, default: float) -> float:

@@ -42,7 +42,8 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 15})
         _serialise_sqlite_writers(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    # A worker's sending lanes (SEND_CONCURRENCY, at most 64) each hold a connection briefly.
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=20)
 
 
 def _serialise_sqlite_writers(engine: Engine) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -122,6 +122,9 @@ class Timer(Base):
         return f"<Timer {self.kind} case={self.case_pk} due={self.due_at:%Y-%m-%d %H:%M:%S} {self.status}>"
 
 
+PENDING = text("status = 'pending'")
+
+
 class OutboxMessage(Base):
     """A text, call or callback, written in the transaction that decided to send it.
 
@@ -129,7 +132,15 @@ class OutboxMessage(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "due_at"),
+        # The claim (gateway/outbox.py) reads pending rows in turn order and asks, for each,
+        # whether an earlier one to the same recipient is still pending. Pending rows are a
+        # few among millions of sent ones, so both indexes hold only those.
+        Index("ix_outbox_pending_turn", "priority", "id", postgresql_where=PENDING, sqlite_where=PENDING),
+        Index("ix_outbox_pending_recipient", "case_pk", "recipient", "id",
+              postgresql_where=PENDING, sqlite_where=PENDING),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_pk: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)

@@ -4,7 +4,8 @@ A claim is a short transaction that leases rows (FOR UPDATE SKIP LOCKED on Postg
 a conditional UPDATE everywhere); the send happens outside any transaction; the result
 is a second short transaction. Rows for one case and recipient go out in order: a row
 waits while an earlier one to the same recipient is still pending. Answers go before
-bulk notices (`priority`), and each proxy number keeps to SENDER_MPS (gateway/rate.py).
+bulk notices (`priority`), each proxy number keeps to SENDER_MPS (gateway/rate.py), and
+the numbers send side by side (gateway/lanes.py).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, or_, select, text, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import aliased
 
@@ -23,6 +24,7 @@ from gateway.config import Config
 from gateway.db import Database, utcnow
 from gateway.effects import Effects
 from gateway.gsm7 import segments
+from gateway.lanes import Lanes
 from gateway.models import Case, DisabledEndpoint, OptOut, OutboxMessage
 from gateway.phones import mask
 from gateway.rate import SenderRate
@@ -32,6 +34,9 @@ log = logging.getLogger(__name__)
 
 CLAIM_LEASE = timedelta(seconds=60)
 BATCH = 20
+# Rows one drain takes on before it returns to the worker's tick.
+DRAIN_LIMIT = 1000
+RECLAIM_PAUSE = 0.05
 # Standard Webhooks' schedule after the first attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
 CALLBACK_RETRY_DELAYS = (5, 300, 1800, 7200, 18000, 36000, 36000)
 TEXT_RETRY_DELAYS = (5, 30, 120, 600, 1800)
@@ -46,18 +51,34 @@ class OutboxWorker:
         self.db, self.config, self.transport, self.callbacks = db, config, transport, callbacks
         self.rate = SenderRate(db, config.sender_mps)
 
-    def drain(self, limit: int = 200) -> int:
-        """Send what is due, up to `limit` rows; returns how many were attempted."""
+    def drain(self, limit: int = DRAIN_LIMIT) -> int:
+        """Send what is due, up to `limit` rows; returns how many were attempted.
+
+        Claimed rows go into lanes (gateway/lanes.py) that send side by side; claiming
+        goes on while they send, so the pool's numbers stay busy. Returns when nothing
+        claimable is left and every lane is done.
+        """
+        lanes = Lanes(self.config.send_concurrency, self.deliver)
+        depth = max(2, round(2 * self.config.sender_mps))  # two seconds of one number's texts
         done = 0
-        while done < limit:
-            claimed = self.claim(min(BATCH, limit - done))
-            if not claimed:
-                break
-            self.deliver_batch(claimed)
-            done += len(claimed)
+        try:
+            while done < limit:
+                finished = lanes.finished
+                claimed = self.claim(min(BATCH, limit - done), skip_numbers=lanes.full_numbers(depth))
+                if claimed:
+                    lanes.add(claimed)
+                    done += len(claimed)
+                    continue
+                # A row sent may free the next one of its case: look again once one is done,
+                # but not more often than RECLAIM_PAUSE, or the claims crowd out the sends.
+                if not lanes.wait_for_progress(finished, timeout=0.1):
+                    break
+                time.sleep(RECLAIM_PAUSE)
+        finally:
+            lanes.close()
         return done
 
-    def claim(self, batch: int) -> list[OutboxMessage]:
+    def claim(self, batch: int, skip_numbers: list[str] = ()) -> list[OutboxMessage]:
         now = utcnow()
         earlier = aliased(OutboxMessage)
         waits_for_earlier = exists().where(and_(
@@ -68,6 +89,9 @@ class OutboxWorker:
             OutboxMessage.status == "pending", OutboxMessage.due_at <= now,
             or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
         )
+        if skip_numbers:
+            claimable = and_(claimable, or_(OutboxMessage.from_number.is_(None),
+                                            OutboxMessage.from_number.not_in(skip_numbers)))
         with self.db.transaction() as session:
             rows = session.scalars(
                 select(OutboxMessage).where(claimable, ~waits_for_earlier)
@@ -87,23 +111,9 @@ class OutboxWorker:
                 .order_by(OutboxMessage.priority, OutboxMessage.id).execution_options(populate_existing=True)
             ))
 
-    def deliver_batch(self, rows: list[OutboxMessage]) -> None:
-        """Send a claimed batch, each text or call at its proxy number's turn (SENDER_MPS).
-
-        Turns are reserved first and the batch is sent in turn order, so a run of texts
-        from one number never holds up the texts of the others.
-        """
-        turns = []
-        for row in rows:
-            wait = 0.0 if row.channel == "callback" else self._reserve_turn(row)
-            if wait is not None:
-                turns.append((time.monotonic() + wait, row.id, row))
-        for at, _, row in sorted(turns):
-            time.sleep(max(0.0, at - time.monotonic()))
-            self.deliver(row)
-
     def deliver(self, row: OutboxMessage) -> None:
-        if not self._still_ours(row):
+        """Send one claimed row at its proxy number's turn, and record the outcome."""
+        if not self._wait_for_turn(row):
             return
         if row.channel == "callback" and self._endpoint_disabled():
             self._postpone(row, utcnow() + DISABLED_RECHECK)
@@ -149,35 +159,50 @@ class OutboxWorker:
                 time.sleep(pause)
                 pause = min(pause * 2, 5.0)
 
-    def _still_ours(self, row: OutboxMessage) -> bool:
-        """Renew the lease just before sending; False if the row was withdrawn or taken over.
+    def _wait_for_turn(self, row: OutboxMessage) -> bool:
+        """Wait for the row's turn at its number (SENDER_MPS); False if it is no longer ours."""
+        if row.channel != "callback":
+            self.rate.know(row.from_number or "")
+        while True:
+            wait = self._take_turn(row)
+            if wait is None:
+                return False
+            if wait == 0:
+                return True
+            time.sleep(wait)
 
-        A batch can outlast its lease (a slow provider); by then another worker may have
-        claimed the row, which bumped `attempts`. Checking here keeps the double-send
-        window to the one request in flight, well inside a fresh lease. A text to a
-        number that opted out since it was queued is withdrawn here.
+    def _take_turn(self, row: OutboxMessage) -> float | None:
+        """Renew the lease and take the number's turn, in one transaction: 0.0 to send now,
+        seconds to wait for the turn, or None if the row was withdrawn or taken over.
+
+        A row can outlast its lease (a slow provider, a long queue at its number); by then
+        another worker may have claimed it, which bumped `attempts`. Checking here keeps
+        the double-send window to the one request in flight, well inside a fresh lease.
+        A text to a number that opted out since it was queued is withdrawn here.
         """
         now = utcnow()
         with self.db.transaction() as session:
+            if self.db.is_postgres:
+                # This commit comes before every send: skip waiting for its WAL flush. If the
+                # database crashes right after, only a turn and a lease renewal are lost; the
+                # claim's own lease still stands, and a withdrawal is checked again next time.
+                session.execute(text("SET LOCAL synchronous_commit TO OFF"))
             if row.channel == "sms" and session.get(OptOut, row.to_number) is not None:
                 session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.status == "pending")
                                 .values(status="cancelled", last_error="opted out", locked_until=None))
-                return False
+                return None
             renewed = session.execute(
                 update(OutboxMessage).where(
                     OutboxMessage.id == row.id, OutboxMessage.status == "pending",
                     OutboxMessage.attempts == row.attempts,
                 ).values(locked_until=now + CLAIM_LEASE)
             )
-            return renewed.rowcount == 1
-
-    def _reserve_turn(self, row: OutboxMessage) -> float | None:
-        """Seconds until this row's number may send it; None if it must wait for a later tick."""
-        turn = self.rate.reserve(row.from_number or "", segments(row.body or "") if row.channel == "sms" else 1)
-        if isinstance(turn, datetime):
-            self._postpone(row, turn)
-            return None
-        return turn
+            if renewed.rowcount != 1:
+                return None
+            if row.channel == "callback":
+                return 0.0
+            cost = segments(row.body or "") if row.channel == "sms" else 1
+            return self.rate.take_turn(session, row.from_number or "", cost)
 
     def _postpone(self, row: OutboxMessage, until: datetime) -> None:
         """Give the claim back unsent, due at `until`; not counted as an attempt."""

@@ -3,22 +3,23 @@
 Twilio queues what a number sends beyond its limit (10 segments/s for most non-US
 numbers) and drops it after a while; sending at the limit ourselves keeps replies quick
 and nothing lost. The limit is kept in the database, one row per number, so any number
-of workers share it: a send reserves the number's next free moment (a virtual schedule,
-as in GCRA), and a reservation more than HORIZON ahead is not taken now but later.
+of workers share it. A send takes the number's turn only when it is due, at the moment
+it goes out (`next_at` moves to now + its segments' share of a second); a sender whose
+turn has not come is told how long to wait, and takes nothing. There is no burst
+credit: a number idle for a minute still spaces its next texts 1/SENDER_MPS apart, so no
+one-second window at Twilio ever holds more than SENDER_MPS segments.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from gateway.db import Database, utcnow
 from gateway.models import SenderSlot
-
-# Reserve at most this far ahead; a worker waits for its slot rather than hold a row longer.
-HORIZON = timedelta(seconds=2)
 
 
 class SenderRate:
@@ -26,21 +27,19 @@ class SenderRate:
         self.db, self.per_second = db, per_second
         self._known: set[str] = set()
 
-    def reserve(self, number: str, segments: int) -> float | datetime:
-        """Seconds to wait before sending `segments` from `number` (a slot is now reserved),
-        or, when its turn is beyond HORIZON, the moment to try again (nothing reserved)."""
-        cost = timedelta(seconds=max(1, segments) / self.per_second)
-        self._ensure_row(number)
-        with self.db.transaction() as session:
-            slot = session.scalar(select(SenderSlot).where(SenderSlot.number == number).with_for_update())
-            now = utcnow()
-            start = max(slot.next_at, now)
-            if start - now > HORIZON:
-                return start - HORIZON / 2
-            slot.next_at = start + cost
-            return (start - now).total_seconds()
+    def take_turn(self, session: Session, number: str, segments: int) -> float:
+        """0.0 if `number` may send `segments` now (the turn is taken, in `session`'s
+        transaction), else the seconds until its turn; then nothing is taken.
+        Call `know(number)` first, outside that transaction."""
+        slot = session.scalar(select(SenderSlot).where(SenderSlot.number == number).with_for_update())
+        now = utcnow()
+        if slot.next_at > now:
+            return max(0.001, (slot.next_at - now).total_seconds())
+        slot.next_at = now + timedelta(seconds=max(1, segments) / self.per_second)
+        return 0.0
 
-    def _ensure_row(self, number: str) -> None:
+    def know(self, number: str) -> None:
+        """Make sure the number has its row (in a transaction of its own: SQLite has one writer)."""
         if number in self._known:
             return
         try:

@@ -1,0 +1,83 @@
+"""Sending a drain's rows side by side: one lane per proxy number, lanes in parallel threads.
+
+Each proxy number may send only SENDER_MPS segments a second, and Twilio takes a while
+to answer each request, so one thread sending row after row cannot keep a pool of
+numbers busy. A lane holds the claimed rows of one number (or one case's callbacks) and
+sends them in claim order, which keeps answers ahead of bulk notices and a case's texts
+in order; different lanes do not wait for each other. The claim loop in
+gateway/outbox.py keeps the lanes topped up and leaves out numbers whose lane is full.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
+
+from gateway.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+def lane_of(row: OutboxMessage) -> str:
+    # Callbacks have no number to share; per case keeps each case's callbacks in order.
+    return f"callback:{row.case_pk}" if row.channel == "callback" else f"number:{row.from_number}"
+
+
+class Lanes:
+    def __init__(self, threads: int, send: Callable[[OutboxMessage], None]):
+        self.send = send
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="outbox")
+        self._queues: dict[str, deque[OutboxMessage]] = {}
+        self._changed = threading.Condition()
+        self._in_flight = 0
+        self.finished = 0  # rows done, sent or not: the drain's sign of progress
+
+    def add(self, rows: list[OutboxMessage]) -> None:
+        with self._changed:
+            for row in rows:
+                key = lane_of(row)
+                queue = self._queues.get(key)
+                if queue is None:
+                    queue = self._queues[key] = deque()
+                    self._pool.submit(self._run, key, queue)
+                queue.append(row)
+                self._in_flight += 1
+
+    def full_numbers(self, depth: int) -> list[str]:
+        """Numbers whose lane already holds `depth` rows: claiming more for them only ties them up."""
+        with self._changed:
+            return [key.removeprefix("number:") for key, queue in self._queues.items()
+                    if key.startswith("number:") and len(queue) >= depth]
+
+    def wait_for_progress(self, finished: int, timeout: float) -> bool:
+        """Wait until more than `finished` rows are done (or `timeout`); False when
+        none were done since and nothing is in flight, so nothing new can come."""
+        with self._changed:
+            if self.finished == finished and self._in_flight:
+                self._changed.wait(timeout)
+            return self.finished != finished or self._in_flight > 0
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    def _run(self, key: str, queue: deque[OutboxMessage]) -> None:
+        while True:
+            with self._changed:
+                if not queue:
+                    del self._queues[key]
+                    return
+                row = queue[0]
+            try:
+                self.send(row)
+            except Exception:
+                # Most often the database going away: the row's lease runs out and it is
+                # claimed again, so nothing is lost by moving on.
+                log.exception("outbox %s: sending failed; it is retried when its lease ends", row.id)
+            with self._changed:
+                queue.popleft()
+                self._in_flight -= 1
+                self.finished += 1
+                self._changed.notify_all()
