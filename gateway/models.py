@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -129,7 +129,11 @@ class OutboxMessage(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "due_at"),
+        # /metrics counts the pending rows per channel from the index alone (gateway/metrics.py).
+        Index("ix_outbox_pending_by_channel", "status", "channel", "due_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_pk: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -250,3 +254,20 @@ class DisabledEndpoint(Base):
 
     def __repr__(self) -> str:
         return f"<DisabledEndpoint {self.url} since {self.at:%Y-%m-%d %H:%M}>"
+
+
+class MetricCounter(Base):
+    """One Prometheus counter (or histogram bucket), added to in the transaction it counts.
+
+    Shared by every web and worker process, so /metrics on any of them tells the whole truth
+    (gateway/counters.py). `labels` is canonical "key=value,..." text from closed sets only.
+    """
+
+    __tablename__ = "metric_counters"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    labels: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+
+    def __repr__(self) -> str:
+        return f"<MetricCounter {self.name}{{{self.labels}}} {self.value}>"

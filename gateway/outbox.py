@@ -18,6 +18,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import aliased
 
 from flows import reach
+from gateway import counters, logs
 from gateway.callbacks import CallbackSender, EndpointGone, RetryLater
 from gateway.config import Config
 from gateway.db import Database, utcnow
@@ -93,6 +94,7 @@ class OutboxWorker:
         Turns are reserved first and the batch is sent in turn order, so a run of texts
         from one number never holds up the texts of the others.
         """
+        case_ids = self._case_ids(rows)
         turns = []
         for row in rows:
             wait = 0.0 if row.channel == "callback" else self._reserve_turn(row)
@@ -100,7 +102,16 @@ class OutboxWorker:
                 turns.append((time.monotonic() + wait, row.id, row))
         for at, _, row in sorted(turns):
             time.sleep(max(0.0, at - time.monotonic()))
-            self.deliver(row)
+            with logs.case_scope(case_ids.get(row.case_pk)):
+                self.deliver(row)
+
+    def _case_ids(self, rows: list[OutboxMessage]) -> dict[int, str]:
+        """The case system's ids of a batch's cases, so each send's log lines name their case."""
+        pks = {row.case_pk for row in rows if row.case_pk is not None}
+        if not pks:
+            return {}
+        with self.db.transaction() as session:
+            return dict(session.execute(select(Case.id, Case.case_id).where(Case.id.in_(pks))).all())
 
     def deliver(self, row: OutboxMessage) -> None:
         if not self._still_ours(row):
@@ -160,8 +171,11 @@ class OutboxWorker:
         now = utcnow()
         with self.db.transaction() as session:
             if row.channel == "sms" and session.get(OptOut, row.to_number) is not None:
-                session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.status == "pending")
-                                .values(status="cancelled", last_error="opted out", locked_until=None))
+                withdrawn = session.execute(
+                    update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.status == "pending")
+                    .values(status="cancelled", last_error="opted out", locked_until=None))
+                if withdrawn.rowcount:
+                    counters.count_message(session, row.channel, row.recipient, "withdrawn")
                 return False
             renewed = session.execute(
                 update(OutboxMessage).where(
@@ -195,6 +209,11 @@ class OutboxWorker:
     def _sent(self, row: OutboxMessage, sid: str | None) -> None:
         with self.db.transaction() as session:
             current = session.get(OutboxMessage, row.id, with_for_update=True)
+            if current.status == "pending":  # not when Twilio's status callback recorded it first
+                counters.count_message(session, row.channel, row.recipient, "sent")
+                if row.channel == "callback":
+                    counters.observe(session, "korte_lijn_callback_delivery_lag_seconds",
+                                     (utcnow() - current.created_at).total_seconds())
             current.status, current.sent_at, current.locked_until = "sent", utcnow(), None
             current.provider_sid = sid
             case = session.get(Case, row.case_pk)
@@ -241,6 +260,8 @@ class OutboxWorker:
             case = session.get(Case, row.case_pk)
             fx = Effects(session, self.config)
             if give_up:
+                if current.status == "pending":
+                    counters.count_message(session, row.channel, row.recipient, "failed")
                 current.status = "failed"
                 log.error("outbox %s (%s/%s) failed for good after %d attempt(s): %s",
                           row.id, row.channel, row.purpose, row.attempts, exc)
@@ -253,6 +274,7 @@ class OutboxWorker:
             if isinstance(exc, RetryLater) and exc.retry_after:
                 delay = max(delay, exc.retry_after)
             current.due_at = utcnow() + timedelta(seconds=delay)
+            counters.count(session, "korte_lijn_outbox_retries", kind=counters.KINDS[row.channel])
             log.warning("outbox %s (%s/%s) attempt %d failed, retry in %ds: %s",
                         row.id, row.channel, row.purpose, row.attempts, delay, exc)
             if case is not None:
