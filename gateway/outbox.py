@@ -217,10 +217,11 @@ class OutboxWorker:
             current.status, current.sent_at, current.locked_until = "sent", utcnow(), None
             current.provider_sid = sid
             case = session.get(Case, row.case_pk)
+            what = self._describe_sent(row)
             if case is not None:
-                what = self._describe_sent(row)
                 Effects(session, self.config).record(
                     case, f"{row.channel}.sent", what, outbox_id=row.id, provider_sid=sid, attempt=row.attempts)
+        log.info("outbox %s: %s (attempt %d)", row.id, what, row.attempts)
 
     def _disable_endpoint(self, row: OutboxMessage, exc: TransportError) -> None:
         """410 Gone: stop all callbacks to this URL until an operator enables it again

@@ -60,6 +60,7 @@ def _fire(session: Session, config: Config, handlers: dict[str, Handler], timer:
         timer.status = "stale"  # set in an earlier round; a new dispatch replaced it
         return
     fx = Effects(session, config, now)
+    log.info("timer %s (%s) fired %.2fs after due", timer.id, timer.kind, late)
     fx.record(case, "timer.fired", f"{timer.kind} fired {late:.2f}s after due",
               timer=timer.kind, lateness_seconds=round(late, 3))
     handlers[timer.kind](fx, case)
