@@ -108,10 +108,12 @@ class _Stderr(logging.StreamHandler):
 
 def install(log_format: str, public_numbers: tuple[str, ...] = ()) -> None:
     """Log to stderr in `log_format`, unless logging was set up by someone else (a test
-    runner, gunicorn's --log-config); then their choice stands. `public_numbers` (the
+    runner, a --log-config of one's own); then their choice stands. `public_numbers` (the
     proxy numbers) are the municipality's, not a resident's: they stay readable."""
     root = logging.getLogger()
-    ours = [handler for handler in root.handlers if getattr(handler, "korte_lijn", False)]
+    # Ours: the handler installed here, or one gunicorn.conf.py gave our formatter.
+    ours = [handler for handler in root.handlers if getattr(handler, "korte_lijn", False)
+            or isinstance(handler.formatter, (JsonFormatter, TextFormatter))]
     if not ours and root.handlers:
         return
     handler = ours[0] if ours else _Stderr()
