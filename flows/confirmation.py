@@ -13,7 +13,7 @@ from flows import reach
 from flows.dispatch import CaseNotFound, lock_case
 from flows.replies import Reading, interpret
 from flows.states import transition
-from gateway import pool
+from gateway import counters, pool
 from gateway.effects import Effects
 from gateway.models import Case
 from gateway.quiet_hours import next_allowed
@@ -98,6 +98,8 @@ def answer(fx: Effects, case: Case, text: str, media: int = 0, *, reading: Readi
     reading = reading or interpret(text)
     fx.record(case, "reply.read", f"read as {reading.verdict}: {reading.reason}", verdict=reading.verdict,
               by_voice=by_voice)
+    counters.count(fx.session, "korte_lijn_replies", interpretation=reading.verdict,
+                   channel="voice" if by_voice else "text")
     # A NO counts from the moment the crew reports done, even before we ask.
     if reading.verdict == "no" and case.status in ("completed", "awaiting_confirmation", "confirmed", "unanswered"):
         return _reopen(fx, case, text, by_voice)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from flows import choice, confirmation, opt_out, relay
 from flows.replies import carrier_keyword, keyword_form
-from gateway import pool
+from gateway import counters, pool
 from gateway.effects import Effects
 from gateway.models import Case, InboundMessage, ProxyLease
 from gateway.phones import mask
@@ -27,6 +27,7 @@ def receive_text(fx: Effects, *, proxy_number: str, sender: str, sid: str, body:
         # Anyone may refuse our texts, a stranger too; it is a keyword, never an answer.
         word = keyword_form(body).upper()
         outcome = opt_out.stop(fx, sender, word) if keyword == "opt_out" else opt_out.start(fx, sender, word)
+        counters.count(fx.session, "korte_lijn_replies", interpretation=keyword, channel="text")
         fx.session.add(InboundMessage(message_sid=sid, role=role, body=None, outcome=outcome))
         return outcome
     if not leases:

@@ -11,6 +11,7 @@ import logging
 
 from sqlalchemy import select, update
 
+from gateway import counters
 from gateway.effects import Effects
 from gateway.models import Case, OptOut, OutboxMessage, ProxyLease
 from gateway.phones import mask
@@ -22,14 +23,16 @@ def stop(fx: Effects, phone: str, source: str) -> str:
     if fx.session.get(OptOut, phone) is None:
         fx.session.add(OptOut(phone=phone, source=source, at=fx.now))
         fx.session.flush()
-    withdrawn = fx.session.scalars(
+    withdrawn = fx.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.to_number == phone, OutboxMessage.channel == "sms", OutboxMessage.status == "pending")
         .values(status="cancelled", last_error=f"opted out ({source})")
-        .returning(OutboxMessage.case_pk)
+        .returning(OutboxMessage.case_pk, OutboxMessage.recipient)
     ).all()
+    for _, recipient in withdrawn:
+        counters.count_message(fx.session, "sms", recipient, "withdrawn")
     for case, role in _open_cases(fx, phone):
-        count = withdrawn.count(case.id)
+        count = sum(1 for case_pk, _ in withdrawn if case_pk == case.id)
         fx.record(case, "opted_out", f"{role} {mask(phone)} opted out ({source}); {count} unsent text(s) withdrawn",
                   role=role, source=source)
         fx.callback(case, f"{role}.opted_out", source=source)

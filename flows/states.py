@@ -8,6 +8,7 @@ starts a new round from any state but cancelled, which is final.
 
 from __future__ import annotations
 
+from gateway import counters
 from gateway.effects import Effects
 from gateway.models import Case
 
@@ -39,4 +40,5 @@ def transition(fx: Effects, case: Case, new: str, reason: str) -> None:
     old = case.status
     check(case, case.case_id, new)
     case.status = new
+    counters.count(fx.session, "korte_lijn_case_transitions", to=new)
     fx.record(case, "status", f"{old} -> {new}: {reason}", old=old, new=new, reason=reason)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from gateway import logs
 from gateway.config import Config
 from gateway.db import Database
 from gateway.runtime import Runtime
@@ -20,9 +21,9 @@ log = logging.getLogger(__name__)
 def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
     """Build the app. `config` is a Config, a mapping standing in for the environment, or None."""
     app = Flask(__name__)
-    _configure_logging()
     if not isinstance(config, Config):
         config = Config.from_env(config, instance_path=app.instance_path)
+    _configure_logging(config)
     if config.database_url.startswith("sqlite:///"):
         Path(config.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
@@ -30,12 +31,16 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
     app.extensions["korte_lijn"] = Runtime(config=config, db=db, worker=Worker(db, config))
 
     from gateway import cli
-    from gateway.http import cases, errors, events, health, twilio_hooks, voice
+    from gateway.http import cases, errors, events, health, metrics, twilio_hooks, voice
 
     errors.register(app)
     for blueprint in (events.bp, cases.bp, twilio_hooks.bp, voice.bp, health.bp):
         app.register_blueprint(blueprint)
     cli.register(app)
+    logs.register(app)
+    metrics.register(app)
+    if not config.metrics_token:
+        log.info("no METRICS_TOKEN: /metrics is %s", "open (embedded mode)" if not config.sends_for_real else "off")
     if not config.sends_for_real:
         log.warning("no Twilio account configured: texts are printed to the log, not sent")
     if not config.twilio_auth_token:
@@ -43,10 +48,8 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
     return app
 
 
-def _configure_logging() -> None:
-    root = logging.getLogger()
-    if not root.handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def _configure_logging(config: Config) -> None:
+    logs.install(config.log_format, config.proxy_numbers)
     # The twilio client logs request and response bodies, phone numbers included, at INFO.
     logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.ERROR)

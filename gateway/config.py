@@ -31,6 +31,7 @@ SECRET_NAMES = (
     "CASE_API_KEYS",
     "CASE_EVENTS_SECRET",
     "CASE_CALLBACK_SECRET",
+    "METRICS_TOKEN",
 )
 
 # Used only when no Twilio account is configured: texts are then printed, not sent,
@@ -74,6 +75,10 @@ class Config:
     # Texts one worker has in flight at once, at most one per proxy number (gateway/lanes.py).
     send_concurrency: int = 8
     retention_days: int = 30
+    # Bearer token for GET /metrics; without it /metrics is off, except in the embedded mode.
+    metrics_token: str | None = None
+    # "json": one JSON object per line (gateway/logs.py); "text": for a person at a terminal.
+    log_format: str = "text"
 
     @property
     def sends_for_real(self) -> bool:
@@ -104,6 +109,9 @@ class Config:
         api_keys, events_secret = reader.list("CASE_API_KEYS"), reader.whsec("CASE_EVENTS_SECRET")
         if sid and not (api_keys or events_secret):
             raise ConfigError("CASE_API_KEYS", "set it (or CASE_EVENTS_SECRET) so the case system can send events")
+        metrics_token = reader.optional("METRICS_TOKEN")
+        if metrics_token and (len(metrics_token) < 16 or not metrics_token.isprintable() or " " in metrics_token):
+            raise ConfigError("METRICS_TOKEN", "expected at least 16 random characters without spaces")
         organisation = reader.text("ORGANISATION_NAME", "Gemeente Voorbeeldstad")
         if not is_gsm7(organisation):
             raise ConfigError("ORGANISATION_NAME", "must use GSM-7 characters only, or every text costs double")
@@ -135,6 +143,9 @@ class Config:
             sender_mps=reader.rate("SENDER_MPS", 10.0),
             send_concurrency=reader.whole("SEND_CONCURRENCY", 8, 1, 64),
             retention_days=reader.days("RETENTION_DAYS", 30),
+            metrics_token=metrics_token,
+            # Production (sending for real) feeds a log collector; the embedded mode a person.
+            log_format=reader.choice("LOG_FORMAT", "json" if sid and token else "text", ("json", "text")),
         )
 
 

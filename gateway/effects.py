@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from gateway import counters, logs
 from gateway.config import Config
 from gateway.db import utcnow
 from gateway.models import Case, OptOut, OutboxMessage, TimelineEntry, Timer
@@ -33,6 +34,7 @@ class Effects:
         self.now = now or utcnow()
 
     def record(self, case: Case, kind: str, summary: str, **data) -> None:
+        logs.note_case(case.case_id)
         self.session.add(TimelineEntry(case_pk=case.id, at=self.now, kind=kind, summary=summary, data=data))
 
     def text(self, case: Case, recipient: str, purpose: str, body: str, *, quiet_hours: bool = False,
@@ -47,6 +49,7 @@ class Effects:
         if self.opted_out(to):
             self.record(case, "text.suppressed", f"{purpose} text to {recipient} {mask(to)} not sent: opted out",
                         purpose=purpose, recipient=recipient)
+            counters.count_message(self.session, "sms", recipient, "suppressed")
             return None
         due = due or self.now
         if quiet_hours and recipient == "citizen":
@@ -112,7 +115,7 @@ class Effects:
 
         held_only: only those waiting for a later moment (quiet hours), not those due now.
         """
-        query = select(OutboxMessage.id).where(
+        query = select(OutboxMessage.id, OutboxMessage.channel, OutboxMessage.recipient).where(
             OutboxMessage.case_pk == case.id, OutboxMessage.status == "pending",
             OutboxMessage.channel != "callback",
         )
@@ -120,7 +123,10 @@ class Effects:
             query = query.where(OutboxMessage.purpose.in_(purposes))
         if held_only:
             query = query.where(OutboxMessage.due_at > self.now)
-        ids = self.session.scalars(query).all()
+        rows = self.session.execute(query).all()
+        ids = [row.id for row in rows]
+        for row in rows:
+            counters.count_message(self.session, row.channel, row.recipient, "withdrawn")
         if ids:
             self.session.execute(
                 update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(status="cancelled", last_error=reason)

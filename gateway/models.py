@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -140,6 +140,8 @@ class OutboxMessage(Base):
         Index("ix_outbox_pending_turn", "priority", "id", postgresql_where=PENDING, sqlite_where=PENDING),
         Index("ix_outbox_pending_recipient", "case_pk", "recipient", "id",
               postgresql_where=PENDING, sqlite_where=PENDING),
+        # /metrics counts the pending rows per channel from the index alone (gateway/metrics.py).
+        Index("ix_outbox_pending_by_channel", "status", "channel", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -261,3 +263,20 @@ class DisabledEndpoint(Base):
 
     def __repr__(self) -> str:
         return f"<DisabledEndpoint {self.url} since {self.at:%Y-%m-%d %H:%M}>"
+
+
+class MetricCounter(Base):
+    """One Prometheus counter (or histogram bucket), added to in the transaction it counts.
+
+    Shared by every web and worker process, so /metrics on any of them tells the whole truth
+    (gateway/counters.py). `labels` is canonical "key=value,..." text from closed sets only.
+    """
+
+    __tablename__ = "metric_counters"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    labels: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+
+    def __repr__(self) -> str:
+        return f"<MetricCounter {self.name}{{{self.labels}}} {self.value}>"

@@ -19,6 +19,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import aliased
 
 from flows import reach
+from gateway import counters, logs
 from gateway.callbacks import CallbackSender, EndpointGone, RetryLater
 from gateway.config import Config
 from gateway.db import Database, utcnow
@@ -58,7 +59,13 @@ class OutboxWorker:
         goes on while they send, so the pool's numbers stay busy. Returns when nothing
         claimable is left and every lane is done.
         """
-        lanes = Lanes(self.config.send_concurrency, self.deliver)
+        case_ids: dict[int, str] = {}
+
+        def send(row: OutboxMessage) -> None:
+            with logs.case_scope(case_ids.get(row.case_pk)):
+                self.deliver(row)
+
+        lanes = Lanes(self.config.send_concurrency, send)
         depth = max(2, round(2 * self.config.sender_mps))  # two seconds of one number's texts
         done = 0
         try:
@@ -66,6 +73,7 @@ class OutboxWorker:
                 finished = lanes.finished
                 claimed = self.claim(min(BATCH, limit - done), skip_numbers=lanes.full_numbers(depth))
                 if claimed:
+                    case_ids.update(self._case_ids(claimed))
                     lanes.add(claimed)
                     done += len(claimed)
                     continue
@@ -110,6 +118,14 @@ class OutboxWorker:
                 select(OutboxMessage).where(OutboxMessage.id.in_(claimed))
                 .order_by(OutboxMessage.priority, OutboxMessage.id).execution_options(populate_existing=True)
             ))
+
+    def _case_ids(self, rows: list[OutboxMessage]) -> dict[int, str]:
+        """The case system's ids of a batch's cases, so each send's log lines name their case."""
+        pks = {row.case_pk for row in rows if row.case_pk is not None}
+        if not pks:
+            return {}
+        with self.db.transaction() as session:
+            return dict(session.execute(select(Case.id, Case.case_id).where(Case.id.in_(pks))).all())
 
     def deliver(self, row: OutboxMessage) -> None:
         """Send one claimed row at its proxy number's turn, and record the outcome."""
@@ -188,8 +204,11 @@ class OutboxWorker:
                 # claim's own lease still stands, and a withdrawal is checked again next time.
                 session.execute(text("SET LOCAL synchronous_commit TO OFF"))
             if row.channel == "sms" and session.get(OptOut, row.to_number) is not None:
-                session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.status == "pending")
-                                .values(status="cancelled", last_error="opted out", locked_until=None))
+                withdrawn = session.execute(
+                    update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.status == "pending")
+                    .values(status="cancelled", last_error="opted out", locked_until=None))
+                if withdrawn.rowcount:
+                    counters.count_message(session, row.channel, row.recipient, "withdrawn")
                 return None
             renewed = session.execute(
                 update(OutboxMessage).where(
@@ -220,13 +239,19 @@ class OutboxWorker:
     def _sent(self, row: OutboxMessage, sid: str | None) -> None:
         with self.db.transaction() as session:
             current = session.get(OutboxMessage, row.id, with_for_update=True)
+            if current.status == "pending":  # not when Twilio's status callback recorded it first
+                counters.count_message(session, row.channel, row.recipient, "sent")
+                if row.channel == "callback":
+                    counters.observe(session, "korte_lijn_callback_delivery_lag_seconds",
+                                     (utcnow() - current.created_at).total_seconds())
             current.status, current.sent_at, current.locked_until = "sent", utcnow(), None
             current.provider_sid = sid
             case = session.get(Case, row.case_pk)
+            what = self._describe_sent(row)
             if case is not None:
-                what = self._describe_sent(row)
                 Effects(session, self.config).record(
                     case, f"{row.channel}.sent", what, outbox_id=row.id, provider_sid=sid, attempt=row.attempts)
+        log.info("outbox %s: %s (attempt %d)", row.id, what, row.attempts)
 
     def _disable_endpoint(self, row: OutboxMessage, exc: TransportError) -> None:
         """410 Gone: stop all callbacks to this URL until an operator enables it again
@@ -266,6 +291,8 @@ class OutboxWorker:
             case = session.get(Case, row.case_pk)
             fx = Effects(session, self.config)
             if give_up:
+                if current.status == "pending":
+                    counters.count_message(session, row.channel, row.recipient, "failed")
                 current.status = "failed"
                 log.error("outbox %s (%s/%s) failed for good after %d attempt(s): %s",
                           row.id, row.channel, row.purpose, row.attempts, exc)
@@ -278,6 +305,7 @@ class OutboxWorker:
             if isinstance(exc, RetryLater) and exc.retry_after:
                 delay = max(delay, exc.retry_after)
             current.due_at = utcnow() + timedelta(seconds=delay)
+            counters.count(session, "korte_lijn_outbox_retries", kind=counters.KINDS[row.channel])
             log.warning("outbox %s (%s/%s) attempt %d failed, retry in %ds: %s",
                         row.id, row.channel, row.purpose, row.attempts, delay, exc)
             if case is not None:

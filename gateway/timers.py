@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
+from gateway import counters, logs
 from gateway.config import Config
 from gateway.db import Database, utcnow
 from gateway.effects import Effects
@@ -51,12 +52,15 @@ def fire_due(db: Database, config: Config, handlers: dict[str, Handler], limit: 
 
 def _fire(session: Session, config: Config, handlers: dict[str, Handler], timer: Timer, now: datetime) -> None:
     case = session.scalar(select(Case).where(Case.id == timer.case_pk).with_for_update())
+    logs.note_case(case.case_id)
     timer.status, timer.fired_at = "fired", now
+    late = (now - timer.due_at).total_seconds()
+    counters.observe(session, "korte_lijn_timer_lateness_seconds", late)
     if timer.round != case.round:
         timer.status = "stale"  # set in an earlier round; a new dispatch replaced it
         return
     fx = Effects(session, config, now)
-    late = (now - timer.due_at).total_seconds()
+    log.info("timer %s (%s) fired %.2fs after due", timer.id, timer.kind, late)
     fx.record(case, "timer.fired", f"{timer.kind} fired {late:.2f}s after due",
               timer=timer.kind, lateness_seconds=round(late, 3))
     handlers[timer.kind](fx, case)

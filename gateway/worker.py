@@ -16,7 +16,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flows.confirmation import TIMERS
 from gateway.callbacks import CallbackSender
 from gateway.config import Config
-from gateway import retention
+from gateway import logs, retention
 from gateway.db import Database, utcnow
 from gateway.outbox import OutboxWorker
 from gateway.timers import fire_due
@@ -36,12 +36,15 @@ class Worker:
         self.send_outbox()
 
     def fire_timers(self) -> None:
-        if fire_due(self.db, self.config, TIMERS):
-            # Send what the timers queued now, rather than one poll later.
-            self.outbox.drain()
+        # Each timer names its case in the log while it fires; none lingers after the tick.
+        with logs.case_scope():
+            if fire_due(self.db, self.config, TIMERS):
+                # Send what the timers queued now, rather than one poll later.
+                self.outbox.drain()
 
     def send_outbox(self) -> None:
-        self.outbox.drain()
+        with logs.case_scope():
+            self.outbox.drain()
 
     def purge(self) -> int:
         """Nightly: remove personal data RETENTION_DAYS after a case ended."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from sqlalchemy import select
 
+from gateway import logs
 from gateway.http.auth import check_case_system
 from gateway.http.errors import ApiError
 from gateway.models import Case
@@ -25,6 +26,7 @@ def show_case(case_id: str):
         case = session.scalar(select(Case).where(Case.case_id == case_id))
         if case is None:
             raise ApiError(404, "case_not_found", f"no case with case_id {case_id!r}", "case_id")
+        logs.note_case(case.case_id)
         return jsonify(case_document(case))
 
 

@@ -16,6 +16,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from flows import reach
 from flows.inbound import receive_text
+from gateway import counters
 from gateway.effects import Effects
 from gateway.http.twilio_common import CONTROL, as_int, form_number, signed, twiml
 from gateway.models import Case, OutboxMessage
@@ -28,6 +29,8 @@ bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 # Later states win; a late "sent" never overwrites "delivered" or "failed".
 STATUS_ORDER = {"accepted": 0, "queued": 1, "sending": 2, "sent": 3, "receiving": 3, "received": 4,
                 "delivered": 5, "read": 6, "undelivered": 7, "failed": 7, "canceled": 7}
+# Counted in /metrics; "read" follows "delivered" and "canceled" is our own doing, so neither is.
+FINAL_TEXT_STATUSES = ("delivered", "undelivered", "failed")
 MAX_BODY_CHARACTERS = 1600  # Twilio's own limit for one message
 MAX_MEDIA = 10
 SID = re.compile(r"[A-Za-z0-9]{2,64}")
@@ -85,10 +88,13 @@ def message_status():
             # Twilio has the text, but the worker that sent it has not said so: it may have
             # died right after the send. Recording it here keeps its lease from sending it twice.
             row.status, row.sent_at = "sent", fx.now
+            counters.count_message(session, row.channel, row.recipient, "sent")
             fx.record(case, "sms.sent", f"{row.purpose} text to {row.recipient} confirmed by Twilio's status "
                       "callback", outbox_id=row.id, provider_sid=sid)
         fx.record(case, "text.status", f"{row.purpose} text to {row.recipient}: {status}"
                   + (f" (error {code})" if code else ""), outbox_id=row.id, status=status, error_code=code)
+        if status in FINAL_TEXT_STATUSES:
+            counters.count_message(session, row.channel, row.recipient, status)
         if status in ("undelivered", "failed"):
             row.error_code = code
             reach.undeliverable(fx, case, row, code, f"Twilio reported the text {status}")

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from flows import ivr, messages, reach
+from gateway import counters
 from gateway.effects import Effects
 from gateway.http.twilio_common import CONTROL, as_int, form_number, signed, twiml
 from gateway.models import Case, OutboxMessage
@@ -103,6 +104,7 @@ def call_status():
         if row.delivery_status in FINAL_CALL_STATUSES:
             return Response(status=204)  # a redelivered status callback changes nothing
         row.delivery_status, row.provider_sid = status, sid
+        counters.count_message(session, row.channel, row.recipient, status.replace("-", "_"))
         case = session.scalar(select(Case).where(Case.id == row.case_pk).with_for_update())
         fx = Effects(session, rt.config)
         fx.record(case, "call.status", f"{row.purpose} call to {row.recipient}: {status}", outbox_id=row.id,

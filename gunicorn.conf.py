@@ -1,0 +1,16 @@
+"""gunicorn reads this file from the working directory by itself.
+
+Its own lines (start-up, a worker restarted) come out as JSON like the app's
+(gateway/logs.py); the app then sets the format its LOG_FORMAT asks for. gunicorn's
+access log is off: the app logs each request itself, with its request id.
+"""
+
+logconfig_dict = {
+    "root": {"level": "INFO", "handlers": ["console"]},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
+        "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+    "formatters": {"json": {"()": "gateway.logs.JsonFormatter"}},
+}
