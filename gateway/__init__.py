@@ -31,10 +31,10 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
     app.extensions["korte_lijn"] = Runtime(config=config, db=db, worker=Worker(db, config))
 
     from gateway import cli
-    from gateway.http import cases, errors, events, health, metrics, twilio_hooks, voice
+    from gateway.http import cases, errors, events, health, metrics, openapi, twilio_hooks, voice
 
     errors.register(app)
-    for blueprint in (events.bp, cases.bp, twilio_hooks.bp, voice.bp, health.bp):
+    for blueprint in (events.bp, cases.bp, twilio_hooks.bp, voice.bp, health.bp, openapi.bp):
         app.register_blueprint(blueprint)
     cli.register(app)
     logs.register(app)

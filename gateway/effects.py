@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gateway import counters, logs
+from gateway.callback_schemas import callback_payload
 from gateway.config import Config
 from gateway.db import utcnow
 from gateway.models import Case, OptOut, OutboxMessage, TimelineEntry, Timer
@@ -82,11 +83,8 @@ class Effects:
 
     def callback(self, case: Case, event_type: str, **data) -> OutboxMessage:
         webhook_id = "msg_" + uuid.uuid4().hex
-        payload = {
-            "type": event_type,
-            "timestamp": self.now.isoformat().replace("+00:00", "Z"),
-            "data": {"case_id": case.case_id, "reference": case.reference, "round": case.round, **data},
-        }
+        payload = callback_payload(event_type, self.now, case_id=case.case_id, reference=case.reference,
+                                   round=case.round, **data)
         row = OutboxMessage(
             case_pk=case.id, channel="callback", purpose=event_type, recipient="case_system",
             payload=payload, webhook_id=webhook_id, due_at=self.now, priority=0,

@@ -7,12 +7,13 @@ import unicodedata
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
 
 from gateway.phones import InvalidPhoneNumber, normalise
 
 CASE_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")
 CaseId = Annotated[str, Field(min_length=1, max_length=100, pattern=rf"^{CASE_ID.pattern}$")]
+ETA_YEARS = (2000, 2999)
 EVENT_TYPES = ("case.dispatched", "case.completed", "case.cancelled")
 
 
@@ -31,9 +32,11 @@ class _Strict(BaseModel):
 
 
 class Party(_Strict):
-    phone: str
+    phone: str = Field(description="Dutch national (06 12345678) or international (+31612345678) format.",
+                       json_schema_extra={"format": "phone"})
     name: Annotated[str, Field(max_length=200)] | None = None
-    language: str | None = Field(default=None, max_length=35, validate_default=True)
+    language: str | None = Field(default=None, max_length=35, validate_default=True,
+                                 description="nl or en (nl-NL, EN... too); others and none get DEFAULT_LANGUAGE.")
 
     @field_validator("phone", mode="before")
     @classmethod
@@ -60,21 +63,36 @@ class Crew(Party):
 
 
 class Dispatched(_Strict):
+    """A crew is on its way: the resident and the crew get a text with the proxy number."""
+
     case_id: CaseId
     reference: Annotated[str, Field(min_length=1, max_length=100)]
     description: Annotated[str, Field(min_length=1, max_length=5000)]
     address: Annotated[str, Field(min_length=1, max_length=300)]
     citizen: Party
     crew: Crew
-    eta: datetime | None = None
+    eta: datetime | None = Field(default=None, description="When the crew expects to be there; without an offset, "
+                                                      "local time in TIMEZONE. Named in the resident's text.")
+
+    @field_validator("eta")
+    @classmethod
+    def _eta(cls, value: datetime | None) -> datetime | None:
+        # Year 1 or 9999 with an offset cannot be held in UTC; no crew comes then anyway.
+        if value is not None and not ETA_YEARS[0] <= value.year <= ETA_YEARS[1]:
+            raise ValueError(f"expected a year from {ETA_YEARS[0]} to {ETA_YEARS[1]}")
+        return value
 
 
 class Completed(_Strict):
+    """The crew reports the job done: after CONFIRMATION_DELAY the resident is asked if it is."""
+
     case_id: CaseId
     note: Annotated[str, Field(max_length=5000)] | None = None
 
 
 class Cancelled(_Strict):
+    """The job is called off: unsent texts are withdrawn and the proxy number is released. Final."""
+
     case_id: CaseId
     reason: Annotated[str, Field(max_length=5000)] | None = None
 
@@ -86,3 +104,13 @@ class Envelope(_Strict):
 
 
 DATA_MODELS = {"case.dispatched": Dispatched, "case.completed": Completed, "case.cancelled": Cancelled}
+
+
+def _typed(event_type: str, data: type[_Strict]) -> type[Envelope]:
+    # For /openapi.json: the envelope with its data model filled in. Requests are validated
+    # by Envelope, then DATA_MODELS, so a field's error names it as citizen.phone, not data.citizen.phone.
+    return create_model(f"{data.__name__}Event", __base__=Envelope, __doc__=data.__doc__,
+                        type=(Literal[event_type], ...), data=(data, ...))
+
+
+EVENT_MODELS = {event_type: _typed(event_type, data) for event_type, data in DATA_MODELS.items()}

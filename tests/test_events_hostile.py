@@ -134,9 +134,12 @@ def test_it_names_citizen_phone_when_it_is_not_a_phone_number(client, phone):
     ({"address": ""}, "address"),
     ({"case_id": "MOR 42/../x"}, "case_id"),
     ({"eta": "morgen rond tienen"}, "eta"),
+    # Found by schemathesis: a year-1 ETA with an offset overflowed on its way to UTC (a 500).
+    ({"eta": "0001-01-01T00:00:00+23:59"}, "eta"),
+    ({"eta": "9999-12-31T23:59:59-23:59"}, "eta"),
     ({"citizen": {"phone": ANNA.national, "language": "1337"}}, "citizen.language"),
 ], ids=["crew-phone", "crew-id", "description-missing", "description-blank", "address-empty", "case-id", "eta",
-        "language"])
+        "eta-year-1", "eta-year-9999", "language"])
 def test_it_names_the_field_that_is_wrong(client, changes, field):
     data = {key: value for key, value in {**GOOD, **changes}.items() if value is not None}  # None drops the field
     answer = post(client, json.dumps({"type": "case.dispatched", "data": data}), BEARER)

@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, request
 from sqlalchemy import select
 
 from gateway import logs
+from gateway.http.answers import CaseView, MaskedCrew, MaskedParty, TimelineItem
 from gateway.http.auth import check_case_system
 from gateway.http.errors import ApiError
 from gateway.models import Case
@@ -31,25 +32,14 @@ def show_case(case_id: str):
 
 
 def case_document(case: Case) -> dict:
-    return {
-        "case_id": case.case_id,
-        "reference": case.reference,
-        "address": case.address,
-        "status": case.status,
-        "round": case.round,
-        "proxy_number": case.proxy_number,
-        "citizen": {"phone": mask(case.citizen_phone), "name": case.citizen_name, "language": case.citizen_language},
-        "crew": {"id": case.crew_id, "phone": mask(case.crew_phone), "name": case.crew_name,
-                 "language": case.crew_language},
-        "eta": _iso(case.eta),
-        "completed_at": _iso(case.completed_at),
-        "reopen_until": _iso(case.reopen_until),
-        "timeline": [
-            {"at": _iso(entry.at), "kind": entry.kind, "summary": entry.summary, "data": entry.data}
-            for entry in case.timeline
-        ],
-    }
-
-
-def _iso(moment) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment else None
+    view = CaseView(
+        case_id=case.case_id, reference=case.reference, address=case.address, status=case.status, round=case.round,
+        proxy_number=case.proxy_number,
+        citizen=MaskedParty(phone=mask(case.citizen_phone), name=case.citizen_name, language=case.citizen_language),
+        crew=MaskedCrew(id=case.crew_id, phone=mask(case.crew_phone), name=case.crew_name,
+                        language=case.crew_language),
+        eta=case.eta, completed_at=case.completed_at, reopen_until=case.reopen_until,
+        timeline=[TimelineItem(at=entry.at, kind=entry.kind, summary=entry.summary, data=entry.data)
+                  for entry in case.timeline],
+    )
+    return view.model_dump(mode="json")

@@ -8,6 +8,8 @@ from flask import Flask, jsonify, request
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from gateway.http.answers import ErrorAnswer, ErrorDetail
+
 log = logging.getLogger(__name__)
 
 
@@ -19,10 +21,8 @@ class ApiError(Exception):
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None, headers=None):
-    error = {"code": code, "message": message}
-    if field:
-        error["field"] = field
-    response = jsonify({"error": error})
+    answer = ErrorAnswer(error=ErrorDetail(code=code, message=message, field=field or None))
+    response = jsonify(answer.model_dump(mode="json", exclude_none=True))
     response.status_code = status
     response.headers.update(headers or {})
     return response

@@ -17,6 +17,7 @@ from flows.confirmation import complete
 from flows.dispatch import CaseNotFound, cancel, dispatch
 from flows.states import ImpossibleTransition
 from gateway.effects import Effects
+from gateway.http.answers import EventAccepted
 from gateway.http.auth import check_case_system
 from gateway.http.errors import ApiError
 from gateway.models import ProcessedEvent
@@ -43,8 +44,8 @@ def receive_event():
     try:
         with rt.db.transaction() as session:
             case = HANDLERS[event_type](Effects(session, rt.config), data)
-            body = {"case_id": case.case_id, "status": case.status, "proxy_number": case.proxy_number,
-                    "round": case.round}
+            body = EventAccepted(case_id=case.case_id, status=case.status, proxy_number=case.proxy_number,
+                                 round=case.round).model_dump(mode="json")
             session.add(ProcessedEvent(webhook_id=webhook_id, event_type=event_type, status_code=202, response=body))
     except CaseNotFound:
         raise ApiError(404, "case_not_found", f"no case with case_id {data.case_id!r}", "case_id") from None

@@ -26,6 +26,7 @@ class Delivery:
     type: str
     data: dict
     received_at: float
+    envelope: dict = field(default_factory=dict)  # the whole body, as sent
 
 
 @dataclass
@@ -112,6 +113,6 @@ class FakeCaseSystem:
                 headers = {"Retry-After": retry_after} if retry_after else {}
                 self._lock.notify_all()
                 return Response("failing on purpose", status=status, headers=headers)
-            self.deliveries.append(Delivery(webhook_id, envelope["type"], envelope["data"], time.monotonic()))
+            self.deliveries.append(Delivery(webhook_id, envelope["type"], envelope["data"], time.monotonic(), envelope))
             self._lock.notify_all()
         return Response(json.dumps({"ok": True}), status=200, mimetype="application/json")
