@@ -11,7 +11,7 @@ import base64
 import binascii
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from typing import Mapping
@@ -72,6 +72,8 @@ class Config:
     session_grace: int = 7200
     sender_mps: float = 10.0
     retention_days: int = 30
+    # A municipality's own texts per language (TEMPLATES_DIR), already checked; {} = the defaults.
+    templates: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
     def sends_for_real(self) -> bool:
@@ -132,6 +134,7 @@ class Config:
             session_grace=reader.duration("SESSION_GRACE", 7200),
             sender_mps=reader.rate("SENDER_MPS", 10.0),
             retention_days=reader.days("RETENTION_DAYS", 30),
+            templates=_custom_texts(reader.directory("TEMPLATES_DIR")),
         )
 
 
@@ -147,6 +150,17 @@ def _with_secret_files(env: dict[str, str]) -> dict[str, str]:
         except OSError as exc:
             raise ConfigError(f"{name}_FILE", f"cannot read {path}: {exc.strerror}") from None
     return env
+
+
+def _custom_texts(directory: Path | None) -> dict[str, dict[str, str]]:
+    if directory is None:
+        return {}
+    from flows import custom_texts
+
+    try:
+        return custom_texts.load(directory)
+    except custom_texts.TemplateError as exc:
+        raise ConfigError("TEMPLATES_DIR", str(exc)) from None
 
 
 def _sqlalchemy_url(url: str) -> str:
@@ -198,6 +212,14 @@ class _Reader:
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise ConfigError(name, f"expected an http(s) URL, got {value!r}")
         return value.rstrip("/")
+
+    def directory(self, name: str) -> Path | None:
+        value = self.optional(name)
+        if value is None:
+            return None
+        if not Path(value).is_dir():
+            raise ConfigError(name, f"{value!r} is not a directory")
+        return Path(value)
 
     def duration(self, name: str, default: int) -> int:
         value = self.optional(name)
