@@ -6,6 +6,7 @@ retry decision is made in one place (the outbox) and not at every call site.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 import requests
 from twilio.base import values
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
@@ -85,7 +86,8 @@ class TwilioTransport:
                 phone_number=n.phone_number, sms_url=n.sms_url or "", sms_method=(n.sms_method or "POST").upper(),
                 voice_url=n.voice_url or "", voice_method=(n.voice_method or "POST").upper(),
                 status_callback=n.status_callback or "", sms_application_sid=n.sms_application_sid or "",
-                voice_application_sid=n.voice_application_sid or "", capabilities=n.capabilities if isinstance(n.capabilities, dict) else {},
+                voice_application_sid=n.voice_application_sid or "",
+                capabilities=n.capabilities if isinstance(n.capabilities, dict) else {},
             ) for n in self.client.incoming_phone_numbers.list()]
 
 
@@ -99,6 +101,17 @@ def _translated_errors():
             f"Twilio answered {exc.status}: {exc.msg}", permanent=not retryable,
             code=str(exc.code) if exc.code else str(exc.status),
         ) from None
+    except TwilioException as exc:
+        # A list's pages fail as TwilioException("Unable to fetch page", response), not as a RestException.
+        response = exc.args[1] if len(exc.args) > 1 else None
+        status = getattr(response, "status_code", 0)
+        try:
+            body = json.loads(response.text)
+            code, message = str(body.get("code") or status), str(body.get("message") or exc.args[0])
+        except (AttributeError, TypeError, ValueError):
+            code, message = str(status), str(exc.args[0] if exc.args else exc)
+        raise TransportError(f"Twilio answered {status}: {message}",
+                             permanent=not (status >= 500 or status in RETRYABLE_HTTP), code=code) from None
     except requests.RequestException as exc:
         raise TransportError(f"Twilio unreachable: {type(exc).__name__}", permanent=False) from None
 

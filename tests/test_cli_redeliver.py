@@ -90,9 +90,9 @@ def test_it_redelivers_only_the_case_asked_for(cli, case_api, twilio, run_worker
 
 def test_it_redelivers_only_callbacks_queued_since_a_moment(cli, failed, app):
     local_now = datetime.now(app.extensions["korte_lijn"].config.timezone).replace(tzinfo=None)
-    earlier, later = (local_now + timedelta(minutes=m) for m in (-10, 10))
+    earlier, later, tomorrow = (local_now + timedelta(minutes=m) for m in (-10, 10, 1440))
     for since, count in (("1h", 1), (earlier.isoformat(timespec="minutes"), 1),
-                         (later.isoformat(timespec="minutes"), 0), ((local_now + timedelta(days=1)).date().isoformat(), 0)):
+                         (later.isoformat(timespec="minutes"), 0), (tomorrow.date().isoformat(), 0)):
         result = cli("callbacks", "redeliver", "--dry-run", "--since", since)
         assert result.exit_code == 0
         assert f"dry run: {count} failed callback(s)" in result.output, since
