@@ -1,13 +1,20 @@
-"""Message texts per language, loaded from flows/texts/<language>.toml."""
+"""Message texts per language, loaded from flows/texts/<language>.toml.
+
+A municipality may override texts key by key (TEMPLATES_DIR, checked by flows/custom_texts.py);
+create_app installs its overrides with use_overrides(). One process serves one municipality,
+so the wording in force is per process, like the code.
+"""
 
 from __future__ import annotations
 
 import string
 import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from gateway.gsm7 import to_gsm7
+from gateway.gsm7 import is_gsm7, segments, to_gsm7
 
 LANGUAGES = ("nl", "en")
 VOICE_LANGUAGES = {"nl": "nl-NL", "en": "en-GB"}
@@ -18,9 +25,28 @@ class MissingPlaceholder(KeyError):
 
 
 @cache
-def catalogue(language: str) -> dict[str, str]:
+def defaults(language: str) -> dict[str, str]:
     source = resources.files("flows") / "texts" / f"{language}.toml"
     return parse(source.read_text(encoding="utf-8"))
+
+
+_overridden: dict[str, dict[str, str]] = {}
+_active: dict[str, dict[str, str]] = {}
+
+
+def use_overrides(overrides: Mapping[str, Mapping[str, str]]) -> None:
+    """Put a municipality's own texts (already checked) in place of the defaults; {} restores them."""
+    global _overridden, _active
+    _overridden = {language: dict(texts) for language, texts in overrides.items()}
+    _active = {language: {**defaults(language), **_overridden.get(language, {})} for language in _overridden}
+
+
+def overridden(language: str) -> set[str]:
+    return set(_overridden.get(language, {}))
+
+
+def catalogue(language: str) -> dict[str, str]:
+    return _active.get(language) or defaults(language)
 
 
 def parse(toml: str) -> dict[str, str]:
@@ -59,6 +85,20 @@ SAMPLE = {
 
 def text_keys(language: str) -> list[str]:
     return sorted(k for k in catalogue(language) if k not in FRAGMENTS and not k.startswith("voice_"))
+
+
+@dataclass(frozen=True)
+class Cost:
+    key: str
+    characters: int
+    gsm7: bool
+    segments: int
+
+
+def costs(language: str) -> list[Cost]:
+    """What each text costs with the long SAMPLE values: for `flask texts` and the start-up log."""
+    return [Cost(key, len(text), is_gsm7(text), segments(text))
+            for key in text_keys(language) for text in [sample(language, key)]]
 
 
 def sample(language: str, key: str) -> str:

@@ -26,6 +26,7 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
     _configure_logging(config)
     if config.database_url.startswith("sqlite:///"):
         Path(config.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    _use_texts(config)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     db = Database(config.database_url)
     app.extensions["korte_lijn"] = Runtime(config=config, db=db, worker=Worker(db, config))
@@ -46,6 +47,17 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
     if not config.twilio_auth_token:
         log.warning("no TWILIO_AUTH_TOKEN: every Twilio webhook will be refused with 403")
     return app
+
+
+def _use_texts(config: Config) -> None:
+    """Put TEMPLATES_DIR's texts in place and log what each text costs (* = the municipality's own)."""
+    from flows import messages
+
+    messages.use_overrides(config.templates)
+    for language in messages.LANGUAGES:
+        own = messages.overridden(language)
+        log.info("texts %s, SMS segments with long sample values: %s", language, ", ".join(
+            f"{cost.key}{'*' if cost.key in own else ''} {cost.segments}" for cost in messages.costs(language)))
 
 
 def _configure_logging(config: Config) -> None:

@@ -11,7 +11,7 @@ import base64
 import binascii
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from typing import Mapping
@@ -79,6 +79,8 @@ class Config:
     metrics_token: str | None = None
     # "json": one JSON object per line (gateway/logs.py); "text": for a person at a terminal.
     log_format: str = "text"
+    # A municipality's own texts per language (TEMPLATES_DIR), already checked; {} = the defaults.
+    templates: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
     def sends_for_real(self) -> bool:
@@ -146,6 +148,7 @@ class Config:
             metrics_token=metrics_token,
             # Production (sending for real) feeds a log collector; the embedded mode a person.
             log_format=reader.choice("LOG_FORMAT", "json" if sid and token else "text", ("json", "text")),
+            templates=_custom_texts(reader.directory("TEMPLATES_DIR")),
         )
 
 
@@ -161,6 +164,17 @@ def _with_secret_files(env: dict[str, str]) -> dict[str, str]:
         except OSError as exc:
             raise ConfigError(f"{name}_FILE", f"cannot read {path}: {exc.strerror}") from None
     return env
+
+
+def _custom_texts(directory: Path | None) -> dict[str, dict[str, str]]:
+    if directory is None:
+        return {}
+    from flows import custom_texts
+
+    try:
+        return custom_texts.load(directory)
+    except custom_texts.TemplateError as exc:
+        raise ConfigError("TEMPLATES_DIR", str(exc)) from None
 
 
 def _sqlalchemy_url(url: str) -> str:
@@ -212,6 +226,14 @@ class _Reader:
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise ConfigError(name, f"expected an http(s) URL, got {value!r}")
         return value.rstrip("/")
+
+    def directory(self, name: str) -> Path | None:
+        value = self.optional(name)
+        if value is None:
+            return None
+        if not Path(value).is_dir():
+            raise ConfigError(name, f"{value!r} is not a directory")
+        return Path(value)
 
     def duration(self, name: str, default: int) -> int:
         value = self.optional(name)

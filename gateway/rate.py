@@ -12,6 +12,7 @@ one-second window at Twilio ever holds more than SENDER_MPS segments.
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -37,6 +38,19 @@ class SenderRate:
             return max(0.001, (slot.next_at - now).total_seconds())
         slot.next_at = now + timedelta(seconds=max(1, segments) / self.per_second)
         return 0.0
+
+    def wait_for_turn(self, number: str, segments: int, patience: float) -> bool:
+        """Wait (at most `patience` seconds) for the number's turn and take it; False if it did not come."""
+        self.know(number)
+        deadline = time.monotonic() + patience
+        while True:
+            with self.db.transaction() as session:
+                wait = self.take_turn(session, number, segments)
+            if wait == 0:
+                return True
+            if time.monotonic() + wait > deadline:
+                return False
+            time.sleep(wait)
 
     def know(self, number: str) -> None:
         """Make sure the number has its row (in a transaction of its own: SQLite has one writer)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from gateway.db import Database
 from gateway.models import Case, InboundMessage, OutboxMessage, PendingChoice, TimelineEntry
@@ -21,6 +21,16 @@ REMOVED = "(removed after the retention period)"
 BATCH = 500
 
 
+def due(db: Database, retention_days: int, now: datetime) -> int:
+    """How many cases purge() would clean now: the length of `flask purge`'s progress bar."""
+    with db.transaction() as session:
+        return session.scalar(select(func.count()).select_from(Case).where(*_due(now - timedelta(days=retention_days))))
+
+
+def _due(cutoff: datetime) -> tuple:
+    return Case.ended_at < cutoff, Case.personal_data_removed_at.is_(None)
+
+
 def purge(db: Database, retention_days: int, now: datetime, progress=None) -> int:
     """Remove personal data of cases that ended before the cut-off; returns how many cases."""
     cutoff = now - timedelta(days=retention_days)
@@ -28,7 +38,7 @@ def purge(db: Database, retention_days: int, now: datetime, progress=None) -> in
     while True:
         with db.transaction() as session:
             cases = session.scalars(
-                select(Case).where(Case.ended_at < cutoff, Case.personal_data_removed_at.is_(None))
+                select(Case).where(*_due(cutoff))
                 .order_by(Case.id).limit(BATCH).with_for_update(skip_locked=True)
             ).all()
             if not cases:

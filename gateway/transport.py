@@ -6,12 +6,15 @@ retry decision is made in one place (the outbox) and not at every call site.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import requests
-from twilio.base.exceptions import TwilioRestException
+from twilio.base import values
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
@@ -39,6 +42,21 @@ class TransportError(Exception):
         self.code = code
 
 
+@dataclass(frozen=True)
+class AccountNumber:
+    """A number the Twilio account owns, with where Twilio sends what arrives at it."""
+
+    phone_number: str
+    sms_url: str
+    sms_method: str
+    voice_url: str
+    voice_method: str
+    status_callback: str
+    sms_application_sid: str
+    voice_application_sid: str
+    capabilities: dict
+
+
 class TwilioTransport:
     def __init__(self, config: Config):
         http_client = TwilioHttpClient(timeout=REQUEST_TIMEOUT_SECONDS)
@@ -46,9 +64,11 @@ class TwilioTransport:
         # TWILIO_API_BASE_URL points the official client at a compatible provider or a test double.
         self.client.api.base_url = config.twilio_api_base_url
 
-    def send_text(self, *, to: str, from_: str, body: str, status_callback: str) -> str:
+    def send_text(self, *, to: str, from_: str, body: str, status_callback: str | None) -> str:
+        """None asks for no delivery reports (a test text has no outbox row to report on)."""
         with _translated_errors():
-            return self.client.messages.create(to=to, from_=from_, body=body, status_callback=status_callback).sid
+            return self.client.messages.create(to=to, from_=from_, body=body,
+                                               status_callback=status_callback or values.unset).sid
 
     def place_call(self, *, to: str, from_: str, url: str, status_callback: str) -> str:
         """Ring `to` from the proxy number; Twilio then fetches what to say from `url`."""
@@ -57,6 +77,18 @@ class TwilioTransport:
                 to=to, from_=from_, url=url, method="POST", status_callback=status_callback,
                 status_callback_method="POST", timeout=CALL_RING_SECONDS, record=False,
             ).sid
+
+
+    def account_numbers(self) -> list[AccountNumber]:
+        """Every IncomingPhoneNumber of the account (the client follows Twilio's pages)."""
+        with _translated_errors():
+            return [AccountNumber(
+                phone_number=n.phone_number, sms_url=n.sms_url or "", sms_method=(n.sms_method or "POST").upper(),
+                voice_url=n.voice_url or "", voice_method=(n.voice_method or "POST").upper(),
+                status_callback=n.status_callback or "", sms_application_sid=n.sms_application_sid or "",
+                voice_application_sid=n.voice_application_sid or "",
+                capabilities=n.capabilities if isinstance(n.capabilities, dict) else {},
+            ) for n in self.client.incoming_phone_numbers.list()]
 
 
 @contextmanager
@@ -69,6 +101,17 @@ def _translated_errors():
             f"Twilio answered {exc.status}: {exc.msg}", permanent=not retryable,
             code=str(exc.code) if exc.code else str(exc.status),
         ) from None
+    except TwilioException as exc:
+        # A list's pages fail as TwilioException("Unable to fetch page", response), not as a RestException.
+        response = exc.args[1] if len(exc.args) > 1 else None
+        status = getattr(response, "status_code", 0)
+        try:
+            body = json.loads(response.text)
+            code, message = str(body.get("code") or status), str(body.get("message") or exc.args[0])
+        except (AttributeError, TypeError, ValueError):
+            code, message = str(status), str(exc.args[0] if exc.args else exc)
+        raise TransportError(f"Twilio answered {status}: {message}",
+                             permanent=not (status >= 500 or status in RETRYABLE_HTTP), code=code) from None
     except requests.RequestException as exc:
         raise TransportError(f"Twilio unreachable: {type(exc).__name__}", permanent=False) from None
 
@@ -76,7 +119,7 @@ def _translated_errors():
 class PrintTransport:
     """The embedded default: without a Twilio account, texts are printed, never sent."""
 
-    def send_text(self, *, to: str, from_: str, body: str, status_callback: str) -> str:
+    def send_text(self, *, to: str, from_: str, body: str, status_callback: str | None) -> str:
         sid = "SMlocal" + uuid.uuid4().hex[:25]
         # Residents write numbers into their texts; the log shows them masked like any other.
         log.info("TEXT NOT SENT (no Twilio account) from %s to %s: %s", from_, mask(to), mask_numbers_in(body))

@@ -8,7 +8,7 @@ from gateway import gsm7
 # What each text may cost, in segments, with the long values below. A new text needs a budget here.
 BUDGETS = {
     "question": 1, "reminder": 1, "reask": 1, "thanks_yes": 1, "thanks_no": 1, "forwarded": 1,
-    "relay_closed": 1, "relay_opted_out": 1, "relay_to_citizen": 1, "relay_to_crew": 1,
+    "relay_closed": 1, "relay_opted_out": 1, "relay_to_citizen": 1, "relay_to_crew": 1, "test_text": 1,
     "dispatch_citizen": 3, "dispatch_crew": 3,
     "which_case": 2,  # two cases, each with a 40-character address
 }

@@ -9,6 +9,8 @@ test lets them through, refuse() answers every text to one number with an error,
 report_status() posts a signed status callback after accepting a text, as Twilio does.
 `arrivals` records every message request (accepted or not) with when it came and the
 Host it was sent to, so a test can tell which process sent what, and when.
+own_number() adds an IncomingPhoneNumber to the account, listed in pages of
+`numbers_page_size` as Twilio pages them, so `twilio check` can be tested against it.
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ class FakeTwilio:
     _refusals: dict[str, Scripted] = field(default_factory=dict)
     _report: str | None = None
     _report_only_to: frozenset[str] | None = None
+    numbers: list[dict] = field(default_factory=list)  # the account's IncomingPhoneNumbers
+    numbers_page_size: int = 50
 
     def start(self) -> "FakeTwilio":
         self.server = LoopbackServer(self.wsgi).start()
@@ -85,6 +89,23 @@ class FakeTwilio:
             self._delay, self._report, self._report_only_to = 0.0, None, None
             self._refusals.clear()
             self._open.set()
+            self.numbers.clear()
+            self.numbers_page_size = 50
+
+    def own_number(self, phone_number: str, base_url: str | None = None, **fields) -> dict:
+        """Add a number to the account; with `base_url` its SMS and voice webhooks POST there,
+        as the README tells an operator to set them. `fields` override any attribute."""
+        record = {
+            "sid": "PN" + uuid.uuid4().hex, "account_sid": self.account_sid, "phone_number": phone_number,
+            "sms_url": f"{base_url}/twilio/sms" if base_url else "", "sms_method": "POST",
+            "voice_url": f"{base_url}/twilio/voice" if base_url else "", "voice_method": "POST",
+            "status_callback": "", "status_callback_method": "POST", "sms_application_sid": "",
+            "voice_application_sid": "", "capabilities": {"voice": True, "sms": True, "mms": True, "fax": False},
+            **fields,
+        }
+        with self._lock:
+            self.numbers.append(record)
+        return record
 
     def fail_next(self, times: int = 1, status: int = 500, code: int | None = None,
                   hang: float = 0.0, retry_after: str | None = None, garbage: bool = False) -> None:
@@ -170,6 +191,8 @@ class FakeTwilio:
                 return _error(refusal.status, refusal.code or refusal.status, "scripted refusal")
             self._wait_its_turn()
             return self._create("SM", self.messages, request)
+        if request.method == "GET" and request.path == prefix + "IncomingPhoneNumbers.json":
+            return self._numbers_page(request, prefix + "IncomingPhoneNumbers.json")
         if request.method == "POST" and request.path == prefix + "Calls.json":
             self._wait_its_turn()
             return self._create("CA", self.calls, request)
@@ -192,6 +215,21 @@ class FakeTwilio:
         body = {"sid": record["sid"], "account_sid": self.account_sid, "status": "queued",
                 "to": record.get("To"), "from": record.get("From"), "body": record.get("Body")}
         return Response(json.dumps(body), status=201, mimetype="application/json")
+
+    def _numbers_page(self, request: Request, path: str) -> Response:
+        try:
+            size = min(int(request.args.get("PageSize", "50")), self.numbers_page_size)
+            page = int(request.args.get("Page", "0"))
+        except ValueError:
+            return _error(400, 20001, "PageSize and Page must be numbers")
+        with self._lock:
+            chunk = self.numbers[page * size:(page + 1) * size]
+            more = (page + 1) * size < len(self.numbers)
+        body = {"incoming_phone_numbers": chunk, "page": page, "page_size": size, "start": page * size,
+                "end": page * size + len(chunk) - 1, "uri": f"{path}?PageSize={size}&Page={page}",
+                "first_page_uri": f"{path}?PageSize={size}&Page=0", "previous_page_uri": None,
+                "next_page_uri": f"{path}?PageSize={size}&Page={page + 1}" if more else None}
+        return Response(json.dumps(body), status=200, mimetype="application/json")
 
     def _wait_its_turn(self) -> None:
         if not self._open.is_set():

@@ -1,5 +1,4 @@
-"""Commands: `flask --app app db-upgrade | worker | embedded | twilio-signature | texts | purge |
-callbacks-enable`."""
+"""Running it: `flask --app app db-upgrade | worker | embedded | twilio-signature`."""
 
 from __future__ import annotations
 
@@ -63,46 +62,7 @@ def register(app: Flask) -> None:
         """Print the X-Twilio-Signature for POSTing PARAMS (Name=value ...) to PATH."""
         config = runtime().config
         token = config.twilio_auth_token or EMBEDDED_DEFAULTS["TWILIO_AUTH_TOKEN"]
+        if any("=" not in param for param in params):
+            raise click.BadParameter("each must be Name=value", param_hint="PARAMS")
         form = dict(param.split("=", 1) for param in params)
         click.echo(RequestValidator(token).compute_signature(config.public_base_url + path, form))
-
-    @app.cli.command("texts")
-    def texts():
-        """Print what each text costs in SMS segments, with long sample values."""
-        from flows import messages
-        from gateway.gsm7 import is_gsm7, segments
-
-        for language in messages.LANGUAGES:
-            for key in messages.text_keys(language):
-                text = messages.sample(language, key)
-                charset = "GSM-7" if is_gsm7(text) else "UCS-2"
-                click.echo(f"{language}  {key:<18} {len(text):>4} chars  {charset}  {segments(text)} segment(s)")
-
-    @app.cli.command("purge")
-    def purge():
-        """Remove personal data of cases that ended more than RETENTION_DAYS ago (also run nightly)."""
-        from gateway import retention
-        from gateway.db import utcnow
-
-        rt = runtime()
-        with click.progressbar(length=0, label="removing personal data", show_pos=True) as bar:
-            removed = retention.purge(rt.db, rt.config.retention_days, utcnow(), progress=bar.update)
-        click.echo(f"personal data of {removed} case(s) removed (retention {rt.config.retention_days} days)")
-
-    @app.cli.command("callbacks-enable")
-    def callbacks_enable():
-        """Send callbacks again after the case system answered 410 Gone; held ones go first."""
-        from sqlalchemy import delete, update
-
-        from gateway.db import utcnow
-        from gateway.models import DisabledEndpoint, OutboxMessage
-
-        rt = runtime()
-        with rt.db.transaction() as session:
-            gone = session.execute(delete(DisabledEndpoint).where(DisabledEndpoint.url == rt.config.case_callback_url))
-            held = session.execute(update(OutboxMessage).where(
-                OutboxMessage.channel == "callback", OutboxMessage.status == "pending").values(due_at=utcnow()))
-        if gone.rowcount:
-            click.echo(f"callbacks to {rt.config.case_callback_url} enabled; {held.rowcount} held callback(s) due now")
-        else:
-            click.echo("callbacks were not disabled")

@@ -1,0 +1,165 @@
+"""A municipality's own texts (TEMPLATES_DIR): they reach residents, a bad one stops start-up
+with the file and key named, and each text's segment count is reported at start-up."""
+
+import logging
+
+import pytest
+
+from flows import messages
+from gateway import create_app
+from gateway.config import ConfigError
+from tests.conftest import ANNA, JAN
+
+SHORTER_DISPATCH = "{org}: onze ploeg komt voor melding {reference}{eta}. Vragen? Bel of sms dit nummer. Code: {code}."
+
+
+@pytest.fixture(autouse=True)
+def defaults_afterwards():
+    # The texts in force are per process: leave the defaults for the next test.
+    yield
+    messages.use_overrides({})
+
+
+@pytest.fixture
+def templates(tmp_path, settings):
+    """Write TEMPLATES_DIR/<name> and point the gateway at the folder."""
+    settings["TEMPLATES_DIR"] = str(tmp_path)
+
+    def write(name: str, content: str | bytes):
+        path = tmp_path / name
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        return path
+    return write
+
+
+@pytest.fixture
+def logged():
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.INFO)
+    handler.emit = records.append
+    loggers = [logging.getLogger(name) for name in ("gateway", "flows.custom_texts")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    yield records
+    for logger, level in zip(loggers, levels):
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def test_an_override_changes_the_text_the_resident_receives(templates, request):
+    templates("nl.toml", f'dispatch_citizen = "{SHORTER_DISPATCH}"\n')
+    case_api, fake_twilio = request.getfixturevalue("case_api"), request.getfixturevalue("fake_twilio")
+    case_api.dispatch(eta="2026-11-28T10:00:00+01:00")
+    request.getfixturevalue("run_worker")()
+    [text] = fake_twilio.texts_to(ANNA.phone)
+    assert text.startswith("Gemeente Utrecht: onze ploeg komt voor melding MOR-42 op 28-11 rond 10:00. Vragen?")
+    assert text.endswith("Code: 100.")
+    [crew_text] = fake_twilio.texts_to(JAN.phone)
+    assert crew_text.startswith("Gemeente Utrecht MOR-42 (code 100)")  # not overridden: the default
+
+
+def test_an_override_in_one_language_leaves_the_other_alone(templates, request):
+    templates("en.toml", 'question = "{org}: all fixed at {address} ({reference})? Reply YES or NO."\n')
+    request.getfixturevalue("app")
+    assert messages.catalogue("en")["question"] == "{org}: all fixed at {address} ({reference})? Reply YES or NO."
+    assert messages.catalogue("nl")["question"] == messages.defaults("nl")["question"]
+    assert messages.catalogue("en")["reminder"] == messages.defaults("en")["reminder"]
+
+
+def test_an_app_without_templates_dir_uses_the_defaults_again(templates, settings):
+    templates("nl.toml", f'dispatch_citizen = "{SHORTER_DISPATCH}"\n')
+    create_app(settings).extensions["korte_lijn"].db.dispose()
+    assert messages.catalogue("nl")["dispatch_citizen"] == SHORTER_DISPATCH
+    create_app({**settings, "TEMPLATES_DIR": ""}).extensions["korte_lijn"].db.dispose()
+    assert messages.catalogue("nl")["dispatch_citizen"] == messages.defaults("nl")["dispatch_citizen"]
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    ('questoin = "{org}: opgelost?"', "unknown template key; did you mean 'question'?"),
+    ('vraag = "{org}: opgelost?"', "unknown template key"),
+    ('question = "{org}: is {adres} opgelost? JA of NEE"', "unknown placeholder {adres}; this text knows {address}, "
+                                                           "{org}, {reference}"),
+    ('question = "Is melding {reference} opgelost? JA of NEE"', "misses the required placeholder {org}"),
+    ('relay_to_crew = "{org}, melder {reference}: (zie app)"', "misses the required placeholder {text}"),
+    ('question = "{org: is {reference} opgelost?"', "has a stray brace"),
+    ('question = "{org}: opgelost? {reference}}"', "has a stray brace"),
+    ('question = "{org}: {0} opgelost? {reference}"', "placeholder {0} is not a name like {org}"),
+    ('question = "{org.__class__.__init__.__globals__} {reference}"',
+     "placeholder {org.__class__.__init__.__globals__} is not a name like {org}"),
+    ('question = "{org}: {reference[0]} opgelost?"', "placeholder {reference[0]} is not a name like {org}"),
+    ('question = "{org:>40}: {reference} opgelost?"', "placeholder {org} takes no format or conversion"),
+    ('question = "{org!r}: {reference} opgelost?"', "placeholder {org} takes no format or conversion"),
+    ('question = "{org}: is melding {reference} opgelost? Antwoord JA óf NEE"', "uses characters outside GSM-7 ('ó')"),
+    ('question = "{org}: melding {reference} opgelost? 👍 of 👎"', "uses characters outside GSM-7"),
+    ('question = 42', "must be a non-empty string in double quotes"),
+    ('question = "  "', "must be a non-empty string in double quotes"),
+    ('[question]\nnl = "{org}"', "must be a non-empty string in double quotes"),
+    ('months = "januari februari maart"', "must be the twelve month names separated by spaces"),
+])
+def test_a_bad_override_stops_start_up_naming_the_file_and_key(templates, settings, content, problem):
+    path = templates("nl.toml", content + "\n")
+    key = content.split("=")[0].strip(" [\n").split("]")[0]
+    with pytest.raises(ConfigError) as refused:
+        create_app(settings)
+    assert str(refused.value).startswith(f"TEMPLATES_DIR: {path}, key {key!r}: {problem}"), str(refused.value)
+
+
+@pytest.mark.parametrize(("name", "content", "problem"), [
+    ("nl.toml", 'question = "{org}: opgelost?', "is not valid TOML: "),
+    ("nl.toml", 'question = """{org}"""\nquestion = "{org}"', "is not valid TOML: "),
+    ("nl.toml", b'question = "{org} \xff\xfe"', "is not UTF-8 text"),
+    ("de.toml", 'question = "{org}: behoben?"', "unknown language 'de'; name the files nl.toml or en.toml"),
+])
+def test_a_file_that_cannot_be_read_stops_start_up_naming_it(templates, settings, name, content, problem):
+    path = templates(name, content)
+    with pytest.raises(ConfigError) as refused:
+        create_app(settings)
+    assert str(refused.value).startswith(f"TEMPLATES_DIR: {path}: {problem}"), str(refused.value)
+
+
+def test_templates_dir_must_be_a_directory(settings, tmp_path):
+    with pytest.raises(ConfigError, match=r"^TEMPLATES_DIR: '.*missing' is not a directory$"):
+        create_app({**settings, "TEMPLATES_DIR": str(tmp_path / "missing")})
+
+
+def test_a_readme_beside_the_templates_is_ignored(templates, request):
+    templates("README.md", "Onze eigen teksten {niet een template}")
+    templates("nl.toml", f'dispatch_citizen = "{SHORTER_DISPATCH}"\n')
+    request.getfixturevalue("app")
+    assert messages.overridden("nl") == {"dispatch_citizen"}
+
+
+def test_typographic_look_alikes_are_replaced_with_a_warning(templates, request, logged):
+    path = templates("nl.toml", 'question = "{org}: is \u201c{reference}\u201d opgelost?\u00a0Antwoord JA of NEE."\n')
+    request.getfixturevalue("app")
+    assert messages.catalogue("nl")["question"] == '{org}: is "{reference}" opgelost? Antwoord JA of NEE.'
+    warnings = [r.getMessage() for r in logged if r.levelno == logging.WARNING and r.name == "flows.custom_texts"]
+    assert warnings == [f"{path}, key 'question': typographic quotes, dashes or spaces replaced with GSM-7 ones"]
+
+
+def test_a_spoken_text_may_use_any_letter(templates, request):
+    templates("nl.toml", 'voice_goodbye = "Tot ziens, en een fijne dag verder. Geëerd dat u belde."\n')
+    request.getfixturevalue("app")
+    assert messages.catalogue("nl")["voice_goodbye"].endswith("Geëerd dat u belde.")
+
+
+def test_start_up_reports_each_texts_segments_marking_the_municipalitys_own(templates, request, logged):
+    long_question = "{org}: " + "is het gat bij {address} nu echt helemaal dicht en netjes afgewerkt? " * 3 + \
+                    "Melding {reference}. Antwoord JA of NEE."
+    templates("nl.toml", f'question = "{long_question}"\n')
+    request.getfixturevalue("app")
+    [nl] = [r.getMessage() for r in logged if r.getMessage().startswith("texts nl, SMS segments")]
+    assert "question* 3" in nl and "reminder 1" in nl and "dispatch_citizen 2" in nl
+    [en] = [r.getMessage() for r in logged if r.getMessage().startswith("texts en, SMS segments")]
+    assert "question 1" in en and "*" not in en
+
+
+def test_the_texts_command_shows_the_overrides_costs(templates, request):
+    templates("nl.toml", f'dispatch_citizen = "{SHORTER_DISPATCH}"\n')
+    result = request.getfixturevalue("app").test_cli_runner().invoke(args=["texts"])
+    [line] = [line for line in result.output.splitlines() if line.startswith("nl  dispatch_citizen*")]
+    assert line.endswith("GSM-7  1 segment(s)")  # shorter than the default's 2
+    assert any(line.startswith("en  dispatch_citizen ") and line.endswith("2 segment(s)")
+               for line in result.output.splitlines())
