@@ -111,7 +111,7 @@ def install(log_format: str, public_numbers: tuple[str, ...] = ()) -> None:
     runner, a --log-config of one's own); then their choice stands. `public_numbers` (the
     proxy numbers) are the municipality's, not a resident's: they stay readable."""
     root = logging.getLogger()
-    # Ours: the handler installed here, or one gunicorn.conf.py gave our formatter.
+    # Ours: the handler installed here, or one gateway/gunicorn_conf.py gave our formatter.
     ours = [handler for handler in root.handlers if getattr(handler, "korte_lijn", False)
             or isinstance(handler.formatter, (JsonFormatter, TextFormatter))]
     if not ours and root.handlers:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from gateway import logs
 from gateway.logs import JsonFormatter
 from tests.conftest import ACCOUNT_SID, ANNA, AUTH_TOKEN, CALLBACK_SECRET, CASE_KEY, JAN, PROXY_NUMBERS
 
@@ -32,6 +33,10 @@ def logged(app):
     level = root.level
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    # pytest runs every test in one thread: a CLI command tested earlier (a process of its
+    # own in real life, where its case id ends with it) may have left one behind.
+    logs.case_id.set(None)
+    logs.request_id.set(None)
 
     def lines() -> list[dict]:
         raw = stream.getvalue().splitlines()

@@ -1,4 +1,4 @@
-"""gunicorn reads this file from the working directory by itself.
+"""gunicorn settings; the Procfile names this module (--config python:gateway.gunicorn_conf).
 
 Its own lines (start-up, a worker restarted) come out as JSON like the app's
 (gateway/logs.py); the app then sets the format its LOG_FORMAT asks for. gunicorn's
