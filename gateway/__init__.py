@@ -36,6 +36,11 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
     for blueprint in (events.bp, cases.bp, twilio_hooks.bp, voice.bp, health.bp):
         app.register_blueprint(blueprint)
     cli.register(app)
+    if config.simulator:
+        from gateway.simulator.views import bp as simulator
+
+        app.register_blueprint(simulator)
+        log.warning("phone simulator on at %s/simulator; set SIMULATOR=0 to turn it off", config.public_base_url)
     if not config.sends_for_real:
         log.warning("no Twilio account configured: texts are printed to the log, not sent")
     if not config.twilio_auth_token:

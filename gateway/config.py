@@ -72,6 +72,8 @@ class Config:
     session_grace: int = 7200
     sender_mps: float = 10.0
     retention_days: int = 30
+    # The phone simulator at /simulator (gateway/simulator/): on without a Twilio account.
+    simulator: bool = False
 
     @property
     def sends_for_real(self) -> bool:
@@ -105,6 +107,12 @@ class Config:
         organisation = reader.text("ORGANISATION_NAME", "Gemeente Voorbeeldstad")
         if not is_gsm7(organisation):
             raise ConfigError("ORGANISATION_NAME", "must use GSM-7 characters only, or every text costs double")
+        simulator = reader.boolean("SIMULATOR")
+        if simulator and sid:
+            # Refused, not just logged: the simulator signs webhooks with the real auth token for
+            # anyone who can reach the page, and a text it triggers would go to a real phone.
+            raise ConfigError("SIMULATOR", "cannot be on while TWILIO_ACCOUNT_SID is set: the simulator would "
+                              "forge Twilio's signature for anyone and its texts would reach real phones")
         default_db = "sqlite:///" + str(Path(instance_path).resolve() / "korte_lijn.sqlite3")
         return cls(
             database_url=_sqlalchemy_url(reader.text("DATABASE_URL", default_db)),
@@ -132,6 +140,7 @@ class Config:
             session_grace=reader.duration("SESSION_GRACE", 7200),
             sender_mps=reader.rate("SENDER_MPS", 10.0),
             retention_days=reader.days("RETENTION_DAYS", 30),
+            simulator=not sid if simulator is None else simulator,
         )
 
 
@@ -198,6 +207,17 @@ class _Reader:
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise ConfigError(name, f"expected an http(s) URL, got {value!r}")
         return value.rstrip("/")
+
+    def boolean(self, name: str) -> bool | None:
+        """1/0, true/false, yes/no or on/off; None when unset."""
+        value = self.optional(name)
+        if value is None:
+            return None
+        if value.lower() in ("1", "true", "yes", "on"):
+            return True
+        if value.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(name, f"expected 1 or 0 (or true/false, yes/no, on/off), got {value!r}")
 
     def duration(self, name: str, default: int) -> int:
         value = self.optional(name)
