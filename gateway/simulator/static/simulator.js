@@ -7,6 +7,7 @@
   const API = document.body.dataset.api;
   const presets = JSON.parse(document.getElementById("presets").textContent);
   const phones = {};
+  const RINGS_FOR_MS = 60_000;
   let lastId = 0;
 
   async function call(path, body) {
@@ -247,6 +248,9 @@
     if (item.channel === "sms") {
       addToThread(phone, "", `from ${item.from}`, item.body);
       phone.proxy.value = item.from;
+    } else if (Date.now() - Date.parse(item.at) > RINGS_FOR_MS) {
+      // Seen again after a reload: Twilio would have given up ringing long ago.
+      addToThread(phone, "call-note", `call from ${item.from}`, "Missed call");
     } else {
       addToThread(phone, "call-note", `call from ${item.from}`, "Incoming call");
       phone.ringing = item;
