@@ -42,6 +42,11 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
     metrics.register(app)
     if not config.metrics_token:
         log.info("no METRICS_TOKEN: /metrics is %s", "open (embedded mode)" if not config.sends_for_real else "off")
+    if config.simulator:
+        from gateway.simulator.views import bp as simulator
+
+        app.register_blueprint(simulator)
+        log.warning("phone simulator on at %s/simulator; set SIMULATOR=0 to turn it off", config.public_base_url)
     if not config.sends_for_real:
         log.warning("no Twilio account configured: texts are printed to the log, not sent")
     if not config.twilio_auth_token:

@@ -39,6 +39,10 @@ SECRET_NAMES = (
 EMBEDDED_PROXY_NUMBERS = ("+3197010000001", "+3197010000002", "+3197010000003")
 
 
+# The embedded mode's stand-in webhook token (`flask --app app embedded`); never a real one.
+EMBEDDED_TWILIO_TOKEN = "dev-token"
+
+
 class ConfigError(ValueError):
     def __init__(self, name: str, problem: str):
         super().__init__(f"{name}: {problem}")
@@ -81,6 +85,8 @@ class Config:
     log_format: str = "text"
     # A municipality's own texts per language (TEMPLATES_DIR), already checked; {} = the defaults.
     templates: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # The phone simulator at /simulator (gateway/simulator/): on without a Twilio account.
+    simulator: bool = False
 
     @property
     def sends_for_real(self) -> bool:
@@ -117,6 +123,12 @@ class Config:
         organisation = reader.text("ORGANISATION_NAME", "Gemeente Voorbeeldstad")
         if not is_gsm7(organisation):
             raise ConfigError("ORGANISATION_NAME", "must use GSM-7 characters only, or every text costs double")
+        simulator = reader.boolean("SIMULATOR")
+        if simulator and sid:
+            # Refused, not just logged: the simulator signs webhooks with the real auth token for
+            # anyone who can reach the page, and a text it triggers would go to a real phone.
+            raise ConfigError("SIMULATOR", "cannot be on while TWILIO_ACCOUNT_SID is set: the simulator would "
+                              "forge Twilio's signature for anyone and its texts would reach real phones")
         default_db = "sqlite:///" + str(Path(instance_path).resolve() / "korte_lijn.sqlite3")
         return cls(
             database_url=_sqlalchemy_url(reader.text("DATABASE_URL", default_db)),
@@ -149,6 +161,9 @@ class Config:
             # Production (sending for real) feeds a log collector; the embedded mode a person.
             log_format=reader.choice("LOG_FORMAT", "json" if sid and token else "text", ("json", "text")),
             templates=_custom_texts(reader.directory("TEMPLATES_DIR")),
+            # On by itself only where no real Twilio credential is in sight: a real auth token
+            # alone (no SID) is a staging set-up that real webhooks reach.
+            simulator=(not sid and token in (None, EMBEDDED_TWILIO_TOKEN)) if simulator is None else simulator,
         )
 
 
@@ -234,6 +249,16 @@ class _Reader:
         if not Path(value).is_dir():
             raise ConfigError(name, f"{value!r} is not a directory")
         return Path(value)
+    def boolean(self, name: str) -> bool | None:
+        """1/0, true/false, yes/no or on/off; None when unset."""
+        value = self.optional(name)
+        if value is None:
+            return None
+        if value.lower() in ("1", "true", "yes", "on"):
+            return True
+        if value.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(name, f"expected 1 or 0 (or true/false, yes/no, on/off), got {value!r}")
 
     def duration(self, name: str, default: int) -> int:
         value = self.optional(name)

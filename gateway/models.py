@@ -280,3 +280,25 @@ class MetricCounter(Base):
 
     def __repr__(self) -> str:
         return f"<MetricCounter {self.name}{{{self.labels}}} {self.value}>"
+class SimulatedDelivery(Base):
+    """What the phone simulator's edge was handed instead of Twilio or the case system.
+
+    Rows, not memory, so the page sees them when the worker runs in another process
+    (gateway/simulator/sink.py). Kept RETENTION_DAYS, like every other word and number.
+    """
+
+    __tablename__ = "simulator_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10))  # sms, call, callback
+    to_number: Mapped[str | None] = mapped_column(String(20))
+    from_number: Mapped[str | None] = mapped_column(String(20))
+    body: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(String(500))  # where Twilio would fetch a call's TwiML
+    status_url: Mapped[str | None] = mapped_column(String(500))  # where Twilio would report its status
+    sid: Mapped[str | None] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # a callback's envelope
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    def __repr__(self) -> str:
+        return f"<SimulatedDelivery {self.id} {self.channel} to={mask(self.to_number)}>"

@@ -28,7 +28,13 @@ log = logging.getLogger(__name__)
 class Worker:
     def __init__(self, db: Database, config: Config):
         self.db, self.config = db, config
-        self.outbox = OutboxWorker(db, config, make_transport(config), CallbackSender(config))
+        transport, callbacks = make_transport(config), CallbackSender(config)
+        if config.simulator:
+            # Only the edge differs: the page sees what would have been sent (gateway/simulator/).
+            from gateway.simulator.sink import recording
+
+            transport, callbacks = recording(db, config, transport)
+        self.outbox = OutboxWorker(db, config, transport, callbacks)
 
     def tick(self) -> None:
         """Fire due timers, then send what is due: one step, as the tests drive it."""

@@ -10,13 +10,15 @@ from flask import Flask
 from twilio.request_validator import RequestValidator
 from werkzeug.serving import run_simple
 
+from gateway.config import EMBEDDED_TWILIO_TOKEN
 from gateway import migrate
 from gateway.runtime import runtime
+from gateway.simulator.forward import SELF_URL as SIMULATOR_SELF_URL
 
 log = logging.getLogger(__name__)
 
 # The embedded default only: a machine without a Twilio account, trying it out.
-EMBEDDED_DEFAULTS = {"CASE_API_KEYS": "dev-key", "TWILIO_AUTH_TOKEN": "dev-token",
+EMBEDDED_DEFAULTS = {"CASE_API_KEYS": "dev-key", "TWILIO_AUTH_TOKEN": EMBEDDED_TWILIO_TOKEN,
                      "CONFIRMATION_DELAY": "30s", "QUIET_HOURS": ""}
 
 
@@ -52,6 +54,11 @@ def register(app: Flask) -> None:
         click.echo(f"Korte Lijn embedded on {config.public_base_url}  database {config.database_url}")
         click.echo(f"  case API key: {env['CASE_API_KEYS']}   Twilio webhook token: {env['TWILIO_AUTH_TOKEN']}")
         click.echo(f"  proxy numbers: {', '.join(config.proxy_numbers)}")
+        if config.simulator:
+            # The simulator reaches the gateway over real HTTP, through this very server.
+            self_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+            app.config[SIMULATOR_SELF_URL] = f"http://{f'[{self_host}]' if ':' in self_host else self_host}:{port}"
+            click.echo(f"  phone simulator: {config.public_base_url}/simulator")
         # Flask's app.run() refuses to run inside a `flask` command; werkzeug serves directly.
         run_simple(host, port, app, use_reloader=False, threaded=True)
 
