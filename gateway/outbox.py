@@ -11,6 +11,7 @@ the numbers send side by side (gateway/lanes.py).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from datetime import datetime, timedelta
 
@@ -51,6 +52,8 @@ class OutboxWorker:
     def __init__(self, db: Database, config: Config, transport, callbacks: CallbackSender):
         self.db, self.config, self.transport, self.callbacks = db, config, transport, callbacks
         self.rate = SenderRate(db, config.sender_mps)
+        # Requests in flight at once from this process, whichever drain or lane sends them.
+        self._sending = threading.BoundedSemaphore(config.send_concurrency)
 
     def drain(self, limit: int = DRAIN_LIMIT) -> int:
         """Send what is due, up to `limit` rows; returns how many were attempted.
@@ -65,7 +68,9 @@ class OutboxWorker:
             with logs.case_scope(case_ids.get(row.case_pk)):
                 self.deliver(row)
 
-        lanes = Lanes(self.config.send_concurrency, send)
+        # A lane waiting for its number's turn holds a thread, so every number gets one;
+        # SEND_CONCURRENCY limits the requests in flight (self._sending), not the lanes.
+        lanes = Lanes(len(self.config.proxy_numbers) + self.config.send_concurrency, send)
         depth = max(2, round(2 * self.config.sender_mps))  # two seconds of one number's texts
         done = 0
         try:
@@ -129,26 +134,13 @@ class OutboxWorker:
 
     def deliver(self, row: OutboxMessage) -> None:
         """Send one claimed row at its proxy number's turn, and record the outcome."""
-        if not self._wait_for_turn(row):
-            return
         if row.channel == "callback" and self._endpoint_disabled():
             self._postpone(row, utcnow() + DISABLED_RECHECK)
             return
-        base = self.config.public_base_url
+        if not self._wait_for_turn(row):
+            return
         try:
-            if row.channel == "callback":
-                self.callbacks.deliver(row.webhook_id, row.payload)
-                sid = None
-            elif row.channel == "call":
-                sid = self.transport.place_call(
-                    to=row.to_number, from_=row.from_number, url=f"{base}/twilio/ivr/call?o={row.id}",
-                    status_callback=f"{base}/twilio/call-status?o={row.id}",
-                )
-            else:
-                sid = self.transport.send_text(
-                    to=row.to_number, from_=row.from_number, body=row.body,
-                    status_callback=f"{base}/twilio/status?o={row.id}",
-                )
+            sid = self._send(row)
         except TransportError as exc:
             self._failed(row, exc)
             return
@@ -158,6 +150,25 @@ class OutboxWorker:
             self._failed(row, TransportError(f"unexpected {type(exc).__name__}", permanent=False))
             return
         self._record_sent(row, sid)
+
+    def _send(self, row: OutboxMessage) -> str | None:
+        """The one network call; `_wait_for_turn` took a sending slot for it, given back here."""
+        base = self.config.public_base_url
+        try:
+            if row.channel == "callback":
+                self.callbacks.deliver(row.webhook_id, row.payload)
+                return None
+            if row.channel == "call":
+                return self.transport.place_call(
+                    to=row.to_number, from_=row.from_number, url=f"{base}/twilio/ivr/call?o={row.id}",
+                    status_callback=f"{base}/twilio/call-status?o={row.id}",
+                )
+            return self.transport.send_text(
+                to=row.to_number, from_=row.from_number, body=row.body,
+                status_callback=f"{base}/twilio/status?o={row.id}",
+            )
+        finally:
+            self._sending.release()
 
     def _record_sent(self, row: OutboxMessage, sid: str | None) -> None:
         """Twilio has it: record that, even if the database is away for a while, because an
@@ -176,15 +187,24 @@ class OutboxWorker:
                 pause = min(pause * 2, 5.0)
 
     def _wait_for_turn(self, row: OutboxMessage) -> bool:
-        """Wait for the row's turn at its number (SENDER_MPS); False if it is no longer ours."""
+        """Wait for the row's turn at its number (SENDER_MPS) and for a sending slot
+        (SEND_CONCURRENCY); False if the row is no longer ours. On True the caller holds
+        the slot. The slot is taken before the turn, so a turn is never taken and then
+        spent waiting: that would let texts from one number bunch up."""
         if row.channel != "callback":
             self.rate.know(row.from_number or "")
         while True:
-            wait = self._take_turn(row)
-            if wait is None:
-                return False
+            self._sending.acquire()
+            try:
+                wait = self._take_turn(row)
+            except BaseException:
+                self._sending.release()
+                raise
             if wait == 0:
                 return True
+            self._sending.release()
+            if wait is None:
+                return False
             time.sleep(wait)
 
     def _take_turn(self, row: OutboxMessage) -> float | None:
