@@ -29,7 +29,7 @@ from gateway.gsm7 import segments
 from gateway.lanes import Lanes
 from gateway.models import Case, DisabledEndpoint, OptOut, OutboxMessage
 from gateway.phones import mask
-from gateway.rate import SenderRate
+from gateway.rate import SenderRate, sleep_until
 from gateway.transport import TransportError
 
 log = logging.getLogger(__name__)
@@ -196,20 +196,20 @@ class OutboxWorker:
         while True:
             self._sending.acquire()
             try:
-                wait = self._take_turn(row)
+                turn = self._take_turn(row)
             except BaseException:
                 self._sending.release()
                 raise
-            if wait == 0:
+            if turn is True:
                 return True
             self._sending.release()
-            if wait is None:
+            if turn is None:
                 return False
-            time.sleep(wait)
+            sleep_until(turn)
 
-    def _take_turn(self, row: OutboxMessage) -> float | None:
-        """Take the number's turn and renew the lease, in one transaction: 0.0 to send now,
-        seconds to wait for the turn, or None if the row was withdrawn or taken over
+    def _take_turn(self, row: OutboxMessage) -> bool | datetime | None:
+        """Take the number's turn and renew the lease, in one transaction: True to send now,
+        the moment of the number's next turn, or None if the row was withdrawn or taken over
         (then the turn goes unused: rare, and only a tenth of a second).
 
         A row can outlast its lease (a slow provider, a long queue at its number); by then
@@ -227,9 +227,9 @@ class OutboxWorker:
                 # The turn first: a lane woken for its turn takes it within a round trip or
                 # two, so the number's texts stay close to 1/SENDER_MPS apart.
                 cost = segments(row.body or "") if row.channel == "sms" else 1
-                wait = self.rate.take_turn(session, row.from_number or "", cost)
-                if wait:
-                    return wait
+                turn = self.rate.take_turn(session, row.from_number or "", cost)
+                if turn is not None:
+                    return turn
             if row.channel == "sms" and session.get(OptOut, row.to_number) is not None:
                 withdrawn = session.execute(
                     update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.status == "pending")
@@ -243,7 +243,7 @@ class OutboxWorker:
                     OutboxMessage.attempts == row.attempts,
                 ).values(locked_until=utcnow() + CLAIM_LEASE)
             )
-            return 0.0 if renewed.rowcount == 1 else None
+            return True if renewed.rowcount == 1 else None
 
     def _postpone(self, row: OutboxMessage, until: datetime) -> None:
         """Give the claim back unsent, due at `until`; not counted as an attempt."""

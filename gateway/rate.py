@@ -13,7 +13,7 @@ one-second window at Twilio ever holds more than SENDER_MPS segments.
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -28,29 +28,29 @@ class SenderRate:
         self.db, self.per_second = db, per_second
         self._known: set[str] = set()
 
-    def take_turn(self, session: Session, number: str, segments: int) -> float:
-        """0.0 if `number` may send `segments` now (the turn is taken, in `session`'s
-        transaction), else the seconds until its turn; then nothing is taken.
+    def take_turn(self, session: Session, number: str, segments: int) -> datetime | None:
+        """None if `number` may send `segments` now (the turn is taken, in `session`'s
+        transaction), else the moment its turn comes; then nothing is taken.
         Call `know(number)` first, outside that transaction."""
         slot = session.scalar(select(SenderSlot).where(SenderSlot.number == number).with_for_update())
         now = utcnow()
         if slot.next_at > now:
-            return max(0.001, (slot.next_at - now).total_seconds())
+            return slot.next_at
         slot.next_at = now + timedelta(seconds=max(1, segments) / self.per_second)
-        return 0.0
+        return None
 
     def wait_for_turn(self, number: str, segments: int, patience: float) -> bool:
         """Wait (at most `patience` seconds) for the number's turn and take it; False if it did not come."""
         self.know(number)
-        deadline = time.monotonic() + patience
+        deadline = utcnow() + timedelta(seconds=patience)
         while True:
             with self.db.transaction() as session:
-                wait = self.take_turn(session, number, segments)
-            if wait == 0:
+                turn = self.take_turn(session, number, segments)
+            if turn is None:
                 return True
-            if time.monotonic() + wait > deadline:
+            if turn > deadline:
                 return False
-            time.sleep(wait)
+            sleep_until(turn)
 
     def know(self, number: str) -> None:
         """Make sure the number has its row (in a transaction of its own: SQLite has one writer)."""
@@ -63,3 +63,8 @@ class SenderRate:
         except IntegrityError:
             pass  # another worker added it first
         self._known.add(number)
+
+
+def sleep_until(moment: datetime) -> None:
+    """Sleep until `moment` by the wall clock (the clock turns are kept in)."""
+    time.sleep(max(0.0, (moment - utcnow()).total_seconds()))
