@@ -165,8 +165,8 @@ def scenario(fake, case_system, numbers: list[str], mps: float, workers: int, co
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--numbers", type=int, default=4, help="proxy numbers in the pool (default 4)")
-    parser.add_argument("--texts", type=int, default=400, help="texts at SENDER_MPS=10 (default 400)")
+    parser.add_argument("--numbers", type=int, default=3, help="proxy numbers in the pool (default 3)")
+    parser.add_argument("--texts", type=int, default=450, help="texts at SENDER_MPS=10 (default 450)")
     parser.add_argument("--fast-texts", type=int, default=1500, help="texts at SENDER_MPS=1000 (default 1500)")
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args()
