@@ -16,7 +16,7 @@ import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, or_, select, text, update
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import aliased
 
 from flows import reach
@@ -193,10 +193,21 @@ class OutboxWorker:
         spent waiting: that would let texts from one number bunch up."""
         if row.channel != "callback":
             self.rate.know(row.from_number or "")
+        deadline, pause = time.monotonic() + RECORD_PATIENCE, 0.5
         while True:
             self._sending.acquire()
             try:
                 turn = self._take_turn(row)
+            except (OperationalError, InterfaceError):
+                # The database is away: wait for it here rather than leave the row to its
+                # lease (a minute), as a lane would that simply gave up.
+                self._sending.release()
+                if time.monotonic() + pause > deadline:
+                    raise
+                log.warning("outbox %s: the database is away; trying again in %.1fs", row.id, pause)
+                time.sleep(pause)
+                pause = min(pause * 2, 5.0)
+                continue
             except BaseException:
                 self._sending.release()
                 raise
@@ -279,16 +290,23 @@ class OutboxWorker:
         """410 Gone: stop all callbacks to this URL until an operator enables it again
         (`flask --app app callbacks-enable`). Nothing is dropped: the rows wait."""
         url = self.callbacks.url
-        with self.db.transaction() as session:
-            if session.get(DisabledEndpoint, url) is None:
+        try:
+            with self.db.transaction() as session:
                 session.add(DisabledEndpoint(url=url, reason=str(exc)))
+            first = True
+        except IntegrityError:
+            first = False  # another lane or worker met the 410 at the same moment
+        with self.db.transaction() as session:
             case = session.get(Case, row.case_pk) if row.case_pk else None
             if case is not None:
                 Effects(session, self.config).record(case, "callback.endpoint_disabled",
                                                      "the case system answered 410 Gone: callbacks are on hold")
         self._postpone(row, utcnow() + DISABLED_RECHECK)
-        log.critical("CASE_CALLBACK_URL answered 410 Gone: ALL callbacks to it are on hold. Nothing is lost; "
-                     "fix the endpoint, then run `flask --app app callbacks-enable`.")
+        if first:
+            log.critical("CASE_CALLBACK_URL answered 410 Gone: ALL callbacks to it are on hold. Nothing is lost; "
+                         "fix the endpoint, then run `flask --app app callbacks-enable`.")
+        else:
+            log.warning("outbox %s: the case system answered 410 Gone too; held with the rest", row.id)
 
     def _describe_sent(self, row: OutboxMessage) -> str:
         if row.channel == "callback":
