@@ -42,8 +42,10 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 15})
         _serialise_sqlite_writers(engine)
         return engine
-    # A worker's sending lanes (SEND_CONCURRENCY, at most 64) each hold a connection briefly.
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=20)
+    # A worker's sending lanes each hold a connection only for a short transaction, so 15
+    # serve them; more per process would crowd PostgreSQL's max_connections (100 by default)
+    # once a few web and worker processes run.
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
 def _serialise_sqlite_writers(engine: Engine) -> None:
