@@ -7,6 +7,7 @@ import re
 from functools import wraps
 
 from flask import Response, abort, request
+from sqlalchemy.exc import OperationalError
 
 from gateway.http.auth import twilio_signature_valid
 from gateway.phones import InvalidPhoneNumber, normalise
@@ -25,7 +26,16 @@ def signed(view):
         if not twilio_signature_valid(request, runtime().config):
             log.warning("refused %s with a missing or bad X-Twilio-Signature", request.path)
             abort(Response("invalid signature\n", status=403, mimetype="text/plain"))
-        return view(*args, **kwargs)
+        try:
+            return view(*args, **kwargs)
+        except OperationalError as exc:
+            # Twilio does not send an inbound text again after an error answer, so a
+            # connection the database dropped (it restarted) gets one fresh try before the
+            # 503. Safe to repeat: a MessageSid is handled once, statuses only move forward.
+            if not exc.connection_invalidated:
+                raise
+            log.warning("%s: the database connection was lost; trying once more", request.path)
+            return view(*args, **kwargs)
     return checked
 
 
