@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,20 +11,16 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.test_e2e_procfile import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 FLASK = str(Path(sys.executable).parent / "flask")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
 def embedded(tmp_path):
     """A real embedded gateway on its own SQLite file, with nothing configured."""
-    port = _free_port()
+    port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith(("TWILIO_", "CASE_"))}
     env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'embedded.sqlite3'}", PUBLIC_BASE_URL=f"http://localhost:{port}",
                CONFIRMATION_DELAY="1s", PYTHONUNBUFFERED="1")

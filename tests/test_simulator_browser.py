@@ -8,7 +8,6 @@ No browser is downloaded: without /usr/bin/chromium the test is skipped.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,8 @@ from pathlib import Path
 
 import pytest
 import requests
+
+from tests.test_e2e_procfile import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,16 +29,10 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def embedded(tmp_path):
     """The embedded gateway as the README starts it, without a Twilio account: the simulator is on."""
-    port = _free_port()
+    port = free_port()
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("TWILIO_", "CASE_", "SIMULATOR", "DATABASE_URL"))}
     env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'simulator.sqlite3'}", PUBLIC_BASE_URL=f"http://localhost:{port}",
