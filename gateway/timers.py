@@ -29,13 +29,19 @@ def fire_due(db: Database, config: Config, handlers: dict[str, Handler], limit: 
         try:
             with db.transaction() as session:
                 now = utcnow()
-                timer = session.scalar(
-                    select(Timer).where(Timer.status == "pending", Timer.due_at <= now)
-                    .order_by(Timer.due_at, Timer.id).limit(1).with_for_update(skip_locked=True)
-                )
-                if timer is None:
+                # The case is locked first (gateway/locks.py); a case that a request or another
+                # worker holds is passed over for now, and the next due timer fires meanwhile.
+                due = session.execute(
+                    select(Timer.id).join(Case, Case.id == Timer.case_pk)
+                    .where(Timer.status == "pending", Timer.due_at <= now)
+                    .order_by(Timer.due_at, Timer.id).limit(1).with_for_update(skip_locked=True, of=Case)
+                ).first()
+                if due is None:
                     return fired
-                timer_id = timer.id
+                timer_id = due.id
+                timer = session.get(Timer, timer_id, with_for_update=True)
+                if timer.status != "pending":
+                    continue  # fired by another worker between that read and the case's lock
                 _fire(session, config, handlers, timer, now)
         except (OperationalError, InterfaceError):
             raise  # the database is away: not the timer's fault, the next tick retries

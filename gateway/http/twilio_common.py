@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import random
 import re
+import time
 from functools import wraps
 
 from flask import Response, abort, request
@@ -26,17 +28,29 @@ def signed(view):
         if not twilio_signature_valid(request, runtime().config):
             log.warning("refused %s with a missing or bad X-Twilio-Signature", request.path)
             abort(Response("invalid signature\n", status=403, mimetype="text/plain"))
-        try:
-            return view(*args, **kwargs)
-        except OperationalError as exc:
-            # Twilio does not send an inbound text again after an error answer, so a
-            # connection the database dropped (it restarted) gets one fresh try before the
-            # 503. Safe to repeat: a MessageSid is handled once, statuses only move forward.
-            if not exc.connection_invalidated:
-                raise
-            log.warning("%s: the database connection was lost; trying once more", request.path)
-            return view(*args, **kwargs)
+        # Twilio does not send an inbound text again after an error answer, so what a fresh
+        # try can mend gets one before the 503: a connection the database dropped (it
+        # restarted), or a transaction PostgreSQL ended to break a deadlock or a
+        # serialization conflict (then nothing of it was kept). Safe to repeat: a MessageSid
+        # is handled once, statuses only move forward.
+        for attempt in range(1, RETRIES + 2):
+            try:
+                return view(*args, **kwargs)
+            except OperationalError as exc:
+                if attempt > RETRIES or not _worth_another_try(exc):
+                    raise
+                log.warning("%s: %s; trying again", request.path, type(exc.orig).__name__)
+                time.sleep(random.uniform(0, 0.05 * attempt))  # two victims of one deadlock do not meet again
     return checked
+
+
+# Tries after the first, for a view whose transaction the database ended (see `signed`).
+RETRIES = 2
+ROLLED_BACK = {"40P01", "40001"}  # deadlock_detected, serialization_failure
+
+
+def _worth_another_try(exc: OperationalError) -> bool:
+    return exc.connection_invalidated or getattr(exc.orig, "sqlstate", None) in ROLLED_BACK
 
 
 def twiml(response) -> Response:

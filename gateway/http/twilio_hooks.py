@@ -10,7 +10,7 @@ import logging
 import re
 
 from flask import Blueprint, Response, request
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -19,6 +19,7 @@ from flows.inbound import receive_text
 from gateway import counters
 from gateway.effects import Effects
 from gateway.http.twilio_common import CONTROL, as_int, form_number, signed, twiml
+from gateway.locks import case_then_row
 from gateway.models import Case, OutboxMessage
 from gateway.phones import mask
 from gateway.runtime import runtime
@@ -75,14 +76,13 @@ def message_status():
     code = request.form.get("ErrorCode", "").strip()
     code = code if ERROR_CODE.fullmatch(code) else None
     with rt.db.transaction() as session:
-        row = _outbox_row(session, sid)
+        case, row = _outbox_row(session, sid)
         if row is None:
             log.warning("status %s for unknown message %s ignored", status, sid)
             return Response(status=204)
         if STATUS_ORDER.get(row.delivery_status or "", -1) >= STATUS_ORDER[status]:
             return Response(status=204)  # a redelivered or late callback changes nothing
         row.delivery_status, row.provider_sid = status, sid
-        case = session.get(Case, row.case_pk)
         fx = Effects(session, rt.config)
         if row.status == "pending":
             # Twilio has the text, but the worker that sent it has not said so: it may have
@@ -101,11 +101,15 @@ def message_status():
     return Response(status=204)
 
 
-def _outbox_row(session, sid: str) -> OutboxMessage | None:
-    # The status callback can beat the worker's own record of the SID; the URL names the row.
+def _outbox_row(session, sid: str) -> tuple[Case | None, OutboxMessage | None]:
+    """The text the status is about, and its case, both locked (gateway/locks.py).
+    The status callback can beat the worker's own record of the SID; the URL names the row."""
     row_id = as_int(request.args.get("o"))
-    row = session.get(OutboxMessage, row_id, with_for_update=True) if row_id else None
-    if row is not None and row.provider_sid in (None, sid) and row.channel == "sms":
-        return row
-    return session.scalar(select(OutboxMessage).where(OutboxMessage.provider_sid == sid).with_for_update())
+    named = session.scalar(select(OutboxMessage.id).where(
+        OutboxMessage.id == row_id, OutboxMessage.channel == "sms",
+        or_(OutboxMessage.provider_sid.is_(None), OutboxMessage.provider_sid == sid))) if row_id else None
+    row_id = named or session.scalar(select(OutboxMessage.id).where(OutboxMessage.provider_sid == sid))
+    if row_id is None:
+        return None, None
+    return case_then_row(session, OutboxMessage, row_id)
 

@@ -13,14 +13,14 @@ from dataclasses import replace
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, request
-from sqlalchemy import select
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from flows import ivr, messages, reach
 from gateway import counters
 from gateway.effects import Effects
 from gateway.http.twilio_common import CONTROL, as_int, form_number, signed, twiml
-from gateway.models import Case, OutboxMessage
+from gateway.locks import case_then_row
+from gateway.models import OutboxMessage
 from gateway.phones import mask
 from gateway.runtime import runtime
 
@@ -97,7 +97,7 @@ def call_status():
     if status not in FINAL_CALL_STATUSES:
         return Response(status=204)  # ringing, in-progress: nothing to decide yet
     with rt.db.transaction() as session:
-        row = session.get(OutboxMessage, row_id, with_for_update=True)
+        case, row = case_then_row(session, OutboxMessage, row_id)
         if row is None or row.channel != "call" or row.provider_sid not in (None, sid):
             log.warning("call status %s for unknown call %s ignored", status, sid)
             return Response(status=204)
@@ -105,7 +105,6 @@ def call_status():
             return Response(status=204)  # a redelivered status callback changes nothing
         row.delivery_status, row.provider_sid = status, sid
         counters.count_message(session, row.channel, row.recipient, status.replace("-", "_"))
-        case = session.scalar(select(Case).where(Case.id == row.case_pk).with_for_update())
         fx = Effects(session, rt.config)
         fx.record(case, "call.status", f"{row.purpose} call to {row.recipient}: {status}", outbox_id=row.id,
                   status=status)

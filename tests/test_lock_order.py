@@ -1,0 +1,151 @@
+"""One lock order (gateway/locks.py): a case first, then its outbox rows and timers.
+
+A flow, here played by a second connection, locks the case and then changes the case's
+outbox rows or timers. Whoever comes in from a row instead (the worker recording a send,
+Twilio's status callback, a timer firing) must wait for the case, or pass it over, before
+it locks the row; otherwise the two deadlock and PostgreSQL ends one of them. The flow's
+connection has a lock_timeout of half a second, shorter than PostgreSQL's deadlock check
+(1 s): under the old order its UPDATE would wait for the row and fail, so each test fails
+on a regression rather than passing on a lucky deadlock victim.
+
+Row locks are PostgreSQL's; SQLite has one writer at a time and nothing to order.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import psycopg
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+
+from gateway.models import OutboxMessage, Timer
+from gateway.timers import fire_due
+from gateway.worker import TIMERS
+from tests.conftest import ANNA, JAN
+
+ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
+pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="row locks are PostgreSQL's: set "
+                                "TEST_DATABASE_URL=postgresql+psycopg://... to run these")
+CASE = "MOR-2026-0042"
+
+
+@pytest.fixture
+def flow(database_url):
+    """A second connection that plays a flow: it locks the case, then touches its rows."""
+    url = make_url(database_url)
+    with psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=url.database) as conn:
+        conn.execute("SET lock_timeout = '500ms'")
+        yield conn
+        conn.rollback()
+
+
+def lock_case(flow) -> int:
+    return flow.execute("SELECT id FROM cases WHERE case_id = %s FOR UPDATE", (CASE,)).fetchone()[0]
+
+
+def someone_waits_for_a_lock(flow) -> bool:
+    waiting = flow.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()").fetchone()[0]
+    return waiting > 0
+
+
+def wait_until(condition, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "waited in vain"
+        time.sleep(0.02)
+
+
+def in_background(work) -> tuple[threading.Thread, dict]:
+    result: dict = {}
+
+    def run():
+        try:
+            result["value"] = work()
+        except BaseException as exc:  # handed to the test, which fails on it
+            result["error"] = exc
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, result
+
+
+def test_the_worker_waits_for_the_case_before_it_records_a_send(case_api, runtime, fake_twilio, flow):
+    case_api.dispatch()
+    case_pk = lock_case(flow)
+    worker, result = in_background(runtime.worker.outbox.drain)
+    fake_twilio.wait_for_messages(1, timeout=10)  # the first text is at Twilio; recording it waits
+    wait_until(lambda: someone_waits_for_a_lock(flow))
+
+    # The flow changes the case's outbox rows: it must not wait for the worker.
+    flow.execute("UPDATE outbox SET due_at = due_at WHERE case_pk = %s", (case_pk,))
+    flow.commit()
+    worker.join(15)
+    assert "error" not in result and result["value"] == 2
+    with runtime.db.transaction() as session:
+        assert [row.status for row in session.scalars(select(OutboxMessage))] == ["sent", "sent"]
+    assert len(fake_twilio.texts_to(ANNA.phone)) == 1 and len(fake_twilio.texts_to(JAN.phone)) == 1
+
+
+def test_a_status_callback_waits_for_the_case_before_it_records_the_status(case_api, runtime, run_worker, twilio,
+                                                                           flow):
+    case_api.dispatch()
+    run_worker()
+    with runtime.db.transaction() as session:
+        row = session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "citizen")).one()
+    case_pk = lock_case(flow)
+    callback, result = in_background(lambda: twilio.status(row.provider_sid, "delivered", outbox_id=row.id))
+    wait_until(lambda: someone_waits_for_a_lock(flow))
+
+    flow.execute("UPDATE outbox SET due_at = due_at WHERE case_pk = %s", (case_pk,))
+    flow.commit()
+    callback.join(15)
+    assert "error" not in result and result["value"].status_code == 204
+    with runtime.db.transaction() as session:
+        assert session.get(OutboxMessage, row.id).delivery_status == "delivered"
+
+
+def test_a_due_timer_whose_case_is_held_waits_its_turn_without_holding_the_timer(case_api, runtime, run_worker,
+                                                                                fast_forward, flow):
+    case_api.dispatch()
+    case_api.complete()
+    run_worker()
+    fast_forward(3600)  # the question's timer is due
+    case_pk = lock_case(flow)
+
+    # The worker passes the held case over at once, rather than lock its timer and wait.
+    timers, result = in_background(lambda: fire_due(runtime.db, runtime.config, TIMERS))
+    timers.join(5)
+    assert not timers.is_alive(), "the worker waits for the held case"
+    assert "error" not in result and result["value"] == 0
+    flow.execute("UPDATE timers SET due_at = due_at WHERE case_pk = %s", (case_pk,))
+    flow.commit()
+
+    assert fire_due(runtime.db, runtime.config, TIMERS) == 1
+    with runtime.db.transaction() as session:
+        assert "fired" in [timer.status for timer in session.scalars(select(Timer))]
+
+
+def test_a_status_callback_caught_in_a_deadlock_is_tried_again_not_answered_503(case_api, runtime, run_worker, twilio, flow,
+                                                                  fake_twilio, case_system):
+    """Someone who breaks the lock order (here: the flow's connection, on purpose) deadlocks
+    with a status callback; PostgreSQL ends the callback's transaction, and the webhook tries
+    it again instead of answering 503 (Twilio would not send it again)."""
+    case_api.dispatch()
+    run_worker()
+    with runtime.db.transaction() as session:
+        row = session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "citizen")).one()
+    flow.execute("SET lock_timeout = 0")
+    flow.execute("SET deadlock_timeout = '10s'")  # the webhook's transaction is the one ended
+    flow.execute("SELECT id FROM outbox WHERE id = %s FOR UPDATE", (row.id,))  # the row first: wrong order
+    callback, result = in_background(lambda: twilio.status(row.provider_sid, "delivered", outbox_id=row.id))
+    wait_until(lambda: someone_waits_for_a_lock(flow))  # the webhook holds the case and waits for the row
+    lock_case(flow)  # the cycle; PostgreSQL breaks it by ending the webhook's transaction
+    flow.commit()
+    callback.join(15)
+    assert "error" not in result and result["value"].status_code == 204
+    with runtime.db.transaction() as session:
+        assert session.get(OutboxMessage, row.id).delivery_status == "delivered"
