@@ -3,9 +3,10 @@
 Each proxy number may send only SENDER_MPS segments a second, and Twilio takes a while
 to answer each request, so one thread sending row after row cannot keep a pool of
 numbers busy. A lane holds the claimed rows of one number (or one case's callbacks) and
-sends them in turn order (priority, then id), which keeps answers ahead of bulk notices, even ones claimed earlier, and a case's texts
-in order; different lanes do not wait for each other. The claim loop in
-gateway/outbox.py keeps the lanes topped up and leaves out numbers whose lane is full.
+sends them in turn order (priority, then id): answers go ahead of bulk notices, even
+ones claimed earlier, and a case's texts stay in order. Different lanes do not wait for
+each other. The claim loop in gateway/outbox.py keeps the lanes topped up and leaves
+out numbers whose lane is full.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class Lanes:
     def __init__(self, threads: int, send: Callable[[OutboxMessage], None]):
         self.send = send
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="outbox")
-        # Per lane, the rows not yet sent, as a heap in claim order (priority, id): an answer
+        # Per lane, the rows not yet sent, as a heap in turn order (priority, id): an answer
         # claimed after a run of bulk notices still goes next. Two rows of one case and
         # recipient are never in hand together (the claim waits for the earlier one).
         self._queues: dict[str, list[tuple[int, int, OutboxMessage]]] = {}
@@ -64,6 +65,12 @@ class Lanes:
             if self.finished == finished and self._in_flight:
                 self._changed.wait(timeout)
             return self.finished != finished or self._in_flight > 0
+
+    @property
+    def busy(self) -> bool:
+        """Some row is still queued or being sent."""
+        with self._changed:
+            return self._in_flight > 0
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from gateway.db import Base, UTCDateTime, utcnow
 from gateway.phones import mask
@@ -169,6 +169,9 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A retry or voice fallback points at the row it stands in for; its own failure then counts double.
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
+    # Not a column: the case system's id of the row's case, loaded by the worker's claim so
+    # that each send's log lines name their case (None where a query does not load it).
+    case_ref: Mapped[str | None] = query_expression()
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.channel}/{self.purpose} to={mask(self.to_number)} {self.status}>"

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, or_, select, text, update
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, with_expression
 
 from flows import reach
 from gateway import counters, logs
@@ -27,6 +27,7 @@ from gateway.db import Database, utcnow
 from gateway.effects import Effects
 from gateway.gsm7 import segments
 from gateway.lanes import Lanes
+from gateway.locks import case_then_row
 from gateway.models import Case, DisabledEndpoint, OptOut, OutboxMessage
 from gateway.phones import mask
 from gateway.rate import SenderRate, sleep_until
@@ -62,10 +63,8 @@ class OutboxWorker:
         goes on while they send, so the pool's numbers stay busy. Returns when nothing
         claimable is left and every lane is done.
         """
-        case_ids: dict[int, str] = {}
-
         def send(row: OutboxMessage) -> None:
-            with logs.case_scope(case_ids.get(row.case_pk)):
+            with logs.case_scope(row.case_ref):
                 self.deliver(row)
 
         # A lane waiting for its number's turn holds a thread, so every number gets one;
@@ -78,15 +77,16 @@ class OutboxWorker:
                 finished = lanes.finished
                 claimed = self.claim(min(BATCH, limit - done), skip_numbers=lanes.full_numbers(depth))
                 if claimed:
-                    case_ids.update(self._case_ids(claimed))
                     lanes.add(claimed)
                     done += len(claimed)
                     continue
                 # A row sent may free the next one of its case: look again once one is done,
-                # but not more often than RECLAIM_PAUSE, or the claims crowd out the sends.
+                # but while others are being sent not more often than RECLAIM_PAUSE, or the
+                # claims crowd out the sends.
                 if not lanes.wait_for_progress(finished, timeout=0.1):
                     break
-                time.sleep(RECLAIM_PAUSE)
+                if lanes.busy:
+                    time.sleep(RECLAIM_PAUSE)
         finally:
             lanes.close()
         return done
@@ -119,18 +119,12 @@ class OutboxWorker:
                 .values(locked_until=now + CLAIM_LEASE, attempts=OutboxMessage.attempts + 1)
                 .returning(OutboxMessage.id)
             ).all()
+            case_ref = select(Case.case_id).where(Case.id == OutboxMessage.case_pk).scalar_subquery()
             return list(session.scalars(
                 select(OutboxMessage).where(OutboxMessage.id.in_(claimed))
+                .options(with_expression(OutboxMessage.case_ref, case_ref))
                 .order_by(OutboxMessage.priority, OutboxMessage.id).execution_options(populate_existing=True)
             ))
-
-    def _case_ids(self, rows: list[OutboxMessage]) -> dict[int, str]:
-        """The case system's ids of a batch's cases, so each send's log lines name their case."""
-        pks = {row.case_pk for row in rows if row.case_pk is not None}
-        if not pks:
-            return {}
-        with self.db.transaction() as session:
-            return dict(session.execute(select(Case.id, Case.case_id).where(Case.id.in_(pks))).all())
 
     def deliver(self, row: OutboxMessage) -> None:
         """Send one claimed row at its proxy number's turn, and record the outcome."""
@@ -271,7 +265,7 @@ class OutboxWorker:
 
     def _sent(self, row: OutboxMessage, sid: str | None) -> None:
         with self.db.transaction() as session:
-            current = session.get(OutboxMessage, row.id, with_for_update=True)
+            case, current = case_then_row(session, OutboxMessage, row.id)
             if current.status == "pending":  # not when Twilio's status callback recorded it first
                 counters.count_message(session, row.channel, row.recipient, "sent")
                 if row.channel == "callback":
@@ -279,7 +273,6 @@ class OutboxWorker:
                                      (utcnow() - current.created_at).total_seconds())
             current.status, current.sent_at, current.locked_until = "sent", utcnow(), None
             current.provider_sid = sid
-            case = session.get(Case, row.case_pk)
             what = self._describe_sent(row)
             if case is not None:
                 Effects(session, self.config).record(
@@ -326,9 +319,8 @@ class OutboxWorker:
         delays = CALLBACK_RETRY_DELAYS if row.channel == "callback" else TEXT_RETRY_DELAYS
         give_up = exc.permanent or row.attempts > len(delays)
         with self.db.transaction() as session:
-            current = session.get(OutboxMessage, row.id, with_for_update=True)
+            case, current = case_then_row(session, OutboxMessage, row.id)
             current.locked_until, current.last_error, current.error_code = None, str(exc), exc.code
-            case = session.get(Case, row.case_pk)
             fx = Effects(session, self.config)
             if give_up:
                 if current.status == "pending":
