@@ -40,29 +40,40 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
     cli.register(app)
     logs.register(app)
     metrics.register(app)
-    if not config.metrics_token:
-        log.info("no METRICS_TOKEN: /metrics is %s", "open (embedded mode)" if not config.sends_for_real else "off")
     if config.simulator:
         from gateway.simulator.views import bp as simulator
 
         app.register_blueprint(simulator)
+    return app
+
+
+def log_configuration(config: Config) -> None:
+    """What an operator should know at start-up: what each text costs, and what is off.
+
+    Logged by the processes that serve (gunicorn's workers, the worker, the embedded
+    command), not by create_app: `flask --app app <command>` builds app.py's app before
+    any command runs, and the embedded command then builds its own with other defaults."""
+    from flows import messages
+
+    for language in messages.LANGUAGES:
+        own = messages.overridden(language)
+        log.info("texts %s, SMS segments with long sample values: %s", language, ", ".join(
+            f"{cost.key}{'*' if cost.key in own else ''} {cost.segments}" for cost in messages.costs(language)))
+    if not config.metrics_token:
+        log.info("no METRICS_TOKEN: /metrics is %s", "open (embedded mode)" if not config.sends_for_real else "off")
+    if config.simulator:
         log.warning("phone simulator on at %s/simulator; set SIMULATOR=0 to turn it off", config.public_base_url)
     if not config.sends_for_real:
         log.warning("no Twilio account configured: texts are printed to the log, not sent")
     if not config.twilio_auth_token:
         log.warning("no TWILIO_AUTH_TOKEN: every Twilio webhook will be refused with 403")
-    return app
 
 
 def _use_texts(config: Config) -> None:
-    """Put TEMPLATES_DIR's texts in place and log what each text costs (* = the municipality's own)."""
+    """Put TEMPLATES_DIR's texts in place of the built-in ones."""
     from flows import messages
 
     messages.use_overrides(config.templates)
-    for language in messages.LANGUAGES:
-        own = messages.overridden(language)
-        log.info("texts %s, SMS segments with long sample values: %s", language, ", ".join(
-            f"{cost.key}{'*' if cost.key in own else ''} {cost.segments}" for cost in messages.costs(language)))
 
 
 def _configure_logging(config: Config) -> None:

@@ -14,3 +14,13 @@ logconfig_dict = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
     "formatters": {"json": {"()": "gateway.logs.JsonFormatter"}},
 }
+
+
+def post_worker_init(worker) -> None:
+    """Each web process logs what the operator should know of its configuration, once its app
+    is built (gateway.log_configuration). Another WSGI app (bench/bare_app.py) has none."""
+    from gateway import log_configuration
+
+    runtime = getattr(worker.wsgi, "extensions", {}).get("korte_lijn")
+    if runtime is not None:
+        log_configuration(runtime.config)

@@ -6,7 +6,7 @@ import logging
 import pytest
 
 from flows import messages
-from gateway import create_app
+from gateway import create_app, log_configuration
 from gateway.config import ConfigError
 from tests.conftest import ANNA, JAN
 
@@ -149,7 +149,8 @@ def test_start_up_reports_each_texts_segments_marking_the_municipalitys_own(temp
     long_question = "{org}: " + "is het gat bij {address} nu echt helemaal dicht en netjes afgewerkt? " * 3 + \
                     "Melding {reference}. Antwoord JA of NEE."
     templates("nl.toml", f'question = "{long_question}"\n')
-    request.getfixturevalue("app")
+    # What each serving process logs once its app is built (web, worker, embedded).
+    log_configuration(request.getfixturevalue("runtime").config)
     [nl] = [r.getMessage() for r in logged if r.getMessage().startswith("texts nl, SMS segments")]
     assert "question* 3" in nl and "reminder 1" in nl and "dispatch_citizen 2" in nl
     [en] = [r.getMessage() for r in logged if r.getMessage().startswith("texts en, SMS segments")]

@@ -10,8 +10,8 @@ from flask import Flask
 from twilio.request_validator import RequestValidator
 from werkzeug.serving import run_simple
 
+from gateway import create_app, log_configuration, migrate
 from gateway.config import EMBEDDED_TWILIO_TOKEN
-from gateway import migrate
 from gateway.runtime import runtime
 from gateway.simulator.forward import SELF_URL as SIMULATOR_SELF_URL
 
@@ -32,6 +32,7 @@ def register(app: Flask) -> None:
     @app.cli.command("worker")
     def worker():
         """Fire timers and send queued texts and callbacks (the Procfile's worker)."""
+        log_configuration(runtime().config)
         runtime().worker.run()
 
     @app.cli.command("embedded")
@@ -39,7 +40,6 @@ def register(app: Flask) -> None:
     @click.option("--port", default=5000, type=int)
     def embedded(host: str, port: int):
         """Web and worker in one process on SQLite, texts printed: for trying it out."""
-        from gateway import create_app
 
         env = {**EMBEDDED_DEFAULTS, **os.environ}
         if "SQLITE" not in env.get("DATABASE_URL", "sqlite").upper():
@@ -48,6 +48,7 @@ def register(app: Flask) -> None:
             env.setdefault("PUBLIC_BASE_URL", f"http://localhost:{port}")
         app = create_app(env)
         rt = app.extensions["korte_lijn"]
+        log_configuration(rt.config)
         migrate.upgrade(rt.db)
         rt.worker.start_in_background()
         config = rt.config
