@@ -9,12 +9,11 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import logging
 import os
 import platform
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import tempfile
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.client import HTTPConnection
 from pathlib import Path
@@ -32,6 +32,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from twilio.request_validator import RequestValidator  # noqa: E402
+
+from tests import processes  # noqa: E402
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 PUBLIC_BASE_URL = "https://korte-lijn.bench.example"
@@ -151,124 +153,15 @@ def base_settings(db_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
-def procfile() -> dict[str, str]:
-    entries = {}
-    for line in (ROOT / "Procfile").read_text().splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            name, _, command = line.partition(":")
-            entries[name.strip()] = command.strip()
-    return entries
+procfile, web_command = processes.procfile, processes.web_command
 
 
-def web_command(app: str = "app:app") -> str:
-    """The Procfile's web line, bound to loopback; `app` swaps in another WSGI app (bench/bare_app.py)."""
-    web = procfile()["web"].replace("0.0.0.0:$PORT", "127.0.0.1:$PORT")
-    assert "127.0.0.1:$PORT" in web and " app:app " in web, web
-    return web.replace(" app:app ", f" {app} ")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Processes:
-    """Process groups started from Procfile commands; output kept in files under `logs`."""
+class Processes(processes.Processes):
+    """tests/processes.py's process groups, with this process's environment under the
+    benchmark's settings, and output in a fresh folder unless one is given."""
 
     def __init__(self, env: dict[str, str], logs: Path | None = None):
-        self.logs = Path(logs or tempfile.mkdtemp(prefix="kl_bench_"))
-        venv_bin = str(Path(sys.executable).parent)
-        self.env = {**os.environ, **env, "XDG_RUNTIME_DIR": str(self.logs),
-                    "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}"}
-        self.running: dict[str, subprocess.Popen] = {}
-
-    def release(self) -> None:
-        done = subprocess.run(procfile()["release"], shell=True, cwd=ROOT, env=self.env, capture_output=True,
-                              text=True, timeout=300)
-        if done.returncode != 0:
-            raise SystemExit(f"release failed:\n{done.stdout}{done.stderr}")
-
-    def start(self, name: str, command: str, **env: str) -> subprocess.Popen:
-        output = open(self.logs / f"{name}.log", "ab")
-        process = subprocess.Popen(command, shell=True, cwd=ROOT, env={**self.env, **env}, stdout=output,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-        output.close()
-        self.running[name] = process
-        return process
-
-    def start_web(self, app: str = "app:app", name: str = "web", **env: str) -> str:
-        port = free_port()
-        self.start(name, web_command(app), PORT=str(port), **env)
-        base = f"http://127.0.0.1:{port}"
-        self.wait_until_up(base, name)
-        return base
-
-    def start_worker(self, name: str = "worker", **env: str) -> subprocess.Popen:
-        process = self.start(name, procfile()["worker"], **env)
-        deadline = time.monotonic() + 30
-        while "worker started" not in self.log(name):
-            if process.poll() is not None:
-                raise SystemExit(f"{name} exited with {process.returncode}:\n{self.log(name)}")
-            if time.monotonic() > deadline:
-                raise SystemExit(f"{name} did not start:\n{self.log(name)}")
-            time.sleep(0.05)
-        return process
-
-    def log(self, name: str) -> str:
-        path = self.logs / f"{name}.log"
-        return path.read_text(errors="replace") if path.exists() else ""
-
-    def wait_until_up(self, base: str, name: str) -> None:
-        deadline = time.monotonic() + 30
-        host, port = base.removeprefix("http://").split(":")
-        while time.monotonic() < deadline:
-            if self.running[name].poll() is not None:
-                raise SystemExit(f"{name} exited with {self.running[name].returncode}:\n{self.log(name)}")
-            try:
-                conn = HTTPConnection(host, int(port), timeout=2)
-                conn.request("GET", "/healthz")
-                status = conn.getresponse().status
-                conn.close()
-                if status in (200, 404):  # the bare app has no /healthz
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise SystemExit(f"{name} never answered on {base}:\n{self.log(name)}")
-
-    def stop(self, name: str) -> None:
-        process = self.running.pop(name, None)
-        if process is None:
-            return
-        _signal_group(process, signal.SIGTERM)
-        if not _group_gone(process, 15):
-            _signal_group(process, signal.SIGKILL)
-            _group_gone(process, 10)
-        process.wait(timeout=10)
-
-    def stop_all(self) -> None:
-        for name in list(self.running):
-            self.stop(name)
-
-
-def _signal_group(process: subprocess.Popen, signum: int) -> None:
-    try:
-        os.killpg(process.pid, signum)
-    except ProcessLookupError:
-        pass
-
-
-def _group_gone(process: subprocess.Popen, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        process.poll()
-        try:
-            os.killpg(process.pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.05)
-    return False
+        super().__init__({**os.environ, **env}, Path(logs or tempfile.mkdtemp(prefix="kl_bench_")))
 
 
 # --- fakes at the network edge -----------------------------------------------------------------------
@@ -292,6 +185,21 @@ def fake_case_system():
     from tests.fakes.case_system import FakeCaseSystem
 
     return FakeCaseSystem(CALLBACK_SECRET).start()
+
+
+@contextmanager
+def fakes_and_database(database: str, keep_database: bool):
+    """The timed fake Twilio and the fake case system on loopback, for a benchmark's runs;
+    at the end both stop and the benchmark's database is dropped (unless it is to be kept)."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the fakes' access log
+    fake, case_system = timed_fake_twilio(), fake_case_system()
+    try:
+        yield fake, case_system
+    finally:
+        fake.server.stop()
+        case_system.server.stop()
+        if not keep_database:
+            drop_database(database)
 
 
 def sending_settings(fake_twilio, case_system) -> dict[str, str]:

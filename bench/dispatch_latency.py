@@ -191,24 +191,17 @@ def main() -> None:
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args()
     workers = os.environ.get("WEB_CONCURRENCY", "2")
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the fakes' access log
     print("bench/dispatch_latency.py: case.dispatched -> first Twilio API call for the case")
     print(c.machine())
     print(f"web: `{c.web_command()}` with WEB_CONCURRENCY={workers}; worker: `{c.procfile()['worker']}` (one);"
           f" pool of {len(POOL)} proxy numbers; {args.rate:g} dispatches/s for {args.seconds:g}s")
-    fake, case_system = c.timed_fake_twilio(), c.fake_case_system()
-    breakdown_dispatch(fake, case_system)
     plan = [("0.5", "1000"), ("0.2", "1000")] + ([] if args.skip_rate_limited else [("0.5", "10")])
     results = []
-    try:
+    with c.fakes_and_database(DB, args.keep_db) as (fake, case_system):
+        breakdown_dispatch(fake, case_system)
         for poll, mps in plan:
             print(f"  WORKER_POLL_INTERVAL={poll}, SENDER_MPS={mps} ...", flush=True)
             results.append(scenario(fake, case_system, args.rate, args.seconds, poll, mps, workers))
-    finally:
-        fake.server.stop()
-        case_system.server.stop()
-        if not args.keep_db:
-            c.drop_database(DB)
 
     rows = []
     for r in results:

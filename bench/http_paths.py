@@ -149,7 +149,7 @@ def main() -> None:
     print(f"logs: {procs.logs}")
     procs.release()
     try:
-        bare = procs.start_web("bench.bare_app:app", name="bare")
+        bare = procs.start_web(name="bare", app="bench.bare_app:app")
         base = procs.start_web()
         cases = OpenCases(procs, base, DB)
 

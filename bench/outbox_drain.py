@@ -180,18 +180,16 @@ def main() -> None:
     args = parser.parse_args()
     numbers = c.proxy_numbers(args.numbers)
     poll = "0.5"
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the fakes' access log
     print("bench/outbox_drain.py: draining the outbox within SENDER_MPS per proxy number")
     print(c.machine())
     print(f"pool: {args.numbers} proxy numbers; worker: `{c.procfile()['worker']}`, "
           f"WORKER_POLL_INTERVAL={poll}; fake Twilio on loopback")
-    fake, case_system = c.timed_fake_twilio(), c.fake_case_system()
     plan = [(10, 1, args.texts, "interleaved", 0.0), (10, 2, args.texts, "interleaved", 0.0),
             (10, 1, args.texts, "by number", 0.0), (10, 2, args.texts, "by number", 0.0),
             (1000, 1, args.fast_texts, "interleaved", 0.0), (1000, 2, args.fast_texts, "interleaved", 0.0),
             (1000, 1, 400, "interleaved", LATENCY), (1000, 2, 400, "interleaved", LATENCY)]
     results = []
-    try:
+    with c.fakes_and_database(DB, args.keep_db) as (fake, case_system):
         for mps, workers, count, order, latency in plan:
             print(f"  SENDER_MPS={mps}, {workers} worker(s), {count} texts queued {order}"
                   + (f", Twilio answering in {latency * 1000:.0f} ms, SEND_CONCURRENCY={LATENCY_CONCURRENCY}" if latency else "")
@@ -199,11 +197,6 @@ def main() -> None:
             results.append(scenario(fake, case_system, numbers, mps, workers, count, order, poll, latency))
         print("  the claim query with more and more texts pending ...", flush=True)
         claims = claim_cost(fake, case_system, numbers)
-    finally:
-        fake.server.stop()
-        case_system.server.stop()
-        if not args.keep_db:
-            c.drop_database(DB)
 
     rows = []
     for r in results:

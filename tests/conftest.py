@@ -21,6 +21,7 @@ from twilio.request_validator import RequestValidator
 from gateway import create_app, migrate
 from gateway.db import Base, Database
 from gateway.models import Case, OutboxMessage, Timer
+from tests.processes import Processes, embedded_env, free_port
 
 PUBLIC_BASE_URL = "https://korte-lijn.example.org"
 ACCOUNT_SID = "AC" + "0" * 32
@@ -71,6 +72,20 @@ def case_system():
     fake = FakeCaseSystem(CALLBACK_SECRET).start()
     yield fake
     fake.server.stop()
+
+
+@pytest.fixture
+def embedded(tmp_path):
+    """The README's run command, `flask --app app embedded`, on a free port with nothing
+    configured: yields its base URL, its environment and its log (read it from the top)."""
+    port = free_port()
+    processes = Processes(embedded_env(tmp_path, port), tmp_path)
+    try:
+        base = processes.start_embedded(port)
+        with (tmp_path / "embedded.log").open() as log:
+            yield base, processes.env, log
+    finally:
+        processes.stop_all()
 
 
 @pytest.fixture

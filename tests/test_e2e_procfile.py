@@ -3,14 +3,8 @@
 Everything goes over real HTTP; only Twilio and the case system are the loopback fakes.
 """
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -18,75 +12,11 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from tests.conftest import ANNA, AUTH_TOKEN, CASE_KEY, JAN, PROXY_NUMBERS
+from tests.processes import Processes, free_port, procfile
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parent.parent
 CONFIRMATION_DELAY = 2
-
-
-def procfile() -> dict[str, str]:
-    entries = {}
-    for line in (ROOT / "Procfile").read_text().splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            name, _, command = line.partition(":")
-            entries[name.strip()] = command.strip()
-    return entries
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Processes:
-    """Process groups started from Procfile commands, with their output kept in files."""
-
-    def __init__(self, env: dict[str, str], logs: Path):
-        self.env, self.logs, self.running = env, logs, {}
-
-    def start(self, name: str, command: str) -> subprocess.Popen:
-        output = open(self.logs / f"{name}.log", "wb")
-        process = subprocess.Popen(command, shell=True, cwd=ROOT, env=self.env, stdout=output,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-        output.close()
-        self.running[name] = process
-        return process
-
-    def output(self) -> str:
-        return "\n".join(f"--- {name} ---\n{(self.logs / f'{name}.log').read_text(errors='replace')}"
-                         for name in self.running)
-
-    def stop(self) -> None:
-        # Wait for each whole process group, not just the shell: a worker finishing its last
-        # tick after the shell is gone would send into the next test's fakes.
-        for process in self.running.values():
-            _signal_group(process, signal.SIGTERM)
-        for process in self.running.values():
-            if not _group_gone(process, timeout=10):
-                _signal_group(process, signal.SIGKILL)
-                _group_gone(process, timeout=10)
-            process.wait(timeout=10)
-
-
-def _signal_group(process: subprocess.Popen, signum: int) -> None:
-    try:
-        os.killpg(process.pid, signum)
-    except ProcessLookupError:
-        pass  # already gone
-
-
-def _group_gone(process: subprocess.Popen, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        process.poll()  # reap the shell, or the group lingers as a zombie
-        try:
-            os.killpg(process.pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.fixture
@@ -96,42 +26,16 @@ def gateway(settings, request, tmp_path):
     base = f"http://127.0.0.1:{port}"
     settings.update(PUBLIC_BASE_URL=base, CONFIRMATION_DELAY=f"{CONFIRMATION_DELAY}s")
     request.getfixturevalue("app")  # empties the tables and resets the fakes before anything starts
-    # XDG_RUNTIME_DIR: gunicorn's control socket otherwise lands in ~/.gunicorn, shared by every run.
-    env = {**settings, "PORT": str(port), "PYTHONUNBUFFERED": "1", "XDG_RUNTIME_DIR": str(tmp_path),
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    commands = procfile()
-    assert set(commands) >= {"release", "web", "worker"}
-
-    release = subprocess.run(commands["release"], shell=True, cwd=ROOT, env=env, capture_output=True,
-                             text=True, timeout=120)
-    assert release.returncode == 0, release.stdout + release.stderr
-
-    # Bind to loopback only: the Procfile's 0.0.0.0 is for the platform's router.
-    web = commands["web"].replace("0.0.0.0:$PORT", "127.0.0.1:$PORT")
-    assert "127.0.0.1:$PORT" in web, commands["web"]
-    processes = Processes(env, tmp_path)
+    assert set(procfile()) >= {"release", "web", "worker"}
+    processes = Processes(settings, tmp_path)
     try:
-        processes.start("web", web)
-        processes.start("worker", commands["worker"])
-        _wait_until_healthy(base, processes)
+        processes.release()
+        processes.start_web(port=port)
+        processes.start_worker()
         yield base
     finally:
-        processes.stop()
+        processes.stop_all()
         print(processes.output())  # pytest shows it only when the test failed
-
-
-def _wait_until_healthy(base: str, processes: Processes) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        for name, process in processes.running.items():
-            assert process.poll() is None, f"{name} exited with {process.returncode}\n{processes.output()}"
-        try:
-            if requests.get(base + "/healthz", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"web never became healthy\n{processes.output()}")
 
 
 def send_event(base: str, event_type: str, data: dict) -> requests.Response:
@@ -148,7 +52,7 @@ def text_form(sender, body: str, proxy: str) -> dict:
     return {"MessageSid": "SM" + uuid.uuid4().hex, "From": sender.phone, "To": proxy, "Body": body, "NumMedia": "0"}
 
 
-def test_it_plays_the_story_through_the_procfiles_real_processes(gateway, fake_twilio, case_system):
+def test_it_plays_the_story_through_the_procfiles_real_processes(gateway, fake_twilio, case_system, tmp_path):
     base = gateway
     answer = send_event(base, "case.dispatched", {
         "case_id": "MOR-2026-0042", "reference": "MOR-42", "address": "Kerkstraat 12",
@@ -202,3 +106,8 @@ def test_it_plays_the_story_through_the_procfiles_real_processes(gateway, fake_t
     print(f"timer lateness (s): {lateness}")
     assert lateness, "no timer.fired on the timeline"
     assert all(0 <= late < 2 for late in lateness), lateness
+
+    # The web (each gunicorn worker, as its app is built) and the worker each tell the operator
+    # what the texts cost; gateway/gunicorn_conf.py's post_worker_init does it for the web.
+    for name in ("web", "worker"):
+        assert "texts nl, SMS segments with long sample values" in (tmp_path / f"{name}.log").read_text(), name

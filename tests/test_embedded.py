@@ -2,52 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
-from pathlib import Path
 
-import pytest
 import requests
 
-from tests.test_e2e_procfile import free_port
-
-ROOT = Path(__file__).resolve().parent.parent
-FLASK = str(Path(sys.executable).parent / "flask")
-
-
-@pytest.fixture
-def embedded(tmp_path):
-    """A real embedded gateway on its own SQLite file, with nothing configured."""
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("TWILIO_", "CASE_"))}
-    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'embedded.sqlite3'}", PUBLIC_BASE_URL=f"http://localhost:{port}",
-               CONFIRMATION_DELAY="1s", PYTHONUNBUFFERED="1")
-    log = (tmp_path / "embedded.log").open("w+")
-    process = subprocess.Popen([FLASK, "--app", "app", "embedded", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://localhost:{port}"
-    try:
-        _wait_until_up(base, process)
-        yield base, env, log
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
-
-
-def _wait_until_up(base: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError("the embedded gateway exited at start-up")
-        try:
-            if requests.get(base + "/healthz", timeout=1).status_code == 200:
-                return
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    raise AssertionError("the embedded gateway did not come up within 20 s")
+from tests.processes import FLASK, ROOT
 
 
 def _log_until(log, needle: str, timeout: float = 10.0) -> str:
@@ -99,6 +59,17 @@ def test_it_plays_the_readme_story_with_texts_printed_and_numbers_masked(embedde
     # Phone numbers of residents and crews never appear in full in the log.
     assert "+31612345678" not in text
     assert "+31687654321" not in text
+
+
+def test_its_start_up_lines_describe_the_server_it_runs_and_nothing_else(embedded):
+    """`flask --app app embedded` builds app.py's app before the command runs; only the
+    embedded app, with its own defaults, may speak of the configuration."""
+    base, _, log = embedded
+    started = _log_until(log, "Running on")
+    assert started.count("SMS segments with long sample values") == 2  # nl and en, once each
+    assert f"phone simulator on at {base}/simulator" in started
+    assert started.count("phone simulator on at") == 1
+    assert "no TWILIO_AUTH_TOKEN" not in started  # it has dev-token
 
 
 def test_it_refuses_an_unsigned_twilio_webhook_even_when_embedded(embedded):

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import gc
 import os
-import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -33,7 +31,8 @@ from sqlalchemy.engine import make_url
 
 from gateway.config import Config
 from tests.conftest import CASE_KEY, Persona
-from tests.test_e2e_procfile import ROOT, Processes, free_port, procfile, text_form, twilio_post
+from tests.processes import FLASK, ROOT, Processes, free_port
+from tests.test_e2e_procfile import text_form, twilio_post
 
 ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
 pytestmark = [
@@ -53,100 +52,17 @@ SEND_CONCURRENCY = Config.from_env({}).send_concurrency
 
 # --- the processes -----------------------------------------------------------------------------
 
-class Gateway:
+class Gateway(Processes):
     """The Procfile's web and worker processes, started, killed and restarted at will."""
 
     def __init__(self, env: dict[str, str], logs: Path):
-        self.env, self.logs = env, logs
+        super().__init__(env, logs)
         self.base = env["PUBLIC_BASE_URL"]
-        self.group = Processes(env, logs)
-        self.killed: set[str] = set()
 
-    def start_web(self) -> None:
-        web = procfile()["web"].replace("0.0.0.0:$PORT", "127.0.0.1:$PORT")  # loopback only
-        assert "127.0.0.1:$PORT" in web
-        self.group.start("web", web)
-
-    def start_worker(self, name: str = "worker", **env: str) -> None:
-        self.group.env = {**self.env, **env}
-        try:
-            self.group.start(name, procfile()["worker"])
-        finally:
-            self.group.env = self.env
-
-    def wait_until_ready(self, timeout: float = 30) -> None:
-        """The web answers /healthz and every worker has logged that it started."""
-        def ready() -> bool:
-            for name, process in self.group.running.items():
-                if name not in self.killed and process.poll() is not None:
-                    raise AssertionError(f"{name} exited with {process.returncode}\n{self.output()}")
-            workers = [name for name in self.group.running if name != "web" and name not in self.killed]
-            if not all("worker started" in self.log(name) for name in workers):
-                return False
-            if "web" not in self.group.running:
-                return True
-            try:
-                return requests.get(self.base + "/healthz", timeout=2).status_code == 200
-            except requests.RequestException:
-                return False
-        wait_until(ready, timeout, lambda: f"the processes to start\n{self.output()}", poll=0.1)
-
-    def kill(self, name: str) -> None:
-        """kill -9 the whole process group: no SIGTERM, no finishing the tick in hand."""
-        process = self.group.running[name]
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-        self.killed.add(name)
-        wait_until(lambda: _group_dead(process.pid), 10, f"{name}'s process group to die")
-
-    def flask(self, command: str) -> subprocess.CompletedProcess:
+    def flask(self, *arguments: str) -> subprocess.CompletedProcess:
         """A `flask --app app ...` command with the processes' own environment."""
-        return subprocess.run(f"flask --app app {command}", shell=True, cwd=ROOT, env=self.env,
-                              capture_output=True, text=True, timeout=60)
-
-    def alive(self, name: str) -> bool:
-        return self.group.running[name].poll() is None
-
-    def log(self, name: str) -> str:
-        return (self.logs / f"{name}.log").read_text(errors="replace")
-
-    def output(self) -> str:
-        return self.group.output()
-
-    def stop(self) -> None:
-        """kill -9 everything at once: a graceful stop takes seconds per process, and a process
-        that is gone cannot text into the next test's fakes."""
-        for process in self.group.running.values():
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        for process in self.group.running.values():
-            process.wait(timeout=10)
-            wait_until(lambda: _group_dead(process.pid), 10, "the processes to die")
-
-
-def _group_dead(pgid: int) -> bool:
-    """No process of the group runs any more. A killed grandchild (gunicorn's workers, or the
-    command under `sh -c`) stays a zombie until init reaps it, which can take seconds: a
-    zombie runs no code, so it counts as dead."""
-    if not os.path.isdir("/proc/self"):
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            return True
-        return False
-    with os.scandir("/proc") as entries:
-        pids = [entry.name for entry in entries if entry.name.isdigit()]
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                state, _parent, group = stat.read().rsplit(")", 1)[1].split()[:3]
-        except (OSError, ValueError):
-            continue  # gone meanwhile
-        if int(group) == pgid and state not in ("Z", "X"):
-            return False
-    return True
+        return subprocess.run([FLASK, "--app", "app", *arguments], cwd=ROOT, env=self.env, capture_output=True,
+                              text=True, timeout=60)
 
 
 @pytest.fixture(autouse=True)
@@ -177,21 +93,20 @@ def gateway_for(settings, request, tmp_path):
         logs = tmp_path / f"gateway-{len(started)}"
         logs.mkdir()
         env = {**settings, "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "CONFIRMATION_DELAY": "1s",
-               "WORKER_POLL_INTERVAL": "0.2", "PORT": str(port), "PYTHONUNBUFFERED": "1",
-               "XDG_RUNTIME_DIR": str(logs),
-               "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}", **overrides}
+               "WORKER_POLL_INTERVAL": "0.2", **overrides}
         gateway = Gateway(env, logs)
         started.append(gateway)
         if web:
-            gateway.start_web()
+            gateway.start_web(port=port)
         if worker:
             gateway.start_worker()
-        gateway.wait_until_ready()
         return gateway
 
     yield start
     for gateway in started:
-        gateway.stop()
+        # kill -9 at once: a graceful stop takes seconds per process, and a process that is
+        # gone cannot text into the next test's fakes.
+        gateway.stop_all(kill=True)
         if request.session.testsfailed > failed_before:
             print(gateway.output())
 
@@ -410,7 +325,6 @@ def test_it_loses_no_text_when_the_worker_is_killed_mid_burst_and_sends_none_twi
     in_flight = kill_while_sending(gateway, "worker", fake_twilio, numbers_of(without))
     first_kill = time.monotonic()
     gateway.start_worker("worker-restarted")
-    gateway.wait_until_ready()
     path = urlsplit(in_flight["StatusCallback"])
     forged = {"MessageSid": "SM" + uuid.uuid4().hex, "MessageStatus": "sent", "To": in_flight["To"]}
     assert twilio_post(gateway.base, f"{path.path}?{path.query}", forged,
@@ -450,7 +364,6 @@ def test_it_shares_a_burst_between_two_workers_and_sends_each_text_once(gateway_
     gateway = gateway_for(worker=False)
     gateway.start_worker("worker-a")
     gateway.start_worker("worker-b", TWILIO_API_BASE_URL=fake_twilio.url.replace("127.0.0.1", "localhost"))
-    gateway.wait_until_ready()
     fake_twilio.slow(0.02)
     jobs = burst(40, start=300)
     started = time.monotonic()
@@ -837,7 +750,6 @@ def test_it_keeps_each_proxy_number_to_sender_mps_at_full_speed_and_sends_a_repl
     assert Counter(job.proxy for job in jobs) == Counter({numbers[0]: 15, numbers[1]: 15})
 
     gateway.start_worker()
-    gateway.wait_until_ready()
     replying = jobs[0]
     wait_until(lambda: kinds_to(fake_twilio, replying.crew.phone)["dispatch_crew"], 10, "her crew's dispatch text")
     text_from(gateway.base, replying.citizen, "Ik ben thuis tot twaalf uur, bel even aan.", replying.proxy)

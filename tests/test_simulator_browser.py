@@ -8,57 +8,17 @@ No browser is downloaded: without /usr/bin/chromium the test is skipped.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
-
-from tests.test_e2e_procfile import free_port
 
 CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parent.parent
-FLASK = str(Path(sys.executable).parent / "flask")
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(),
                        reason=f"needs Debian's Chromium at {CHROMIUM} (apt-get install -y chromium)"),
 ]
-
-
-@pytest.fixture
-def embedded(tmp_path):
-    """The embedded gateway as the README starts it, without a Twilio account: the simulator is on."""
-    port = free_port()
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("TWILIO_", "CASE_", "SIMULATOR", "DATABASE_URL"))}
-    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'simulator.sqlite3'}", PUBLIC_BASE_URL=f"http://localhost:{port}",
-               CONFIRMATION_DELAY="1s", PYTHONUNBUFFERED="1")
-    log = (tmp_path / "embedded.log").open("w+")
-    process = subprocess.Popen([FLASK, "--app", "app", "embedded", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://localhost:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while not _up(base):
-            assert process.poll() is None, "the embedded gateway exited at start-up"
-            assert time.monotonic() < deadline, "the embedded gateway did not come up within 20 s"
-            time.sleep(0.2)
-        yield base, log
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
-
-
-def _up(base: str) -> bool:
-    try:
-        return requests.get(base + "/healthz", timeout=1).status_code == 200
-    except requests.ConnectionError:
-        return False
 
 
 @pytest.fixture
@@ -92,7 +52,7 @@ def send_event(page, label: str) -> None:
 def test_it_plays_the_seed_story_through_the_page(embedded, page, screenshots):
     from playwright.sync_api import expect
 
-    base, log = embedded
+    base, _, log = embedded
     page.goto(base + "/simulator")
     anna, jan = page.locator("#phone-anna"), page.locator("#phone-jan")
     callbacks = page.locator("#callbacks")
@@ -164,7 +124,7 @@ def test_it_plays_the_seed_story_through_the_page(embedded, page, screenshots):
 
 
 def test_every_control_has_a_label_and_the_page_has_landmarks(embedded, page):
-    base, _ = embedded
+    base, _, _ = embedded
     page.goto(base + "/simulator")
     unlabelled = page.evaluate("""[...document.querySelectorAll('input, select, textarea')]
         .filter(control => control.labels.length === 0).map(control => control.id || control.outerHTML)""")
