@@ -127,42 +127,43 @@ class OutboxWorker:
             ))
 
     def deliver(self, row: OutboxMessage) -> None:
-        """Send one claimed row at its proxy number's turn, and record the outcome."""
-        if row.channel == "callback" and self._endpoint_disabled():
-            self._postpone(row, utcnow() + DISABLED_RECHECK)
-            return
+        """Send one claimed row at its proxy number's turn, and record the outcome.
+
+        The sending slot is held until the outcome is recorded: a 410 from the case system
+        has disabled its endpoint before the slot goes to the next callback, so no more
+        than SEND_CONCURRENCY callbacks meet the 410."""
         if not self._wait_for_turn(row):
             return
         try:
-            sid = self._send(row)
-        except TransportError as exc:
-            self._failed(row, exc)
-            return
-        except Exception as exc:
-            # A bug must not turn one row into a poison pill that stalls every tick.
-            log.exception("outbox %s: unexpected error while sending", row.id)
-            self._failed(row, TransportError(f"unexpected {type(exc).__name__}", permanent=False))
-            return
-        self._record_sent(row, sid)
-
-    def _send(self, row: OutboxMessage) -> str | None:
-        """The one network call; `_wait_for_turn` took a sending slot for it, given back here."""
-        base = self.config.public_base_url
-        try:
-            if row.channel == "callback":
-                self.callbacks.deliver(row.webhook_id, row.payload)
-                return None
-            if row.channel == "call":
-                return self.transport.place_call(
-                    to=row.to_number, from_=row.from_number, url=f"{base}/twilio/ivr/call?o={row.id}",
-                    status_callback=f"{base}/twilio/call-status?o={row.id}",
-                )
-            return self.transport.send_text(
-                to=row.to_number, from_=row.from_number, body=row.body,
-                status_callback=f"{base}/twilio/status?o={row.id}",
-            )
+            try:
+                sid = self._send(row)
+            except TransportError as exc:
+                self._failed(row, exc)
+                return
+            except Exception as exc:
+                # A bug must not turn one row into a poison pill that stalls every tick.
+                log.exception("outbox %s: unexpected error while sending", row.id)
+                self._failed(row, TransportError(f"unexpected {type(exc).__name__}", permanent=False))
+                return
+            self._record_sent(row, sid)
         finally:
             self._sending.release()
+
+    def _send(self, row: OutboxMessage) -> str | None:
+        """The one network call."""
+        base = self.config.public_base_url
+        if row.channel == "callback":
+            self.callbacks.deliver(row.webhook_id, row.payload)
+            return None
+        if row.channel == "call":
+            return self.transport.place_call(
+                to=row.to_number, from_=row.from_number, url=f"{base}/twilio/ivr/call?o={row.id}",
+                status_callback=f"{base}/twilio/call-status?o={row.id}",
+            )
+        return self.transport.send_text(
+            to=row.to_number, from_=row.from_number, body=row.body,
+            status_callback=f"{base}/twilio/status?o={row.id}",
+        )
 
     def _record_sent(self, row: OutboxMessage, sid: str | None) -> None:
         """Twilio has it: record that, even if the database is away for a while, because an
@@ -182,7 +183,8 @@ class OutboxWorker:
 
     def _wait_for_turn(self, row: OutboxMessage) -> bool:
         """Wait for the row's turn at its number (SENDER_MPS) and for a sending slot
-        (SEND_CONCURRENCY); False if the row is no longer ours. On True the caller holds
+        (SEND_CONCURRENCY); False if the row is no longer ours, or is a callback held
+        because the case system's endpoint is disabled (410). On True the caller holds
         the slot. The slot is taken before the turn, so a turn is never taken and then
         spent waiting: that would let texts from one number bunch up."""
         if row.channel != "callback":
@@ -190,8 +192,11 @@ class OutboxWorker:
         deadline, pause = time.monotonic() + RECORD_PATIENCE, 0.5
         while True:
             self._sending.acquire()
+            held = False
             try:
-                turn = self._take_turn(row)
+                # Looked at with the slot in hand: a 410 is recorded before its slot is free.
+                held = row.channel == "callback" and self._endpoint_disabled()
+                turn = None if held else self._take_turn(row)
             except (OperationalError, InterfaceError):
                 # The database is away: wait for it here rather than leave the row to its
                 # lease (a minute), as a lane would that simply gave up.
@@ -208,6 +213,8 @@ class OutboxWorker:
             if turn is True:
                 return True
             self._sending.release()
+            if held:
+                self._postpone(row, utcnow() + DISABLED_RECHECK)
             if turn is None:
                 return False
             sleep_until(turn)
