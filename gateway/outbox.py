@@ -53,7 +53,8 @@ class OutboxWorker:
     def __init__(self, db: Database, config: Config, transport, callbacks: CallbackSender):
         self.db, self.config, self.transport, self.callbacks = db, config, transport, callbacks
         self.rate = SenderRate(db, config.sender_mps)
-        # Requests in flight at once from this process, whichever drain or lane sends them.
+        # Rows being sent at once by this process, each until its outcome is recorded,
+        # whichever drain or lane sends them.
         self._sending = threading.BoundedSemaphore(config.send_concurrency)
 
     def drain(self, limit: int = DRAIN_LIMIT) -> int:
@@ -192,7 +193,6 @@ class OutboxWorker:
         deadline, pause = time.monotonic() + RECORD_PATIENCE, 0.5
         while True:
             self._sending.acquire()
-            held = False
             try:
                 # Looked at with the slot in hand: a 410 is recorded before its slot is free.
                 held = row.channel == "callback" and self._endpoint_disabled()
