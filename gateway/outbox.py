@@ -53,8 +53,8 @@ class OutboxWorker:
     def __init__(self, db: Database, config: Config, transport, callbacks: CallbackSender):
         self.db, self.config, self.transport, self.callbacks = db, config, transport, callbacks
         self.rate = SenderRate(db, config.sender_mps)
-        # Rows being sent at once by this process, each until its outcome is recorded,
-        # whichever drain or lane sends them.
+        # Rows being sent at once by this process, whichever drain or lane sends them
+        # (a callback until its outcome is recorded: see deliver).
         self._sending = threading.BoundedSemaphore(config.send_concurrency)
 
     def drain(self, limit: int = DRAIN_LIMIT) -> int:
@@ -130,25 +130,31 @@ class OutboxWorker:
     def deliver(self, row: OutboxMessage) -> None:
         """Send one claimed row at its proxy number's turn, and record the outcome.
 
-        The sending slot is held until the outcome is recorded: a 410 from the case system
-        has disabled its endpoint before the slot goes to the next callback, so no more
-        than SEND_CONCURRENCY callbacks meet the 410."""
+        A text's or call's sending slot is free again once Twilio has answered. A
+        callback's is held until its outcome is recorded: a 410 from the case system has
+        disabled the endpoint before the slot goes to the next callback, so no more than
+        SEND_CONCURRENCY callbacks meet the 410. (Holding texts' slots as well cost a
+        quarter of the throughput when Twilio is slow: bench/outbox_drain.py.)"""
         if not self._wait_for_turn(row):
             return
+        held_until_recorded = row.channel == "callback"
         try:
             try:
                 sid = self._send(row)
-            except TransportError as exc:
-                self._failed(row, exc)
-                return
-            except Exception as exc:
-                # A bug must not turn one row into a poison pill that stalls every tick.
-                log.exception("outbox %s: unexpected error while sending", row.id)
-                self._failed(row, TransportError(f"unexpected {type(exc).__name__}", permanent=False))
-                return
+            finally:
+                if not held_until_recorded:
+                    self._sending.release()
+        except TransportError as exc:
+            self._failed(row, exc)
+        except Exception as exc:
+            # A bug must not turn one row into a poison pill that stalls every tick.
+            log.exception("outbox %s: unexpected error while sending", row.id)
+            self._failed(row, TransportError(f"unexpected {type(exc).__name__}", permanent=False))
+        else:
             self._record_sent(row, sid)
         finally:
-            self._sending.release()
+            if held_until_recorded:
+                self._sending.release()
 
     def _send(self, row: OutboxMessage) -> str | None:
         """The one network call."""
