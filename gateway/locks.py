@@ -21,8 +21,11 @@ from gateway.models import Case
 Row = TypeVar("Row")
 
 
-def case_then_row(session: Session, model: type[Row], row_id: int) -> tuple[Case | None, Row | None]:
-    """The row's case (None for a row without one) and the row, both locked, in that order."""
-    case_pk = session.scalar(select(model.case_pk).where(model.id == row_id))
-    case = session.get(Case, case_pk, with_for_update=True) if case_pk is not None else None
-    return case, session.get(model, row_id, with_for_update=True)
+def case_then_row(session: Session, model: type[Row], *where) -> tuple[Case | None, Row | None]:
+    """The row that `where` finds, and its case (None for a row without one), both locked,
+    the case first; (None, None) when there is no such row."""
+    found = session.execute(select(model.id, model.case_pk).where(*where)).first()
+    if found is None:
+        return None, None
+    case = session.get(Case, found.case_pk, with_for_update=True) if found.case_pk is not None else None
+    return case, session.get(model, found.id, with_for_update=True)

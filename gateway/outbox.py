@@ -175,18 +175,14 @@ class OutboxWorker:
     def _record_sent(self, row: OutboxMessage, sid: str | None) -> None:
         """Twilio has it: record that, even if the database is away for a while, because an
         unrecorded send goes out again when its lease ends. Keep trying well inside the lease."""
-        deadline = time.monotonic() + RECORD_PATIENCE
-        pause = 0.5
+        patience = _Patience()
         while True:
             try:
                 self._sent(row, sid)
                 return
             except (OperationalError, InterfaceError):
-                if time.monotonic() + pause > deadline:
+                if not patience.wait(f"outbox {row.id}: sent, but the database is away; recording it again"):
                     raise
-                log.warning("outbox %s: sent, but the database is away; recording it again in %.1fs", row.id, pause)
-                time.sleep(pause)
-                pause = min(pause * 2, 5.0)
 
     def _wait_for_turn(self, row: OutboxMessage) -> bool:
         """Wait for the row's turn at its number (SENDER_MPS) and for a sending slot
@@ -196,7 +192,7 @@ class OutboxWorker:
         spent waiting: that would let texts from one number bunch up."""
         if row.channel != "callback":
             self.rate.know(row.from_number or "")
-        deadline, pause = time.monotonic() + RECORD_PATIENCE, 0.5
+        patience = _Patience()
         while True:
             self._sending.acquire()
             try:
@@ -207,11 +203,8 @@ class OutboxWorker:
                 # The database is away: wait for it here rather than leave the row to its
                 # lease (a minute), as a lane would that simply gave up.
                 self._sending.release()
-                if time.monotonic() + pause > deadline:
+                if not patience.wait(f"outbox {row.id}: the database is away; trying again"):
                     raise
-                log.warning("outbox %s: the database is away; trying again in %.1fs", row.id, pause)
-                time.sleep(pause)
-                pause = min(pause * 2, 5.0)
                 continue
             except BaseException:
                 self._sending.release()
@@ -278,7 +271,7 @@ class OutboxWorker:
 
     def _sent(self, row: OutboxMessage, sid: str | None) -> None:
         with self.db.transaction() as session:
-            case, current = case_then_row(session, OutboxMessage, row.id)
+            case, current = case_then_row(session, OutboxMessage, OutboxMessage.id == row.id)
             if current.status == "pending":  # not when Twilio's status callback recorded it first
                 counters.count_message(session, row.channel, row.recipient, "sent")
                 if row.channel == "callback":
@@ -332,7 +325,7 @@ class OutboxWorker:
         delays = CALLBACK_RETRY_DELAYS if row.channel == "callback" else TEXT_RETRY_DELAYS
         give_up = exc.permanent or row.attempts > len(delays)
         with self.db.transaction() as session:
-            case, current = case_then_row(session, OutboxMessage, row.id)
+            case, current = case_then_row(session, OutboxMessage, OutboxMessage.id == row.id)
             current.locked_until, current.last_error, current.error_code = None, str(exc), exc.code
             fx = Effects(session, self.config)
             if give_up:
@@ -357,3 +350,19 @@ class OutboxWorker:
                 fx.record(case, f"{row.channel}.retry", f"{row.purpose} attempt {row.attempts} failed: {exc}",
                           outbox_id=row.id, retry_in=delay)
 
+
+class _Patience:
+    """Waiting out a database outage, well inside a claim's lease: pauses of 0.5 s, doubling
+    up to 5 s, for RECORD_PATIENCE in all."""
+
+    def __init__(self):
+        self.deadline, self.pause = time.monotonic() + RECORD_PATIENCE, 0.5
+
+    def wait(self, what: str) -> bool:
+        """Log `what` and sleep the next pause; False, without sleeping, once patience is out."""
+        if time.monotonic() + self.pause > self.deadline:
+            return False
+        log.warning("%s in %.1fs", what, self.pause)
+        time.sleep(self.pause)
+        self.pause = min(self.pause * 2, 5.0)
+        return True

@@ -32,7 +32,7 @@ def fire_due(db: Database, config: Config, handlers: dict[str, Handler], limit: 
                 # The case is locked first (gateway/locks.py); a case that a request or another
                 # worker holds is passed over for now, and the next due timer fires meanwhile.
                 due = session.execute(
-                    select(Timer.id).join(Case, Case.id == Timer.case_pk)
+                    select(Timer.id, Case).join(Case, Case.id == Timer.case_pk)
                     .where(Timer.status == "pending", Timer.due_at <= now)
                     .order_by(Timer.due_at, Timer.id).limit(1).with_for_update(skip_locked=True, of=Case)
                 ).first()
@@ -42,7 +42,7 @@ def fire_due(db: Database, config: Config, handlers: dict[str, Handler], limit: 
                 timer = session.get(Timer, timer_id, with_for_update=True)
                 if timer.status != "pending":
                     continue  # fired by another worker between that read and the case's lock
-                _fire(session, config, handlers, timer, now)
+                _fire(session, config, handlers, timer, due.Case, now)
         except (OperationalError, InterfaceError):
             raise  # the database is away: not the timer's fault, the next tick retries
         except Exception:
@@ -56,8 +56,9 @@ def fire_due(db: Database, config: Config, handlers: dict[str, Handler], limit: 
     return fired
 
 
-def _fire(session: Session, config: Config, handlers: dict[str, Handler], timer: Timer, now: datetime) -> None:
-    case = session.scalar(select(Case).where(Case.id == timer.case_pk).with_for_update())
+def _fire(session: Session, config: Config, handlers: dict[str, Handler], timer: Timer, case: Case,
+          now: datetime) -> None:
+    """Fire `timer`; its case is locked already."""
     logs.note_case(case.case_id)
     timer.status, timer.fired_at = "fired", now
     late = (now - timer.due_at).total_seconds()

@@ -10,7 +10,7 @@ import logging
 import re
 
 from flask import Blueprint, Response, request
-from sqlalchemy import or_, select
+from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -105,11 +105,11 @@ def _outbox_row(session, sid: str) -> tuple[Case | None, OutboxMessage | None]:
     """The text the status is about, and its case, both locked (gateway/locks.py).
     The status callback can beat the worker's own record of the SID; the URL names the row."""
     row_id = as_int(request.args.get("o"))
-    named = session.scalar(select(OutboxMessage.id).where(
-        OutboxMessage.id == row_id, OutboxMessage.channel == "sms",
-        or_(OutboxMessage.provider_sid.is_(None), OutboxMessage.provider_sid == sid))) if row_id else None
-    row_id = named or session.scalar(select(OutboxMessage.id).where(OutboxMessage.provider_sid == sid))
-    if row_id is None:
-        return None, None
-    return case_then_row(session, OutboxMessage, row_id)
+    if row_id:
+        case, row = case_then_row(
+            session, OutboxMessage, OutboxMessage.id == row_id, OutboxMessage.channel == "sms",
+            or_(OutboxMessage.provider_sid.is_(None), OutboxMessage.provider_sid == sid))
+        if row is not None:
+            return case, row
+    return case_then_row(session, OutboxMessage, OutboxMessage.provider_sid == sid)
 

@@ -97,7 +97,7 @@ def call_status():
     if status not in FINAL_CALL_STATUSES:
         return Response(status=204)  # ringing, in-progress: nothing to decide yet
     with rt.db.transaction() as session:
-        case, row = case_then_row(session, OutboxMessage, row_id)
+        case, row = case_then_row(session, OutboxMessage, OutboxMessage.id == row_id)
         if row is None or row.channel != "call" or row.provider_sid not in (None, sid):
             log.warning("call status %s for unknown call %s ignored", status, sid)
             return Response(status=204)
