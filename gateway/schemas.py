@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
 
 from gateway.phones import InvalidPhoneNumber, normalise
+from gateway.safe_text import unsafe_character
 
 CASE_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")
 CaseId = Annotated[str, Field(min_length=1, max_length=100, pattern=rf"^{CASE_ID.pattern}$")]
@@ -22,12 +22,12 @@ class _Strict(BaseModel):
 
     @field_validator("*")
     @classmethod
-    def _no_control_characters(cls, value: object) -> object:
-        # PostgreSQL refuses NUL in text, and control characters have no place in a text message.
-        if isinstance(value, str) and any(
-            unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in value
-        ):
-            raise ValueError("contains control characters")
+    def _no_unspeakable_characters(cls, value: object) -> object:
+        # PostgreSQL refuses NUL in text, and what gets texted or spoken cannot carry what
+        # XML 1.0 forbids (gateway/safe_text.py): refused here, so the case system hears of it.
+        unsafe = unsafe_character(value) if isinstance(value, str) else None
+        if unsafe:
+            raise ValueError(f"contains {unsafe}, which cannot be texted or spoken")
         return value
 
 
