@@ -20,7 +20,7 @@ EVENT_TYPES = ("case.dispatched", "case.completed", "case.cancelled")
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    @field_validator("*")
+    @field_validator("*", mode="before")
     @classmethod
     def _no_unspeakable_characters(cls, value: object) -> object:
         # PostgreSQL refuses NUL in text, and what gets texted or spoken cannot carry what
