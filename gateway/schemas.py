@@ -14,6 +14,8 @@ from gateway.safe_text import unsafe_character
 CASE_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")
 CaseId = Annotated[str, Field(min_length=1, max_length=100, pattern=rf"^{CASE_ID.pattern}$")]
 ETA_YEARS = (2000, 2999)
+# The longest description accepted: it reaches the crew in at most four texts (flows/parts.py).
+MAX_DESCRIPTION_CHARACTERS = 5000
 EVENT_TYPES = ("case.dispatched", "case.completed", "case.cancelled")
 
 
@@ -67,7 +69,11 @@ class Dispatched(_Strict):
 
     case_id: CaseId
     reference: Annotated[str, Field(min_length=1, max_length=100)]
-    description: Annotated[str, Field(min_length=1, max_length=5000)]
+    description: str = Field(
+        min_length=1, max_length=MAX_DESCRIPTION_CHARACTERS,
+        description=f"What the resident reported, in her own words: at most {MAX_DESCRIPTION_CHARACTERS:,} "
+                    "characters. When the crew's text would pass Twilio's 1,600 characters, it goes out as "
+                    "consecutive numbered texts: (1/3), (2/3), (3/3).")
     address: Annotated[str, Field(min_length=1, max_length=300)]
     citizen: Party
     crew: Crew
