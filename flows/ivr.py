@@ -43,7 +43,9 @@ class Prompt:
     case_pk: int | None = None
     round: int | None = None
     outbox_id: int | None = None
-    attempt: int = 1  # times this prompt has been said; the second unanswered or unclear question ends the call
+    # Times this prompt has been said: 9 asks again up to MAX_TIMES_SAID; silence or an unclear
+    # answer at the second ends the call.
+    attempt: int = 1
     connect_to: str | None = None
     caller_id: str | None = None
     goodbye: str = ""

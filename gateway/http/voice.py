@@ -20,10 +20,10 @@ from gateway import counters
 from gateway.effects import Effects
 from gateway.http.twilio_common import CONTROL, as_int, form_number, signed, twiml
 from gateway.locks import case_then_row
-from gateway.safe_text import clean
 from gateway.models import OutboxMessage
 from gateway.phones import mask
 from gateway.runtime import runtime
+from gateway.safe_text import clean
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/twilio")
