@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from flows import messages, reach
+from flows import messages, parts, reach
 from flows.states import check, transition
 from gateway import pool
 from gateway.effects import Effects
@@ -95,7 +95,10 @@ def _notify(fx: Effects, case: Case) -> None:
     reach.tell_citizen(fx, case, "dispatch_citizen", quiet_hours=True)
     crew_lang = case.crew_language
     name = messages.render(crew_lang, "crew_name", name=case.citizen_name) if case.citizen_name else ""
-    fx.text(case, "crew", "dispatch_crew", messages.render(
+    notice = messages.render(
         crew_lang, "dispatch_crew", org=fx.config.organisation_name, reference=case.reference,
         code=str(case.short_code), address=case.address, description=case.description, name=name,
-    ))
+    )
+    # A long description would make one text Twilio refuses; in parts, in order, the crew gets it all.
+    for part in parts.split(notice):
+        fx.text(case, "crew", "dispatch_crew", part)

@@ -6,13 +6,17 @@ Three kinds of call reach this file:
   the question again if it is still open, or the municipality's general number;
 - a key pressed: 1 = fixed, 2 = not fixed, 9 = repeat; or a short code on a shared number.
 
+A prompt is said at most MAX_TIMES_SAID times (pressing 9, silence and an unknown key all
+count), then the call ends with the municipality's general number: a line kept open by a
+machine pressing 9 would otherwise cost per minute for as long as Twilio allows.
+
 Each function returns a Prompt; gateway/http/voice.py turns it into TwiML. Only the two
 parties of a case are ever dialled, so a proxy number can never be used as an open relay.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flows import confirmation, messages, reach
 from flows.replies import Reading, interpret
@@ -23,6 +27,7 @@ from gateway.phones import mask
 
 KEYS = {"1": Reading("yes", "pressed 1"), "2": Reading("no", "pressed 2")}
 REPEAT_KEY = "9"
+MAX_TIMES_SAID = 3  # the first time and two repeats
 OPEN_QUESTION = ("awaiting_confirmation", "unanswered")
 # Calling us herself, she may answer as soon as the crew reports done, before we ask.
 ANSWERABLE = ("completed", *OPEN_QUESTION)
@@ -38,7 +43,9 @@ class Prompt:
     case_pk: int | None = None
     round: int | None = None
     outbox_id: int | None = None
-    attempt: int = 1  # the second unanswered or unclear question ends the call
+    # Times this prompt has been said: 9 asks again up to MAX_TIMES_SAID; silence or an unclear
+    # answer at the second ends the call.
+    attempt: int = 1
     connect_to: str | None = None
     caller_id: str | None = None
     goodbye: str = ""
@@ -60,9 +67,19 @@ def placed_call(fx: Effects, row: OutboxMessage | None) -> Prompt:
                   outbox_id=row.id, goodbye=messages.render(lang, "voice_goodbye"))
 
 
+def repeat(fx: Effects, row: OutboxMessage | None, times_said: int) -> Prompt:
+    """She pressed 9 on a call that told her something: say it again, up to MAX_TIMES_SAID."""
+    if times_said >= MAX_TIMES_SAID:
+        return _end_of_call(fx, fx.session.get(Case, row.case_pk) if row is not None else None)
+    prompt = placed_call(fx, row)
+    return replace(prompt, attempt=times_said + 1) if prompt.then == "offer_repeat" else prompt
+
+
 def question(fx: Effects, case_pk: int, round_: int, attempt: int) -> Prompt:
     """The yes/no question once more, after silence on the first try."""
     case = _case_in_round(fx, case_pk, round_)
+    if attempt > MAX_TIMES_SAID:
+        return _end_of_call(fx, case)
     if case is None or case.status not in ANSWERABLE:
         return _nothing_open(fx, case)
     return _ask(fx, case, reach.spoken_message(fx, case, "question"), attempt)
@@ -75,7 +92,9 @@ def answer(fx: Effects, case_pk: int, round_: int, attempt: int, digits: str, sp
         return _nothing_open(fx, case)
     lang = case.citizen_language
     if digits == REPEAT_KEY:
-        return _ask(fx, case, reach.spoken_message(fx, case, "question"), attempt)
+        if attempt >= MAX_TIMES_SAID:
+            return _end_of_call(fx, case)
+        return _ask(fx, case, reach.spoken_message(fx, case, "question"), attempt + 1)
     reading = KEYS.get(digits) or (interpret(speech) if speech else Reading("unclear", f"pressed {digits!r}"))
     said = f"toets {digits}" if digits else speech
     outcome = confirmation.answer(fx, case, said, reading=reading, by_voice=True)
@@ -85,7 +104,7 @@ def answer(fx: Effects, case_pk: int, round_: int, attempt: int, digits: str, sp
         return Prompt(reach.render(fx, case, "voice_thanks_no", voice=True), lang)
     not_understood = messages.render(lang, "voice_not_understood")
     if attempt >= 2:
-        return Prompt(not_understood + " " + messages.render(lang, "voice_no_choice"), lang)
+        return Prompt(not_understood + " " + _end_of_call(fx, case).say, lang)
     return _ask(fx, case, not_understood + " " + reach.spoken_message(fx, case, "question"), attempt + 1)
 
 
@@ -139,6 +158,12 @@ def _ask(fx: Effects, case: Case, say: str, attempt: int = 1) -> Prompt:
     lang = case.citizen_language
     return Prompt(say, lang, "ask_answer", case_pk=case.id, round=case.round, attempt=attempt,
                   goodbye=messages.render(lang, "voice_no_choice"))
+
+
+def _end_of_call(fx: Effects, case: Case | None) -> Prompt:
+    """A polite goodbye that names how to reach the municipality."""
+    lang = case.citizen_language if case is not None else fx.config.default_language
+    return Prompt(_with_fallback(fx, lang, "voice_end_of_call"), lang)
 
 
 def _nothing_open(fx: Effects, case: Case | None) -> Prompt:

@@ -7,12 +7,9 @@ connected in flows/ivr.py.) A citizen on a landline hears the crew's text in a c
 from __future__ import annotations
 
 from flows import messages, reach
+from flows.parts import MAX_TEXT_CHARACTERS
 from gateway.effects import Effects
 from gateway.models import Case
-
-
-# Twilio refuses a text over 1,600 characters (error 21617).
-MAX_TEXT_CHARACTERS = 1600
 
 
 def crew_text(fx: Effects, case: Case, text: str, media: int = 0) -> str:

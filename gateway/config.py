@@ -74,6 +74,10 @@ class Config:
     # The municipality's general number, named to callers we cannot connect.
     fallback_phone_number: str | None = None
     call_retry_after: int = 1800
+    # Seconds a call we place may last: a notice or the question takes under one minute.
+    call_time_limit: int = 240
+    # Seconds a masked call between resident and crew may last (<Dial timeLimit>).
+    dial_time_limit: int = 1800
     session_grace: int = 7200
     sender_mps: float = 10.0
     # Texts one worker has in flight at once, at most one per proxy number (gateway/lanes.py).
@@ -153,6 +157,8 @@ class Config:
             worker_poll_interval=reader.seconds_float("WORKER_POLL_INTERVAL", 0.5),
             fallback_phone_number=reader.dialable("FALLBACK_PHONE_NUMBER"),
             call_retry_after=reader.duration("CALL_RETRY_AFTER", 1800),
+            call_time_limit=reader.duration_within("CALL_TIME_LIMIT", 240, CALL_LIMITS),
+            dial_time_limit=reader.duration_within("DIAL_TIME_LIMIT", 1800, CALL_LIMITS),
             session_grace=reader.duration("SESSION_GRACE", 7200),
             sender_mps=reader.rate("SENDER_MPS", 10.0),
             send_concurrency=reader.whole("SEND_CONCURRENCY", 8, 1, 64),
@@ -201,6 +207,8 @@ def _sqlalchemy_url(url: str) -> str:
 
 
 MAX_DURATION = 366 * 86400
+# Seconds a call may be limited to: a minute to say anything at all; Twilio's own ceiling is 4 h.
+CALL_LIMITS = (60, 4 * 3600)
 _DURATION = re.compile(r"(\d+)([smhd])")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -270,6 +278,13 @@ class _Reader:
             raise ConfigError(name, f"expected seconds or a duration like 30m or 2h, got {value!r}") from None
         if seconds > MAX_DURATION:
             raise ConfigError(name, f"{value!r} is longer than a year; that cannot be meant")
+        return seconds
+
+    def duration_within(self, name: str, default: int, bounds: tuple[int, int]) -> int:
+        seconds = self.duration(name, default)
+        if not bounds[0] <= seconds <= bounds[1]:
+            raise ConfigError(name, f"expected a duration from {bounds[0]} s to {bounds[1] // 3600} h, "
+                              f"got {self.optional(name)!r}")
         return seconds
 
     def seconds_float(self, name: str, default: float) -> float:

@@ -3,31 +3,33 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
 
 from gateway.phones import InvalidPhoneNumber, normalise
+from gateway.safe_text import unsafe_character
 
 CASE_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")
 CaseId = Annotated[str, Field(min_length=1, max_length=100, pattern=rf"^{CASE_ID.pattern}$")]
 ETA_YEARS = (2000, 2999)
+# The longest description accepted: it reaches the crew in at most four texts (flows/parts.py).
+MAX_DESCRIPTION_CHARACTERS = 5000
 EVENT_TYPES = ("case.dispatched", "case.completed", "case.cancelled")
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    @field_validator("*")
+    @field_validator("*", mode="before")
     @classmethod
-    def _no_control_characters(cls, value: object) -> object:
-        # PostgreSQL refuses NUL in text, and control characters have no place in a text message.
-        if isinstance(value, str) and any(
-            unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in value
-        ):
-            raise ValueError("contains control characters")
+    def _no_unspeakable_characters(cls, value: object) -> object:
+        # PostgreSQL refuses NUL in text, and what gets texted or spoken cannot carry what
+        # XML 1.0 forbids (gateway/safe_text.py): refused here, so the case system hears of it.
+        unsafe = unsafe_character(value) if isinstance(value, str) else None
+        if unsafe:
+            raise ValueError(f"contains {unsafe}, which cannot be texted or spoken")
         return value
 
 
@@ -67,7 +69,11 @@ class Dispatched(_Strict):
 
     case_id: CaseId
     reference: Annotated[str, Field(min_length=1, max_length=100)]
-    description: Annotated[str, Field(min_length=1, max_length=5000)]
+    description: str = Field(
+        min_length=1, max_length=MAX_DESCRIPTION_CHARACTERS,
+        description=f"What the resident reported, in her own words: at most {MAX_DESCRIPTION_CHARACTERS:,} "
+                    "characters. When the crew's text would pass Twilio's 1,600 characters, it goes out as "
+                    "consecutive numbered texts: (1/3), (2/3), (3/3).")
     address: Annotated[str, Field(min_length=1, max_length=300)]
     citizen: Party
     crew: Crew

@@ -20,6 +20,7 @@ from twilio.rest import Client
 
 from gateway.config import Config
 from gateway.phones import mask, mask_numbers_in
+from gateway.safe_text import clean
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +64,13 @@ class TwilioTransport:
         self.client = Client(config.twilio_account_sid, config.twilio_auth_token, http_client=http_client)
         # TWILIO_API_BASE_URL points the official client at a compatible provider or a test double.
         self.client.api.base_url = config.twilio_api_base_url
+        # Twilio's own limit is 4 hours; a call kept open by a machine on the line costs per minute.
+        self.call_time_limit = config.call_time_limit
 
     def send_text(self, *, to: str, from_: str, body: str, status_callback: str | None) -> str:
         """None asks for no delivery reports (a test text has no outbox row to report on)."""
         with _translated_errors():
-            return self.client.messages.create(to=to, from_=from_, body=body,
+            return self.client.messages.create(to=to, from_=from_, body=clean(body),
                                                status_callback=status_callback or values.unset).sid
 
     def place_call(self, *, to: str, from_: str, url: str, status_callback: str) -> str:
@@ -75,7 +78,8 @@ class TwilioTransport:
         with _translated_errors():
             return self.client.calls.create(
                 to=to, from_=from_, url=url, method="POST", status_callback=status_callback,
-                status_callback_method="POST", timeout=CALL_RING_SECONDS, record=False,
+                status_callback_method="POST", timeout=CALL_RING_SECONDS, time_limit=self.call_time_limit,
+                record=False,
             ).sid
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from flows import messages
+from flows import messages, parts
 from gateway import gsm7
 
 # What each text may cost, in segments, with the long values below. A new text needs a budget here.
@@ -13,6 +13,9 @@ BUDGETS = {
     "which_case": 2,  # two cases, each with a 40-character address
 }
 ORG, REFERENCE, ADDRESS = messages.SAMPLE["org"], messages.SAMPLE["reference"], messages.SAMPLE["address"]
+# The longest crew notice the API accepts (5,000-character description, every field at its maximum)
+# goes out in numbered parts (flows/parts.py): at most this many, each at most 11 GSM-7 segments.
+LONGEST_CREW_NOTICE_PARTS = 4
 
 
 def keys(language: str) -> list[str]:
@@ -56,6 +59,16 @@ def test_every_text_has_a_segment_budget():
 @pytest.mark.parametrize("key", sorted(BUDGETS))
 def test_every_text_stays_within_its_segment_budget(language, key):
     assert gsm7.segments(realistic(language, key)) <= BUDGETS[key]
+
+
+@pytest.mark.parametrize("language", messages.LANGUAGES)
+def test_the_longest_crew_notice_stays_within_its_parts_budget(language):
+    description = ("Gat in de stoep, bijna gevallen. " * 200)[:5000]
+    notice = messages.render(language, "dispatch_crew", org=ORG, reference="R" * 100, code="104", address="A" * 300,
+                             description=description, name=messages.render(language, "crew_name", name="N" * 200))
+    pieces = parts.split(notice)
+    assert len(pieces) <= LONGEST_CREW_NOTICE_PARTS
+    assert all(gsm7.segments(piece) <= 11 for piece in pieces), [gsm7.segments(piece) for piece in pieces]
 
 
 @pytest.mark.parametrize("language", messages.LANGUAGES)

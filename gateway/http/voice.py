@@ -23,6 +23,7 @@ from gateway.locks import case_then_row
 from gateway.models import OutboxMessage
 from gateway.phones import mask
 from gateway.runtime import runtime
+from gateway.safe_text import clean
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/twilio")
@@ -71,18 +72,18 @@ def answer():
 def short_code():
     """A caller on a shared number keyed in the code of the case she calls about."""
     caller, proxy = form_number("From"), form_number("To")
-    attempt, digits = as_int(request.args.get("attempt")) or 1, _digits().rstrip("#")
+    attempt, digits = _attempt(), _digits().rstrip("#")
     return _render(_decide(lambda fx: ivr.by_code(fx, proxy, caller, digits, attempt)))
 
 
 @bp.post("/ivr/repeat")
 @signed
 def repeat():
-    row_id = as_int(request.args.get("o"))
+    row_id, times_said = as_int(request.args.get("o")), _attempt()
     if _digits() != ivr.REPEAT_KEY:
         lang = runtime().config.default_language
         return _render(ivr.Prompt(messages.render(lang, "voice_goodbye"), lang))
-    return _render(_decide(lambda fx: ivr.placed_call(fx, fx.session.get(OutboxMessage, row_id))))
+    return _render(_decide(lambda fx: ivr.repeat(fx, fx.session.get(OutboxMessage, row_id), times_said)))
 
 
 @bp.post("/call-status")
@@ -119,7 +120,13 @@ def _decide(decision) -> ivr.Prompt:
 
 
 def _case_args() -> tuple[int, int, int]:
-    return as_int(request.args.get("case")), as_int(request.args.get("round")), as_int(request.args.get("attempt")) or 1
+    return as_int(request.args.get("case")), as_int(request.args.get("round")), _attempt()
+
+
+def _attempt() -> int:
+    # Every URL we hand Twilio carries the count, and Twilio signs it. One without a count
+    # gets no more repeats: it cannot be a step of a call we are in.
+    return as_int(request.args.get("attempt")) or ivr.MAX_TIMES_SAID
 
 
 def _digits() -> str:
@@ -128,14 +135,15 @@ def _digits() -> str:
 
 
 def _render(prompt: ivr.Prompt) -> Response:
-    # XML 1.0 cannot carry control characters at all, escaped or not.
-    prompt = replace(prompt, say=CONTROL.sub(" ", prompt.say))
+    # XML 1.0 cannot carry control characters or noncharacters at all, escaped or not.
+    prompt = replace(prompt, say=clean(prompt.say), goodbye=clean(prompt.goodbye))
     voice = VoiceResponse()
     language = messages.VOICE_LANGUAGES[prompt.language]
     if prompt.then == "connect":
         voice.say(prompt.say, language=language)
         # callerId is the proxy number: without it the other party would see the real number.
-        dial = voice.dial(caller_id=prompt.caller_id, record="do-not-record", answer_on_bridge=True, timeout=30)
+        dial = voice.dial(caller_id=prompt.caller_id, record="do-not-record", answer_on_bridge=True, timeout=30,
+                          time_limit=runtime().config.dial_time_limit)
         dial.number(prompt.connect_to)
         return twiml(voice)
     if prompt.then == "ask_answer":
@@ -153,8 +161,8 @@ def _render(prompt: ivr.Prompt) -> Response:
         gather.say(prompt.say, language=language)
         voice.append(gather)
     elif prompt.then == "offer_repeat":
-        gather = Gather(input="dtmf", num_digits=1, timeout=5, action=_url("repeat", {"o": prompt.outbox_id}),
-                        method="POST")
+        again = _url("repeat", {"o": prompt.outbox_id, "attempt": prompt.attempt})
+        gather = Gather(input="dtmf", num_digits=1, timeout=5, action=again, method="POST")
         gather.say(prompt.say, language=language)
         voice.append(gather)
     else:

@@ -1,7 +1,8 @@
 """A fake of Twilio's REST API, reached by the real twilio client via TWILIO_API_BASE_URL.
 
-It records every message and call it accepts, checks the account's basic auth like
-Twilio does, and can be told to fail the next requests (5xx, 429, an error code, a hang).
+It records every message and call it accepts (every field: a call's TimeLimit too), checks the
+account's basic auth like Twilio does, refuses a text over 1,600 characters (21617) and a call
+without a TimeLimit, and can be told to fail the next requests (5xx, 429, an error code, a hang).
 
 Opt-in, for the fault tests (all off until asked for, and off again after reset()):
 slow() answers every accepted request late, hold()/release() park requests until the
@@ -27,6 +28,11 @@ from twilio.request_validator import RequestValidator
 from werkzeug.wrappers import Request, Response
 
 from tests.fakes.server import LoopbackServer
+
+
+# Twilio refuses a longer text (error 21617) and a TimeLimit outside 1 s to 4 h.
+MAX_BODY_CHARACTERS = 1600
+TIME_LIMIT_SECONDS = (1, 14400)
 
 
 @dataclass
@@ -189,11 +195,17 @@ class FakeTwilio:
                 refusal = self._refusals.get(request.form.get("To", ""))
             if refusal:
                 return _error(refusal.status, refusal.code or refusal.status, "scripted refusal")
+            if len(request.form.get("Body", "")) > MAX_BODY_CHARACTERS:
+                return _error(400, 21617, "The concatenated message body exceeds the 1600 character limit")
             self._wait_its_turn()
             return self._create("SM", self.messages, request)
         if request.method == "GET" and request.path == prefix + "IncomingPhoneNumbers.json":
             return self._numbers_page(request, prefix + "IncomingPhoneNumbers.json")
         if request.method == "POST" and request.path == prefix + "Calls.json":
+            if not TIME_LIMIT_SECONDS[0] <= _number(request.form.get("TimeLimit")) <= TIME_LIMIT_SECONDS[1]:
+                # Stricter than Twilio, which takes a missing TimeLimit as 4 hours: every call a test
+                # places shows the gateway never forgets it.
+                return _error(400, 400, f"TimeLimit {request.form.get('TimeLimit')!r} is missing or invalid")
             self._wait_its_turn()
             return self._create("CA", self.calls, request)
         return _error(404, 20404, f"no fake for {request.method} {request.path}")
@@ -261,6 +273,10 @@ class FakeTwilio:
 def _set(event: threading.Event) -> threading.Event:
     event.set()
     return event
+
+
+def _number(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else -1
 
 
 def _error(status: int, code: int, message: str) -> Response:
