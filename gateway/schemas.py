@@ -9,7 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
 
-from gateway.phones import InvalidPhoneNumber, normalise
+from gateway.destinations import refusal
+from gateway.phones import InvalidPhoneNumber, mask, normalise
 
 CASE_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")
 CaseId = Annotated[str, Field(min_length=1, max_length=100, pattern=rf"^{CASE_ID.pattern}$")]
@@ -32,7 +33,12 @@ class _Strict(BaseModel):
 
 
 class Party(_Strict):
-    phone: str = Field(description="Dutch national (06 12345678) or international (+31612345678) format.",
+    phone: str = Field(description="Dutch national (06 12345678) or international (+31612345678) format. "
+                                   "Accepted: mobile, fixed-line and geographic VoIP numbers (such as 085) in "
+                                   "ALLOWED_REGIONS (default NL only). Refused with 422, whatever the setting: "
+                                   "premium-rate, shared-cost, toll-free (0800), company (UAN, 088), personal "
+                                   "and pager numbers, short codes, Dutch 097 machine-to-machine numbers, "
+                                   "satellite and other non-geographic numbers, and the gateway's own numbers.",
                        json_schema_extra={"format": "phone"})
     name: Annotated[str, Field(max_length=200)] | None = None
     language: str | None = Field(default=None, max_length=35, validate_default=True,
@@ -42,9 +48,13 @@ class Party(_Strict):
     @classmethod
     def _phone(cls, value: object, info: ValidationInfo) -> str:
         try:
-            return normalise(value, info.context["region"])
+            number = normalise(value, info.context["region"])
         except InvalidPhoneNumber as exc:
             raise ValueError(str(exc)) from None
+        refused = refusal(number, info.context["allowed_regions"], info.context["own_numbers"])
+        if refused:
+            raise ValueError(f"{mask(number)} {refused}")
+        return number
 
     @field_validator("language")
     @classmethod

@@ -81,7 +81,9 @@ def _parse(raw: bytes):
         raise ApiError(400, "malformed_json", "the body is nested too deeply") from None
     if not isinstance(document, dict):
         raise ApiError(400, "malformed_json", "the body must be a JSON object")
-    context = {"region": runtime().config.default_region, "default_language": runtime().config.default_language}
+    config = runtime().config
+    context = {"region": config.default_region, "default_language": config.default_language,
+               "allowed_regions": config.allowed_regions, "own_numbers": config.proxy_numbers}
     try:
         envelope = Envelope.model_validate(document)
         data = DATA_MODELS[envelope.type].model_validate(envelope.data, context=context)
@@ -90,7 +92,9 @@ def _parse(raw: bytes):
         field = ".".join(str(part) for part in first["loc"])
         if field == "type":
             raise ApiError(422, "unknown_event_type", f"type must be one of {', '.join(HANDLERS)}", "type") from None
-        raise ApiError(422, "invalid_field", f"{field}: {first['msg']}", field or None) from None
+        # Our own checks' words as they are: "citizen.phone: +3190****4567 is a premium-rate number".
+        reason = first["msg"].removeprefix("Value error, ")
+        raise ApiError(422, "invalid_field", f"{field}: {reason}", field or None) from None
     if isinstance(data, Dispatched) and data.citizen.phone == data.crew.phone:
         raise ApiError(422, "invalid_field", "crew.phone: is the citizen's own number", "crew.phone")
     return envelope.type, data
