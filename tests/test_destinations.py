@@ -1,12 +1,39 @@
 """Which numbers the gateway texts and calls: the rule by table, ALLOWED_REGIONS, and the events API."""
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import select
 
+from gateway import create_app
 from gateway.config import Config, ConfigError
 from gateway.destinations import refusal
+from gateway.models import OutboxMessage
 from tests.conftest import ANNA, JAN, PROXY_NUMBERS, Persona
 
+METRICS_TOKEN = "metrics-token-for-tests-0123456789"
+
 NL, BORDER = ("NL",), ("NL", "BE", "DE")
+
+
+@pytest.fixture
+def settings(settings):
+    return {**settings, "METRICS_TOKEN": METRICS_TOKEN}
+
+
+def outbox_rows(request, to: str) -> list[OutboxMessage]:
+    with request.getfixturevalue("runtime").db.transaction() as session:
+        return list(session.scalars(select(OutboxMessage).where(OutboxMessage.to_number == to)))
+
+
+def timeline_kinds(case_api, case_id: str = "MOR-2026-0042") -> list[str]:
+    answer = case_api.client.get(f"/v1/cases/{case_id}", headers={"Authorization": "Bearer old-key"})
+    return [entry["kind"] for entry in answer.json["timeline"]]
+
+
+def scrape(client, name: str, **labels: str) -> float:
+    text = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
+    return sum(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
+               if sample.name == name and sample.labels == labels)
 
 # Each a valid number of its kind (phonenumbers.example_number_for_type helped find them).
 REFUSED = [
@@ -137,3 +164,59 @@ def test_the_openapi_document_says_which_numbers_are_accepted(client):
 def test_a_dutch_mobile_and_a_home_voip_line_are_still_accepted(case_api):
     assert case_api.dispatch(citizen=ANNA).status_code == 202
     assert case_api.dispatch("MOR-2", citizen=Persona("Thuis", "+31851234567", "085 123 4567")).status_code == 202
+
+
+# -- at send time: rows queued before the rule tightened ----------------------------------------
+
+
+@pytest.fixture
+def restarted(settings):
+    """The worker started again with changed settings, on the same database; returns its tick."""
+    apps = []
+
+    def start(**changes: str):
+        application = create_app({**settings, **changes})
+        apps.append(application)
+        return application.extensions["korte_lijn"].worker.tick
+    yield start
+    for application in apps:
+        application.extensions["korte_lijn"].db.dispose()
+
+
+@pytest.mark.parametrize("belgian, channel", [
+    (Persona("Lotte Peeters", "+32470123456", "+32 470 12 34 56"), "sms"),
+    (Persona("Lotte Peeters", "+3212345678", "+32 12 34 56 78"), "call"),  # a Belgian fixed line
+], ids=["text-to-a-mobile", "call-to-a-landline"])
+def test_a_worker_restarted_with_narrower_regions_sends_nothing_queued_for_the_old_ones(
+        belgian, channel, settings, request, restarted, fake_twilio, case_system):
+    settings["ALLOWED_REGIONS"] = "NL,BE"
+    case_api = request.getfixturevalue("case_api")
+    assert case_api.dispatch(citizen=belgian).status_code == 202
+    restarted(ALLOWED_REGIONS="NL")()
+
+    assert [m["To"] for m in fake_twilio.messages] == [JAN.phone] and fake_twilio.calls == []
+    [report] = case_system.of_type("message.undeliverable")
+    masked = belgian.phone[:4] + "****" + belgian.phone[-4:]
+    reason = f"destination refused: {masked} is in BE, outside ALLOWED_REGIONS (NL)"
+    assert report.data["reason"] == reason
+    assert (report.data["recipient"], report.data["purpose"], report.data["channel"]) == (
+        "citizen", "dispatch_citizen", channel)
+    [row] = outbox_rows(request, to=belgian.phone)
+    assert (row.status, row.last_error, row.sent_at) == ("failed", reason, None)
+    assert f"{channel}.refused" in timeline_kinds(case_api)
+    kind = "text" if channel == "sms" else "call"
+    assert scrape(case_api.client, "korte_lijn_messages_total", kind=kind, recipient="citizen", outcome="refused") == 1
+
+
+def test_a_number_added_to_proxy_numbers_since_is_not_texted(settings, restarted, case_api, fake_twilio, case_system):
+    assert case_api.dispatch().status_code == 202
+    restarted(PROXY_NUMBERS=",".join((*PROXY_NUMBERS, ANNA.phone)))()
+    assert fake_twilio.texts_to(ANNA.phone) == [] and len(fake_twilio.texts_to(JAN.phone)) == 1
+    [report] = case_system.of_type("message.undeliverable")
+    assert report.data["reason"] == "destination refused: +316****5678 is one of the gateway's own numbers"
+
+
+def test_the_undeliverable_callbacks_reason_is_in_the_openapi_document(client):
+    webhook = client.get("/openapi.json").json["components"]["schemas"]["MessageUndeliverable"]
+    assert "daily limit" in webhook["properties"]["reason"]["description"]
+    assert "destination refused" in webhook["properties"]["reason"]["description"]
