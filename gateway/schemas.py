@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
 
+from gateway.config import Config
 from gateway.destinations import refusal
 from gateway.phones import InvalidPhoneNumber, mask, normalise
 
@@ -121,6 +122,12 @@ def _typed(event_type: str, data: type[_Strict]) -> type[Envelope]:
     # by Envelope, then DATA_MODELS, so a field's error names it as citizen.phone, not data.citizen.phone.
     return create_model(f"{data.__name__}Event", __base__=Envelope, __doc__=data.__doc__,
                         type=(Literal[event_type], ...), data=(data, ...))
+
+
+def validation_context(config: Config) -> dict:
+    """What the validators read from the settings (a gateway.config.Config)."""
+    return {"region": config.default_region, "default_language": config.default_language,
+            "allowed_regions": config.allowed_regions, "own_numbers": config.proxy_numbers}
 
 
 EVENT_MODELS = {event_type: _typed(event_type, data) for event_type, data in DATA_MODELS.items()}

@@ -22,7 +22,7 @@ from gateway.http.auth import check_case_system
 from gateway.http.errors import ApiError
 from gateway.models import ProcessedEvent
 from gateway.runtime import runtime
-from gateway.schemas import DATA_MODELS, Dispatched, Envelope
+from gateway.schemas import DATA_MODELS, Dispatched, Envelope, validation_context
 
 log = logging.getLogger(__name__)
 bp = Blueprint("events", __name__)
@@ -81,9 +81,7 @@ def _parse(raw: bytes):
         raise ApiError(400, "malformed_json", "the body is nested too deeply") from None
     if not isinstance(document, dict):
         raise ApiError(400, "malformed_json", "the body must be a JSON object")
-    config = runtime().config
-    context = {"region": config.default_region, "default_language": config.default_language,
-               "allowed_regions": config.allowed_regions, "own_numbers": config.proxy_numbers}
+    context = validation_context(runtime().config)
     try:
         envelope = Envelope.model_validate(document)
         data = DATA_MODELS[envelope.type].model_validate(envelope.data, context=context)
