@@ -242,8 +242,9 @@ class OutboxWorker:
         with self.db.transaction() as session:
             if self.db.is_postgres:
                 # This commit comes before every send: skip waiting for its WAL flush. If the
-                # database crashes right after, only a turn and a lease renewal are lost; the
-                # claim's own lease still stands, and a withdrawal is checked again next time.
+                # database crashes right after, only a turn, a lease renewal and the send's stamp
+                # for the daily limit are lost (recording the send stamps it again); the claim's
+                # own lease still stands, and a withdrawal is checked again next time.
                 session.execute(text("SET LOCAL synchronous_commit TO OFF"))
             if row.channel != "callback":
                 # The turn first: a lane woken for its turn takes it within a round trip or
