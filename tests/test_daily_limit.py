@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from gateway import create_app
 from gateway.config import Config, ConfigError
