@@ -133,6 +133,12 @@ def _is_call(fx: Effects, row_id: int) -> bool:
     return earlier is not None and earlier.channel == "call"
 
 
+def refused(fx: Effects, case: Case, row: OutboxMessage, reason: str) -> None:
+    """A text or call the gateway would not send (gateway/recipients.py): no fallback call,
+    which would go to the same number; the case system hears it, so a person can step in."""
+    _report(fx, case, row, None, reason)
+
+
 def _report(fx: Effects, case: Case, row: OutboxMessage, code: str | None, reason: str) -> None:
     fx.callback(case, "message.undeliverable", recipient=row.recipient, purpose=row.purpose,
                 channel=row.channel, error_code=code, reason=reason)

@@ -69,7 +69,10 @@ class MessageUndeliverable(CallbackData):
     purpose: str = Field(description="What the text or call was for, such as dispatch_citizen or question.")
     channel: Literal["sms", "call"]
     error_code: str | None = Field(description="Twilio's error code, when Twilio gave one.")
-    reason: str
+    reason: str = Field(description="Why, in words: Twilio's error, 'the call was busy twice', 'destination "
+                                    "refused: <masked number> is a premium-rate number' (a number the gateway "
+                                    "no longer texts or calls under its current settings), or 'daily limit: "
+                                    "...' (the number had RECIPIENT_DAILY_LIMIT texts and calls in 24 hours).")
 
 
 CALLBACKS: dict[str, type[CallbackData]] = {

@@ -70,6 +70,10 @@ class Config:
     timezone: ZoneInfo
     default_language: str
     default_region: str
+    # Regions whose numbers are texted and called (gateway/destinations.py); costly kinds never are.
+    allowed_regions: tuple[str, ...] = ("NL",)
+    # Texts and calls one number receives in any 24 hours, across all cases (gateway/recipients.py).
+    recipient_daily_limit: int = 20
     worker_poll_interval: float = 0.5
     # The municipality's general number, named to callers we cannot connect.
     fallback_phone_number: str | None = None
@@ -154,6 +158,8 @@ class Config:
             timezone=reader.timezone("TIMEZONE", "Europe/Amsterdam"),
             default_language=reader.choice("DEFAULT_LANGUAGE", "nl", SUPPORTED_LANGUAGES),
             default_region=region,
+            allowed_regions=reader.regions("ALLOWED_REGIONS", ("NL",)),
+            recipient_daily_limit=reader.whole("RECIPIENT_DAILY_LIMIT", 20, 1, 1000),
             worker_poll_interval=reader.seconds_float("WORKER_POLL_INTERVAL", 0.5),
             fallback_phone_number=reader.dialable("FALLBACK_PHONE_NUMBER"),
             call_retry_after=reader.duration("CALL_RETRY_AFTER", 1800),
@@ -339,6 +345,18 @@ class _Reader:
         if value not in phonenumbers.SUPPORTED_REGIONS:
             raise ConfigError(name, f"unknown phone region {value!r}; use a code like NL or BE")
         return value
+
+    def regions(self, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        """'NL,BE,DE': each a region phonenumbers knows; never empty."""
+        if self.optional(name) is None:
+            return default
+        regions = tuple(dict.fromkeys(part.upper() for part in self.list(name)))
+        if not regions:
+            raise ConfigError(name, "expected region codes like NL or NL,BE,DE")
+        for region in regions:
+            if region not in phonenumbers.SUPPORTED_REGIONS:
+                raise ConfigError(name, f"unknown phone region {region!r}; use codes like NL,BE,DE")
+        return regions
 
     def timezone(self, name: str, default: str) -> ZoneInfo:
         value = self.optional(name) or default

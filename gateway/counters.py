@@ -50,8 +50,12 @@ METRICS = {
     "korte_lijn_messages": Spec(
         "counter", "Texts, calls and callbacks by outcome: sent (handed to Twilio or the case system), "
         "failed (given up, or Twilio reported failed), withdrawn (cancelled unsent), suppressed (opted out, "
-        "never queued), and Twilio's final report (delivered, undelivered; completed, busy, no_answer, canceled).",
+        "never queued), refused (a number the gateway does not text or call), over_limit (the number had "
+        "RECIPIENT_DAILY_LIMIT texts and calls in 24 hours), and Twilio's final report (delivered, undelivered; completed, busy, no_answer, canceled).",
         ("kind", "recipient", "outcome")),
+    "korte_lijn_recipient_limit_hits": Spec(
+        "counter", "Texts and calls dropped because their number had RECIPIENT_DAILY_LIMIT in 24 hours: "
+        "a loop or abuse.", ("recipient",)),
     "korte_lijn_outbox_retries": Spec(
         "counter", "Failed send attempts that will be tried again.", ("kind",)),
     "korte_lijn_replies": Spec(

@@ -142,6 +142,8 @@ class OutboxMessage(Base):
               postgresql_where=PENDING, sqlite_where=PENDING),
         # /metrics counts the pending rows per channel from the index alone (gateway/metrics.py).
         Index("ix_outbox_pending_by_channel", "status", "channel", "due_at"),
+        # The daily limit counts a number's texts and calls of the last 24 hours (gateway/recipients.py).
+        Index("ix_outbox_recipient_sent", "to_number", "sent_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -166,6 +168,7 @@ class OutboxMessage(Base):
     error_code: Mapped[str | None] = mapped_column(String(20))
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set as the send starts, so the daily limit counts a text in flight; removed if it fails.
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A retry or voice fallback points at the row it stands in for; its own failure then counts double.
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import aliased, with_expression
 
 from flows import reach
-from gateway import counters, logs
+from gateway import counters, logs, recipients
 from gateway.callbacks import CallbackSender, EndpointGone, RetryLater
 from gateway.config import Config
 from gateway.db import Database, utcnow
@@ -134,8 +134,17 @@ class OutboxWorker:
         callback's is held until its outcome is recorded: a 410 from the case system has
         disabled the endpoint before the slot goes to the next callback, so no more than
         SEND_CONCURRENCY callbacks meet the 410. (Holding texts' slots as well cost a
-        quarter of the throughput when Twilio is slow: bench/outbox_drain.py.)"""
-        if not self._wait_for_turn(row):
+        quarter of the throughput when Twilio is slow: bench/outbox_drain.py.)
+
+        A text or call to a number the current settings refuse, or past the number's daily
+        limit, is not sent (gateway/recipients.py)."""
+        try:
+            if row.channel != "callback":
+                recipients.check_destination(row, self.config)
+            if not self._wait_for_turn(row):
+                return
+        except recipients.Refused as refused:
+            recipients.refuse(self.db, self.config, row, refused)
             return
         held_until_recorded = row.channel == "callback"
         try:
@@ -226,13 +235,16 @@ class OutboxWorker:
         A row can outlast its lease (a slow provider, a long queue at its number); by then
         another worker may have claimed it, which bumped `attempts`. Checking here keeps
         the double-send window to the one request in flight, well inside a fresh lease.
-        A text to a number that opted out since it was queued is withdrawn here.
+        A text to a number that opted out since it was queued is withdrawn here. A text or
+        call past its number's daily limit raises recipients.Refused, which also gives the
+        turn back (the transaction rolls back).
         """
         with self.db.transaction() as session:
             if self.db.is_postgres:
                 # This commit comes before every send: skip waiting for its WAL flush. If the
-                # database crashes right after, only a turn and a lease renewal are lost; the
-                # claim's own lease still stands, and a withdrawal is checked again next time.
+                # database crashes right after, only a turn, a lease renewal and the send's stamp
+                # for the daily limit are lost (recording the send stamps it again); the claim's
+                # own lease still stands, and a withdrawal is checked again next time.
                 session.execute(text("SET LOCAL synchronous_commit TO OFF"))
             if row.channel != "callback":
                 # The turn first: a lane woken for its turn takes it within a round trip or
@@ -248,11 +260,16 @@ class OutboxWorker:
                 if withdrawn.rowcount:
                     counters.count_message(session, row.channel, row.recipient, "withdrawn")
                 return None
+            renewal = {"locked_until": utcnow() + CLAIM_LEASE}
+            if row.channel != "callback":
+                # Counted and stamped under one lock, so two workers cannot both send the last one.
+                recipients.check_daily_limit(session, row, self.config, self.db.is_postgres)
+                renewal["sent_at"] = utcnow()
             renewed = session.execute(
                 update(OutboxMessage).where(
                     OutboxMessage.id == row.id, OutboxMessage.status == "pending",
                     OutboxMessage.attempts == row.attempts,
-                ).values(locked_until=utcnow() + CLAIM_LEASE)
+                ).values(**renewal)
             )
             return True if renewed.rowcount == 1 else None
 
@@ -327,6 +344,8 @@ class OutboxWorker:
         with self.db.transaction() as session:
             case, current = case_then_row(session, OutboxMessage, OutboxMessage.id == row.id)
             current.locked_until, current.last_error, current.error_code = None, str(exc), exc.code
+            if current.status == "pending":
+                current.sent_at = None  # not sent after all: the daily limit stops counting it
             fx = Effects(session, self.config)
             if give_up:
                 if current.status == "pending":

@@ -24,6 +24,8 @@ def normalise(raw: object, region: str) -> str:
     except phonenumbers.NumberParseException:
         raise InvalidPhoneNumber("is not a phone number") from None
     if not phonenumbers.is_valid_number(parsed):
+        if phonenumbers.is_valid_short_number(parsed):
+            raise InvalidPhoneNumber("is a short code, not a phone number")
         raise InvalidPhoneNumber("is not a valid phone number")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
@@ -50,10 +52,10 @@ def mask_numbers_in(text: str) -> str:
 
 # Numbers that take calls but not texts. FIXED_LINE_OR_MOBILE (where a country's plan
 # cannot tell) is texted: a failed text still falls back to a call (flows/reach.py).
+# Other kinds are not texted or called at all (gateway/destinations.py).
 _VOICE_ONLY = {
     phonenumbers.PhoneNumberType.FIXED_LINE,
     phonenumbers.PhoneNumberType.VOIP,
-    phonenumbers.PhoneNumberType.UAN,
 }
 
 

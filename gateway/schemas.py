@@ -8,7 +8,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
 
-from gateway.phones import InvalidPhoneNumber, normalise
+from gateway.config import Config
+from gateway.destinations import refusal
+from gateway.phones import InvalidPhoneNumber, mask, normalise
 from gateway.safe_text import unsafe_character
 
 CASE_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")
@@ -34,7 +36,12 @@ class _Strict(BaseModel):
 
 
 class Party(_Strict):
-    phone: str = Field(description="Dutch national (06 12345678) or international (+31612345678) format.",
+    phone: str = Field(description="Dutch national (06 12345678) or international (+31612345678) format. "
+                                   "Accepted: mobile, fixed-line and geographic VoIP numbers (such as 085) in "
+                                   "ALLOWED_REGIONS (default NL only). Refused with 422, whatever the setting: "
+                                   "premium-rate, shared-cost, toll-free (0800), company (UAN, 088), personal "
+                                   "and pager numbers, short codes, Dutch 097 machine-to-machine numbers, "
+                                   "satellite and other non-geographic numbers, and the gateway's own numbers.",
                        json_schema_extra={"format": "phone"})
     name: Annotated[str, Field(max_length=200)] | None = None
     language: str | None = Field(default=None, max_length=35, validate_default=True,
@@ -44,9 +51,13 @@ class Party(_Strict):
     @classmethod
     def _phone(cls, value: object, info: ValidationInfo) -> str:
         try:
-            return normalise(value, info.context["region"])
+            number = normalise(value, info.context["region"])
         except InvalidPhoneNumber as exc:
             raise ValueError(str(exc)) from None
+        refused = refusal(number, info.context["allowed_regions"], info.context["own_numbers"])
+        if refused:
+            raise ValueError(f"{mask(number)} {refused}")
+        return number
 
     @field_validator("language")
     @classmethod
@@ -117,6 +128,12 @@ def _typed(event_type: str, data: type[_Strict]) -> type[Envelope]:
     # by Envelope, then DATA_MODELS, so a field's error names it as citizen.phone, not data.citizen.phone.
     return create_model(f"{data.__name__}Event", __base__=Envelope, __doc__=data.__doc__,
                         type=(Literal[event_type], ...), data=(data, ...))
+
+
+def validation_context(config: Config) -> dict:
+    """What the validators read from the settings (a gateway.config.Config)."""
+    return {"region": config.default_region, "default_language": config.default_language,
+            "allowed_regions": config.allowed_regions, "own_numbers": config.proxy_numbers}
 
 
 EVENT_MODELS = {event_type: _typed(event_type, data) for event_type, data in DATA_MODELS.items()}

@@ -175,6 +175,8 @@ def test_it_sends_the_test_text_from_the_number_and_in_the_language_asked_for(cl
     ("", "expected a phone number as text"),
     ("+999 12345678", "is not a phone number"),
     ("020 123 4567", "is a landline, which cannot receive texts"),
+    ("0906 123456", "is a premium-rate number"),
+    ("+32 470 12 34 56", "is in BE, outside ALLOWED_REGIONS (NL)"),
 ])
 def test_it_refuses_what_cannot_take_a_test_text_and_sends_nothing(cli, fake_twilio, number, problem):
     result = cli("send-test-text", number)

@@ -16,7 +16,8 @@ from pydantic import ValidationError
 
 from gateway.callback_schemas import CALLBACKS, callback_payload
 from gateway.http.openapi import document
-from gateway.schemas import DATA_MODELS, Envelope
+from gateway.config import Config
+from gateway.schemas import DATA_MODELS, Envelope, validation_context
 from tests.conftest import ANNA, CASE_KEY, JAN
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,7 +77,7 @@ def test_each_request_example_passes_the_gateways_own_validation(event_type):
     example = document()["paths"]["/v1/events"]["post"]["requestBody"]["content"]["application/json"]
     value = example["examples"][event_type]["value"]
     envelope = Envelope.model_validate(value)
-    DATA_MODELS[envelope.type].model_validate(envelope.data, context={"region": "NL", "default_language": "nl"})
+    DATA_MODELS[envelope.type].model_validate(envelope.data, context=validation_context(Config.from_env({})))
 
 
 def test_the_request_examples_are_accepted_by_the_gateway(client, case_api):

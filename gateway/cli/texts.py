@@ -8,6 +8,7 @@ from flask import Flask
 
 from flows import messages
 from gateway.gsm7 import segments
+from gateway.destinations import refusal
 from gateway.phones import InvalidPhoneNumber, is_landline, mask, normalise
 from gateway.rate import SenderRate
 from gateway.runtime import runtime
@@ -46,6 +47,9 @@ def register(app: Flask) -> None:
         sender = sender or config.proxy_numbers[0]
         if sender not in config.proxy_numbers:
             raise click.BadParameter("is not one of PROXY_NUMBERS", param_hint="--from")
+        refused = refusal(number, config.allowed_regions, config.proxy_numbers)
+        if refused:
+            raise click.BadParameter(f"{mask(number)} {refused}", param_hint="NUMBER")
         if is_landline(number):
             raise click.BadParameter(f"{mask(number)} is a landline, which cannot receive texts", param_hint="NUMBER")
         body = messages.render(language or config.default_language, "test_text", org=config.organisation_name)

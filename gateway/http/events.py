@@ -22,7 +22,7 @@ from gateway.http.auth import check_case_system
 from gateway.http.errors import ApiError
 from gateway.models import ProcessedEvent
 from gateway.runtime import runtime
-from gateway.schemas import DATA_MODELS, Dispatched, Envelope
+from gateway.schemas import DATA_MODELS, Dispatched, Envelope, validation_context
 
 log = logging.getLogger(__name__)
 bp = Blueprint("events", __name__)
@@ -81,7 +81,7 @@ def _parse(raw: bytes):
         raise ApiError(400, "malformed_json", "the body is nested too deeply") from None
     if not isinstance(document, dict):
         raise ApiError(400, "malformed_json", "the body must be a JSON object")
-    context = {"region": runtime().config.default_region, "default_language": runtime().config.default_language}
+    context = validation_context(runtime().config)
     try:
         envelope = Envelope.model_validate(document)
         data = DATA_MODELS[envelope.type].model_validate(envelope.data, context=context)
@@ -90,7 +90,9 @@ def _parse(raw: bytes):
         field = ".".join(str(part) for part in first["loc"])
         if field == "type":
             raise ApiError(422, "unknown_event_type", f"type must be one of {', '.join(HANDLERS)}", "type") from None
-        raise ApiError(422, "invalid_field", f"{field}: {first['msg']}", field or None) from None
+        # Our own checks' words as they are: "citizen.phone: +3190****4567 is a premium-rate number".
+        reason = first["msg"].removeprefix("Value error, ")
+        raise ApiError(422, "invalid_field", f"{field}: {reason}", field or None) from None
     if isinstance(data, Dispatched) and data.citizen.phone == data.crew.phone:
         raise ApiError(422, "invalid_field", "crew.phone: is the citizen's own number", "crew.phone")
     return envelope.type, data

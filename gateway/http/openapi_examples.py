@@ -41,7 +41,7 @@ ERRORS = {
     404: ("case_not_found", "no case with case_id 'MOR-2026-0042'", "case_id"),
     409: ("impossible_transition", "case MOR-2026-0042 is cancelled; it cannot become completed", None),
     413: ("body_too_large", "the body is over 64 KiB", None),
-    422: ("invalid_field", "citizen.phone: Value error, is not a valid phone number", "citizen.phone"),
+    422: ("invalid_field", "citizen.phone: +3190****4567 is a premium-rate number", "citizen.phone"),
     503: ("database_unavailable", "the database is unavailable; retry later", None),
 }
 
