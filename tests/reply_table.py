@@ -412,6 +412,26 @@ ROWS = [
     ("unstop.", "opt_in", "unstop with dot"),
     ("start again please", "unclear", "more than the keyword"),
 
+    # --- a phone answering by itself: never an answer (tests/test_auto_replies.py) ---
+    ("I'm driving with Driving Focus turned on. I'll see your message when I get where I'm going.", "auto_reply",
+     "iPhone Driving Focus, English"),
+    ("I'm driving with Do Not Disturb While Driving turned on. I'll see your message when I get where I'm going.",
+     "auto_reply", "iPhone, older English wording"),
+    ("Ik rijd met de focus 'Rijden' aan. Ik zie je bericht als ik op mijn bestemming ben.", "auto_reply",
+     "iPhone Driving Focus, Dutch"),
+    ("Ik rijd met ‘Niet storen tijdens autorijden’ aan. Ik zie je bericht zodra ik op mijn bestemming ben.",
+     "auto_reply", "iPhone, older Dutch wording with curly quotes"),
+    ("Niet storen staat aan, ik reageer later.", "auto_reply", "Do Not Disturb, Dutch"),
+    ("Do not disturb is on. I will get back to you later.", "auto_reply", "Do Not Disturb, English"),
+    ("Ik ben afwezig tot en met 14 maart. Voor dringende zaken bel 020-1234567.", "auto_reply", "out of office, Dutch"),
+    ("Automatisch antwoord: ik ben momenteel afwezig.", "auto_reply", "automatisch antwoord"),
+    ("Out of office until Monday. Ja, really.", "auto_reply", "out of office, with a ja in it"),
+    ("Auto-reply: thanks for your message, I am currently away.", "auto_reply", "auto-reply"),
+    ("Dit nummer wordt niet gelezen. Bel ons op 085-1234567.", "auto_reply", "a business phone, Dutch"),
+    ("This number is not monitored. Please call us instead.", "auto_reply", "a business phone, English"),
+    ("Nee, ik ben niet afwezig geweest, het gat zit er nog", "no", "afwezig, but not an out-of-office"),
+    ("Ik ben op vakantie, kan niet kijken", "unclear", "a person away, not a machine"),
+
     # --- hostile / odd input ---
     ("Rot op", "unclear", "hostile, no answer"),
     ("Fuck off", "unclear", "hostile, no answer"),
