@@ -106,7 +106,7 @@ def _automatic(fx: Effects, leases: list[ProxyLease], sid: str, sender: str, bod
         if first:
             fx.callback(case, "case.citizen_message", text=body, media=0)
         fx.record(case, "text.auto_reply", f"automatic reply ({kind}) from {lease.role} {mask(sender)}: not an "
-                  "answer" + ("; passed on once" if first else ""), body=body, kind=kind)
+                  "answer" + ("; passed on once" if first else ""), body=body, auto_reply=kind)
     case_pk = leases[0].case_pk if len(leases) == 1 else None
     fx.session.add(InboundMessage(message_sid=sid, case_pk=case_pk, role=leases[0].role, body=body,
                                   outcome="auto_reply"))

@@ -111,8 +111,12 @@ def automatic_reply(text: str) -> str | None:
 
 
 def same_words(one: str, other: str) -> bool:
-    """The same message, whatever its spacing, case, accents or punctuation."""
-    return tokens(clean(one)) == tokens(clean(other))
+    """The same message, whatever its spacing, case or punctuation (not squeezed: 11 is not 1)."""
+    return _plain_words(one) == _plain_words(other)
+
+
+def _plain_words(text: str) -> list[str]:
+    return re.sub(r"[\W_]+", " ", clean(text)).casefold().split()
 
 
 def keyword_form(text: str) -> str:
