@@ -92,6 +92,24 @@ def test_it_ends_a_conversation_with_a_phone_that_echoes_every_text(gateway, fak
     assert len(of_type(callbacks, "conversation.limited")) <= 1
 
 
+def test_it_ends_a_conversation_with_a_phone_that_answers_every_text_differently(gateway, fake_twilio,
+                                                                                case_system):
+    fake_twilio.auto_respond(ANNA.phone, gateway + "/twilio/sms", "Bericht {n} ontvangen, ik bel u terug")
+    dispatch(gateway, "MOR-2026-0042", ANNA.national)
+    assert send_event(gateway, "case.completed", {"case_id": "MOR-2026-0042"}).status_code == 202
+
+    texts, callbacks = watch(fake_twilio, case_system)
+    # The notice, the question, then AUTO_REPLY_LIMIT automatic texts (re-ask, "forwarded"); Jan's notice,
+    # and the answer to Anna's notice relayed to him if it came while the job was still open.
+    assert len(fake_twilio.texts_to(ANNA.phone)) == 2 + LIMIT
+    assert texts <= 2 + LIMIT + 2
+    messages = [c.data["text"] for c in of_type(callbacks, "case.citizen_message")]
+    assert len(messages) == len(set(messages)) <= 1 + LIMIT
+    [limited] = of_type(callbacks, "conversation.limited")
+    assert limited.data["recipient"] == "citizen"
+    assert of_type(callbacks, "case.reopened") == []
+
+
 def test_it_never_answers_a_case_whose_citizen_phone_is_one_of_our_proxy_numbers(gateway, app, fake_twilio,
                                                                                   case_system):
     """The issue's own loop: two cases whose residents' numbers are our proxy numbers. The API
@@ -99,6 +117,7 @@ def test_it_never_answers_a_case_whose_citizen_phone_is_one_of_our_proxy_numbers
     cases = {"MOR-2026-0001": STRANGER, "MOR-2026-0002": ANNA}
     for case_id, person in cases.items():
         dispatch(gateway, case_id, person.national)
+    fake_twilio.wait_for_messages(4, timeout=15)  # the dispatch notices
     own = {"MOR-2026-0001": PROXY_NUMBERS[1], "MOR-2026-0002": PROXY_NUMBERS[0]}
     db = app.extensions["korte_lijn"].db
     with db.transaction() as session:
@@ -107,7 +126,7 @@ def test_it_never_answers_a_case_whose_citizen_phone_is_one_of_our_proxy_numbers
             session.execute(update(ProxyLease).where(ProxyLease.phone == person.phone).values(phone=own[case_id]))
     for number in own.values():
         fake_twilio.auto_respond(number, gateway + "/twilio/sms")
-    before = len(fake_twilio.messages)
+    before = 4
     for case_id in cases:
         assert send_event(gateway, "case.completed", {"case_id": case_id}).status_code == 202
 

@@ -100,8 +100,8 @@ class FakeTwilio:
             self.auto_responses.clear()
 
     def auto_respond(self, number: str, webhook: str, reply: str | None = None) -> None:
-        """Every text to `number` is answered from it with `reply` (None: the text it got),
-        posted signed to `webhook` (the gateway's /twilio/sms)."""
+        """Every text to `number` is answered from it with `reply` (None: the text it got; "{n}" in
+        it: the answer's number, so no two are the same), posted signed to `webhook` (/twilio/sms)."""
         with self._lock:
             self._responders[number] = (webhook, reply)
 
@@ -276,7 +276,9 @@ class FakeTwilio:
 
     def _answer_back(self, record: dict, webhook: str, reply: str | None) -> None:
         """The phone's automatic answer, as Twilio would deliver it to the number's SMS webhook."""
-        body = record.get("Body", "") if reply is None else reply
+        with self._lock:
+            n = 1 + sum(1 for sender, _, _ in self.auto_responses if sender == record["To"])
+        body = record.get("Body", "") if reply is None else reply.replace("{n}", str(n))
         form = {"AccountSid": self.account_sid, "ApiVersion": "2010-04-01", "MessageSid": "SM" + uuid.uuid4().hex,
                 "From": record["To"], "To": record.get("From", ""), "Body": body, "NumMedia": "0"}
         signature = RequestValidator(self.auth_token).compute_signature(webhook, form)
