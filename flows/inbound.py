@@ -114,15 +114,19 @@ def _automatic(fx: Effects, leases: list[ProxyLease], sid: str, sender: str, bod
 
 
 def _not_read(fx: Effects, case: Case, role: str, body: str) -> str | None:
-    """'echo' for our own text sent back, 'repeated' for her words of the last day again."""
+    """'echo' for our own text sent back, 'repeated' for words of the last day passed on already."""
     since = fx.now - REPEAT_WINDOW
     ours = fx.session.scalars(select(OutboxMessage.body).where(
         OutboxMessage.case_pk == case.id, OutboxMessage.recipient == role, OutboxMessage.channel == "sms",
         OutboxMessage.created_at >= since))
     if any(text and same_words(body, text) for text in ours):
         return "echo"
+    # Only what was passed on in the same stage counts: "ja" to the crew's "are you home?" is
+    # still read as her answer to "is it fixed?" later.
+    passed_on = ("relayed",) if case.status == "dispatched" else ("message", "detail")
     hers = fx.session.scalars(select(InboundMessage.body).where(
-        InboundMessage.case_pk == case.id, InboundMessage.role == role, InboundMessage.received_at >= since))
+        InboundMessage.case_pk == case.id, InboundMessage.role == role, InboundMessage.received_at >= since,
+        InboundMessage.outcome.in_(passed_on)))
     if any(text and same_words(body, text) for text in hers):
         return "repeated"
     return None

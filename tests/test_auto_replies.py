@@ -98,3 +98,15 @@ def test_it_stops_its_automatic_texts_at_the_limit_and_tells_the_case_system_onc
     [limited] = case_system.of_type("conversation.limited")
     assert limited.data["recipient"] == "citizen" and limited.data["limit"] == 5
     assert metric(client, 'korte_lijn_automatic_texts_limited_total{purpose="forwarded"}') == 7
+
+
+def test_it_still_reads_an_answer_she_sent_the_crew_before_in_the_same_words(case_api, twilio, run_worker,
+                                                                             fast_forward, case_system):
+    proxy = case_api.dispatch().json["proxy_number"]
+    twilio.text(ANNA, "Ja", to=proxy)  # to Jan's "are you home?"
+    case_api.complete()
+    fast_forward(1800)
+    run_worker()
+    twilio.text(ANNA, "Ja", to=proxy)
+    run_worker()
+    assert [d.type for d in case_system.deliveries] == ["case.citizen_message", "case.confirmed"]
