@@ -8,7 +8,6 @@ within a day. Answering any of these is how two machines end up texting each oth
 from __future__ import annotations
 
 import logging
-
 from datetime import timedelta
 
 from sqlalchemy import select

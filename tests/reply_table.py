@@ -431,6 +431,9 @@ ROWS = [
     ("This number is not monitored. Please call us instead.", "auto_reply", "a business phone, English"),
     ("Nee, ik ben niet afwezig geweest, het gat zit er nog", "no", "afwezig, but not an out-of-office"),
     ("Ik ben op vakantie, kan niet kijken", "unclear", "a person away, not a machine"),
+    ("Ik rijd met de fiets langs, het is gemaakt", "yes", "driving words, a person's own"),
+    ("Ik wil niet storen, maar het gat is er nog", "no", "niet storen, a person's own"),
+    ("I'm driving with my kids past it, it's fixed", "yes", "driving words, a person's own, English"),
 
     # --- hostile / odd input ---
     ("Rot op", "unclear", "hostile, no answer"),
