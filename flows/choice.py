@@ -6,6 +6,10 @@ question: "Over welke melding? 1 = Kerkstraat 12 (MOR-42), 2 = ...". Her answer 
 releases the held text to that case. A text that starts with a case's short code
 ("123 de ploeg is er") goes straight to that case; the code alone picks the case for
 her next text. A question whose cases have all ended, or that is a day old, is dropped.
+
+What is held is bounded (HELD_TEXTS_MAX texts, HELD_CHARACTERS_MAX characters; the oldest
+go first) and she is asked at most WHICH_CASE_PER_HOUR times an hour: someone who keeps
+texting without choosing must not grow a row without end, nor get a question for each text.
 """
 
 from __future__ import annotations
@@ -13,15 +17,18 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from flows import messages
 from gateway.effects import Effects
-from gateway.models import Case, PendingChoice, ProxyLease
+from gateway.models import Case, OutboxMessage, PendingChoice, ProxyLease
 
 # A number of at most three digits at the start, not the start of a postcode ("1012 AB").
 _LEADING_NUMBER = re.compile(r"\s*(\d{1,3})(?!\d)\s*[.):=-]?\s*(.*)", re.DOTALL)
 QUESTION_LIFETIME = timedelta(days=1)
+# Between held texts in PendingChoice.body (ASCII's record separator), so they can be counted
+# and the oldest dropped; they are passed on one per line.
+SEPARATOR = "\x1e"
 
 
 def pending_for(fx: Effects, proxy_number: str, sender: str, leases: list[ProxyLease]) -> PendingChoice | None:
@@ -51,7 +58,7 @@ def pick(fx: Effects, proxy_number: str, sender: str, leases: list[ProxyLease], 
     if target not in by_case and len(by_case) == 1 and pending:
         target = next(iter(by_case))  # the other cases ended: the choice made itself
     if target in by_case:
-        held, held_media = (pending.body, pending.media) if pending else ("", 0)
+        held, held_media = ("\n".join(held_texts(pending)), pending.media) if pending else ("", 0)
         if pending:
             fx.session.delete(pending)
         text = "\n".join(part for part in (held, rest) if part)
@@ -76,15 +83,19 @@ def _ask(fx: Effects, proxy_number: str, sender: str, leases: list[ProxyLease], 
          body: str, media: int) -> None:
     options = [lease.case_pk for lease in leases]
     if pending is None:
-        fx.session.add(PendingChoice(proxy_number=proxy_number, phone=sender, options=options, body=body,
-                                     media=media, asked_at=fx.now))
-    else:
-        # Not a valid choice: keep it with what she wrote before, and ask again.
-        pending.body = "\n".join(part for part in (pending.body, body) if part)
-        pending.media += media
-        pending.options, pending.asked_at = options, fx.now
+        pending = PendingChoice(proxy_number=proxy_number, phone=sender, options=options, body="", media=0)
+        fx.session.add(pending)
+    # Not a valid choice: keep it with what she wrote before (within bounds), and ask again.
+    pending.body = SEPARATOR.join(_bounded(fx, [*held_texts(pending), body]))
+    pending.media += media
+    pending.options, pending.asked_at = options, fx.now
     cases = [fx.session.get(Case, pk) for pk in options]
     role = leases[0].role
+    if _asked_lately(fx, options, role) >= fx.config.which_case_per_hour:
+        for case in cases:
+            fx.record(case, "text.held", f"a text from the {role} on a shared number is held; not asked again "
+                      f"(WHICH_CASE_PER_HOUR {fx.config.which_case_per_hour})")
+        return
     first = cases[0]
     lang = first.citizen_language if role == "citizen" else first.crew_language
     listed = ", ".join(
@@ -95,3 +106,22 @@ def _ask(fx: Effects, proxy_number: str, sender: str, leases: list[ProxyLease], 
     for case in cases:
         fx.record(case, "text.held", f"a text from the {role} on a shared number is held: which case?")
     fx.text(first, role, "which_case", question)
+
+
+def held_texts(pending: PendingChoice) -> list[str]:
+    return [text for text in pending.body.split(SEPARATOR) if text]
+
+
+def _bounded(fx: Effects, texts: list[str]) -> list[str]:
+    """The newest HELD_TEXTS_MAX texts that fit HELD_CHARACTERS_MAX together; one text alone is cut."""
+    limit = fx.config.held_characters_max
+    kept = [text for text in texts if text][-fx.config.held_texts_max:]
+    while len(kept) > 1 and sum(map(len, kept)) + len(kept) - 1 > limit:
+        kept.pop(0)
+    return [text[:limit] for text in kept]
+
+
+def _asked_lately(fx: Effects, options: list[int], role: str) -> int:
+    return fx.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.case_pk.in_(options), OutboxMessage.recipient == role, OutboxMessage.purpose == "which_case",
+        OutboxMessage.created_at >= fx.now - timedelta(hours=1)))

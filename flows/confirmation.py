@@ -111,6 +111,8 @@ def answer(fx: Effects, case: Case, text: str, media: int = 0, *, reading: Readi
         return "already_confirmed"
     if by_voice:
         return "unclear"
+    if reading.verdict == "auto_reply":
+        return "auto_reply"  # her phone answered by itself (flows/inbound.py passes the first one on)
     if reading.verdict == "unclear" and case.status == "awaiting_confirmation" and case.unclear_replies == 0:
         case.unclear_replies += 1
         reach.tell_citizen(fx, case, "reask")

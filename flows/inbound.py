@@ -1,19 +1,28 @@
-"""Where an inbound text goes: opt-out, relay, confirmation, a "which case?", or nowhere (a stranger)."""
+"""Where an inbound text goes: opt-out, relay, confirmation, a "which case?", or nowhere.
+
+Nowhere also for what no person wrote: a text from one of our own proxy numbers, a phone's
+automatic reply (flows/replies.automatic_reply), our own text echoed back, or the same text again
+within a day. Answering any of these is how two machines end up texting each other for days.
+"""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from flows import choice, confirmation, opt_out, relay
-from flows.replies import carrier_keyword, keyword_form
+from flows.replies import automatic_reply, carrier_keyword, keyword_form, same_words
 from gateway import counters, pool
 from gateway.effects import Effects
-from gateway.models import Case, InboundMessage, ProxyLease
+from gateway.models import Case, InboundMessage, OutboxMessage, ProxyLease
 from gateway.phones import mask
 
 log = logging.getLogger(__name__)
+
+# Within this time the same words again are not read again, nor our own text sent back.
+REPEAT_WINDOW = timedelta(days=1)
 
 
 def receive_text(fx: Effects, *, proxy_number: str, sender: str, sid: str, body: str, media: int) -> str:
@@ -22,6 +31,8 @@ def receive_text(fx: Effects, *, proxy_number: str, sender: str, sid: str, body:
         return "duplicate"
     leases = pool.find_leases(fx.session, proxy_number, sender)
     role = leases[0].role if leases else "stranger"
+    if sender in fx.config.proxy_numbers:
+        return _from_own_number(fx, sender, proxy_number, sid, role, leases)
     keyword = carrier_keyword(body)
     if keyword and sender:
         # Anyone may refuse our texts, a stranger too; it is a keyword, never an answer.
@@ -35,6 +46,9 @@ def receive_text(fx: Effects, *, proxy_number: str, sender: str, sid: str, body:
         fx.session.add(InboundMessage(message_sid=sid, role="stranger", body=None, outcome="ignored"))
         log.info("text from unknown sender %s to %s ignored", mask(sender), proxy_number)
         return "ignored"
+    kind = automatic_reply(body)
+    if kind:
+        return _automatic(fx, leases, sid, sender, body, kind)
     lease = leases[0]
     pending = choice.pending_for(fx, proxy_number, sender, leases)
     if len(leases) > 1 or pending is not None:
@@ -48,6 +62,13 @@ def receive_text(fx: Effects, *, proxy_number: str, sender: str, sid: str, body:
 
 def _deliver(fx: Effects, lease: ProxyLease, sid: str, sender: str, body: str, media: int) -> str:
     case = fx.session.scalar(select(Case).where(Case.id == lease.case_pk).with_for_update())
+    ignored = _not_read(fx, case, lease.role, body) if body.strip() else None
+    if ignored:
+        counters.count(fx.session, "korte_lijn_texts_ignored", reason=ignored)
+        fx.session.add(InboundMessage(message_sid=sid, case_pk=case.id, role=lease.role, body=body, outcome=ignored))
+        fx.record(case, "text.ignored", f"text from {lease.role} {mask(sender)} not read: {ignored}",
+                  body=body, outcome=ignored)
+        return ignored
     if lease.role == "crew":
         outcome = relay.crew_text(fx, case, body, media)
     elif case.status == "dispatched":
@@ -58,3 +79,53 @@ def _deliver(fx: Effects, lease: ProxyLease, sid: str, sender: str, body: str, m
     fx.record(case, "text.received", f"text from {lease.role} {mask(sender)}: {outcome}",
               body=body, media=media, outcome=outcome)
     return outcome
+
+
+def _from_own_number(fx: Effects, sender: str, proxy_number: str, sid: str, role: str,
+                     leases: list[ProxyLease]) -> str:
+    """One of our proxy numbers texting another: never a person, never answered."""
+    fx.session.add(InboundMessage(message_sid=sid, role=role, body=None, outcome="own_number"))
+    counters.count(fx.session, "korte_lijn_texts_ignored", reason="own_number")
+    for lease in leases:
+        case = fx.session.get(Case, lease.case_pk)
+        fx.record(case, "text.ignored", f"text from our own number {mask(sender)} to {proxy_number} not read",
+                  outcome="own_number")
+    log.warning("text from our own number %s to %s ignored", mask(sender), proxy_number)
+    return "own_number"
+
+
+def _automatic(fx: Effects, leases: list[ProxyLease], sid: str, sender: str, body: str, kind: str) -> str:
+    """Her phone answered by itself. The case system hears of the first one per case (she may be
+    away), as her message; nothing is answered, relayed or read as a yes or no."""
+    counters.count(fx.session, "korte_lijn_replies", interpretation="auto_reply", channel="text")
+    for lease in leases:
+        case = fx.session.scalar(select(Case).where(Case.id == lease.case_pk).with_for_update())
+        first = lease.role == "citizen" and len(leases) == 1 and fx.session.scalar(select(InboundMessage.id).where(
+            InboundMessage.case_pk == case.id, InboundMessage.outcome == "auto_reply").limit(1)) is None
+        if first:
+            fx.callback(case, "case.citizen_message", text=body, media=0)
+        fx.record(case, "text.auto_reply", f"automatic reply ({kind}) from {lease.role} {mask(sender)}: not an "
+                  "answer" + ("; passed on once" if first else ""), body=body, auto_reply=kind)
+    case_pk = leases[0].case_pk if len(leases) == 1 else None
+    fx.session.add(InboundMessage(message_sid=sid, case_pk=case_pk, role=leases[0].role, body=body,
+                                  outcome="auto_reply"))
+    return "auto_reply"
+
+
+def _not_read(fx: Effects, case: Case, role: str, body: str) -> str | None:
+    """'echo' for our own text sent back, 'repeated' for words of the last day passed on already."""
+    since = fx.now - REPEAT_WINDOW
+    ours = fx.session.scalars(select(OutboxMessage.body).where(
+        OutboxMessage.case_pk == case.id, OutboxMessage.recipient == role, OutboxMessage.channel == "sms",
+        OutboxMessage.created_at >= since))
+    if any(text and same_words(body, text) for text in ours):
+        return "echo"
+    # Only what was passed on in the same stage counts: "ja" to the crew's "are you home?" is
+    # still read as her answer to "is it fixed?" later.
+    passed_on = ("relayed",) if case.status == "dispatched" else ("message", "detail")
+    hers = fx.session.scalars(select(InboundMessage.body).where(
+        InboundMessage.case_pk == case.id, InboundMessage.role == role, InboundMessage.received_at >= since,
+        InboundMessage.outcome.in_(passed_on)))
+    if any(text and same_words(body, text) for text in hers):
+        return "repeated"
+    return None

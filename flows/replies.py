@@ -2,6 +2,7 @@
 
 A wrong YES leaves a hazard in the street, so the reading errs towards NO or unclear:
 1. the whole message is a carrier keyword (STOP, START): opt-out or opt-in, never an answer;
+   a phone's automatic reply (Driving Focus, out-of-office): auto_reply, never an answer;
 2. she says the problem is still there or the work was wrong ("het gat zit er nog"): NO,
    even beside a yes-word;
 3. she does not know, or has not looked: unclear;
@@ -23,7 +24,7 @@ from flows import reply_words as W
 
 @dataclass(frozen=True)
 class Reading:
-    verdict: str  # yes, no, unclear, opt_out or opt_in
+    verdict: str  # yes, no, unclear, opt_out, opt_in or auto_reply
     reason: str
 
 
@@ -50,6 +51,8 @@ PHRASES = (
     + [(p, "caution") for p in _phrases(W.CAUTION_PHRASES)]
 )
 PHRASES.sort(key=lambda item: len(item[0]), reverse=True)
+AUTO_REPLY_PHRASES = sorted(((p, kind) for kind, phrases in W.AUTO_REPLY_PHRASES.items() for p in _phrases(phrases)),
+                            key=lambda item: len(item[0]), reverse=True)
 
 # Emoji modifiers that change a symbol's look, not its meaning.
 _MODIFIERS = {chr(c) for c in range(0x1F3FB, 0x1F400)} | {"\ufe0e", "\ufe0f", "\u200d", "\u20e3"}
@@ -72,6 +75,9 @@ def interpret(text: str) -> Reading:
     keyword = carrier_keyword(text)
     if keyword:
         return Reading(keyword, "a carrier keyword")
+    kind = automatic_reply(text)
+    if kind:
+        return Reading("auto_reply", f"a phone's automatic reply ({kind})")
     reaction = _read_reaction(text)
     if reaction:
         return reaction
@@ -93,6 +99,24 @@ def carrier_keyword(text: str) -> str | None:
     if word in W.CARRIER_OPT_IN:
         return "opt_in"
     return None
+
+
+def automatic_reply(text: str) -> str | None:
+    """The kind of automatic reply a message is ('driving', 'out_of_office', ...), or None."""
+    words = tokens(clean(text))
+    for phrase, kind in AUTO_REPLY_PHRASES:
+        if any(tuple(words[i:i + len(phrase)]) == phrase for i in range(len(words) - len(phrase) + 1)):
+            return kind
+    return None
+
+
+def same_words(one: str, other: str) -> bool:
+    """The same message, whatever its spacing, case or punctuation (not squeezed: 11 is not 1)."""
+    return _plain_words(one) == _plain_words(other)
+
+
+def _plain_words(text: str) -> list[str]:
+    return re.sub(r"[\W_]+", " ", clean(text)).casefold().split()
 
 
 def keyword_form(text: str) -> str:

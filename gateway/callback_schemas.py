@@ -75,6 +75,16 @@ class MessageUndeliverable(CallbackData):
                                     "...' (the number had RECIPIENT_DAILY_LIMIT texts and calls in 24 hours).")
 
 
+class ConversationLimited(CallbackData):
+    """We stopped answering the resident or the crew by ourselves: AUTO_REPLY_LIMIT automatic texts
+    (re-ask, thanks, "forwarded", "which case?") went to them for this case in 24 hours, as happens
+    with a phone that answers automatically. Sent at most once a day per case; a person should take over."""
+
+    recipient: Literal["citizen", "crew"]
+    limit: int = Field(ge=1, description="AUTO_REPLY_LIMIT: automatic texts per person per case in 24 hours.")
+    reason: str
+
+
 CALLBACKS: dict[str, type[CallbackData]] = {
     "case.confirmed": CaseConfirmed,
     "case.reopened": CaseReopened,
@@ -85,6 +95,7 @@ CALLBACKS: dict[str, type[CallbackData]] = {
     "citizen.opted_in": OptedIn,
     "crew.opted_in": OptedIn,
     "message.undeliverable": MessageUndeliverable,
+    "conversation.limited": ConversationLimited,
 }
 
 

@@ -95,6 +95,13 @@ class Config:
     templates: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # The phone simulator at /simulator (gateway/simulator/): on without a Twilio account.
     simulator: bool = False
+    # Our own texts (re-ask, thanks, "forwarded", "which case?") to one person for one case in
+    # 24 hours: a phone that answers by itself must not keep a conversation going (flows/limits.py).
+    auto_reply_limit: int = 5
+    # A text held on a shared number until she says which case: at most this many, this long.
+    held_texts_max: int = 5
+    held_characters_max: int = 1600
+    which_case_per_hour: int = 3
 
     @property
     def sends_for_real(self) -> bool:
@@ -176,6 +183,10 @@ class Config:
             # On by itself only where no real Twilio credential is in sight: a real auth token
             # alone (no SID) is a staging set-up that real webhooks reach.
             simulator=(not sid and token in (None, EMBEDDED_TWILIO_TOKEN)) if simulator is None else simulator,
+            auto_reply_limit=reader.whole("AUTO_REPLY_LIMIT", 5, 1, 50),
+            held_texts_max=reader.whole("HELD_TEXTS_MAX", 5, 1, 50),
+            held_characters_max=reader.whole("HELD_CHARACTERS_MAX", 1600, 160, 1600),
+            which_case_per_hour=reader.whole("WHICH_CASE_PER_HOUR", 3, 1, 20),
         )
 
 

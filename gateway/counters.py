@@ -61,6 +61,12 @@ METRICS = {
     "korte_lijn_replies": Spec(
         "counter", "Residents' answers to 'is it fixed?' and keywords, by how they were read.",
         ("interpretation", "channel")),
+    "korte_lijn_automatic_texts_limited": Spec(
+        "counter", "Automatic texts (re-ask, thanks, forwarded, which case?) not sent because AUTO_REPLY_LIMIT "
+        "was reached for that person and case.", ("purpose",)),
+    "korte_lijn_texts_ignored": Spec(
+        "counter", "Inbound texts not read at all: from one of our own numbers (own_number), the same text "
+        "again within a day (repeated), or our own text echoed back (echo).", ("reason",)),
     "korte_lijn_case_transitions": Spec(
         "counter", "Cases entering a state. Reopen rate: to=reopened over to=completed.", ("to",)),
     "korte_lijn_callback_delivery_lag_seconds": Spec(

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from gateway import counters, logs
+from gateway import counters, limits, logs
 from gateway.callback_schemas import callback_payload
 from gateway.config import Config
 from gateway.db import utcnow
@@ -44,13 +44,16 @@ class Effects:
 
         quiet_hours=True holds a text the resident did not ask for until QUIET_HOURS end;
         answers to her own message and crew texts go at once. A number that opted out
-        (STOP) gets nothing: the text is noted on the timeline and not queued.
+        (STOP) gets nothing: the text is noted on the timeline and not queued. Nor does one
+        past AUTO_REPLY_LIMIT of our automatic texts to her (gateway/limits.py).
         """
         to = case.citizen_phone if recipient == "citizen" else case.crew_phone
         if self.opted_out(to):
             self.record(case, "text.suppressed", f"{purpose} text to {recipient} {mask(to)} not sent: opted out",
                         purpose=purpose, recipient=recipient)
             counters.count_message(self.session, "sms", recipient, "suppressed")
+            return None
+        if not limits.allows(self, case, recipient, purpose):
             return None
         due = due or self.now
         if quiet_hours and recipient == "citizen":

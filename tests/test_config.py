@@ -22,6 +22,15 @@ def test_it_has_the_documented_defaults():
     assert (config.call_retry_after, config.session_grace, config.sender_mps, config.retention_days) == \
         (1800, 7200, 10.0, 30)
     assert config.fallback_phone_number is None
+    assert (config.auto_reply_limit, config.held_texts_max, config.held_characters_max,
+            config.which_case_per_hour) == (5, 5, 1600, 3)
+
+
+def test_it_reads_the_limits_on_automatic_and_held_texts():
+    config = Config.from_env({"AUTO_REPLY_LIMIT": "3", "HELD_TEXTS_MAX": "2", "HELD_CHARACTERS_MAX": "480",
+                              "WHICH_CASE_PER_HOUR": "1"})
+    assert (config.auto_reply_limit, config.held_texts_max, config.held_characters_max,
+            config.which_case_per_hour) == (3, 2, 480, 1)
 
 
 def test_it_reads_the_settings_for_calls_rates_and_retention():
@@ -97,6 +106,12 @@ def test_empty_quiet_hours_turn_them_off():
     ("RETENTION_DAYS", "0"),
     ("RETENTION_DAYS", "30d"),
     ("RETENTION_DAYS", "-1"),
+    ("AUTO_REPLY_LIMIT", "0"),
+    ("AUTO_REPLY_LIMIT", "many"),
+    ("HELD_TEXTS_MAX", "100"),
+    ("HELD_CHARACTERS_MAX", "48000"),
+    ("HELD_CHARACTERS_MAX", "1,600"),
+    ("WHICH_CASE_PER_HOUR", "-1"),
 ])
 def test_a_malformed_value_is_refused_by_name(name, value):
     with pytest.raises(ConfigError) as refused:

@@ -90,6 +90,9 @@ CALLBACK_DATA = {
     "crew.opted_in": {"source": "UNSTOP"},
     "message.undeliverable": {"recipient": "citizen", "purpose": "question", "channel": "call", "error_code": None,
                               "reason": "the call was no-answer twice"},
+    "conversation.limited": {"recipient": "citizen", "limit": 5,
+                             "reason": "5 automatic texts to the citizen in 24 hours; we stay silent until a "
+                                       "person takes over (she may have an automatic reply on)"},
 }
 
 

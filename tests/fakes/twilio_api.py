@@ -12,6 +12,9 @@ report_status() posts a signed status callback after accepting a text, as Twilio
 Host it was sent to, so a test can tell which process sent what, and when.
 own_number() adds an IncomingPhoneNumber to the account, listed in pages of
 `numbers_page_size` as Twilio pages them, so `twilio check` can be tested against it.
+auto_respond() makes a number behave like a phone that answers by itself (Driving Focus,
+an out-of-office, or a phone that echoes what it got): each text to it is answered with a
+signed inbound text to the gateway's /twilio/sms, as Twilio delivers a real reply.
 """
 
 from __future__ import annotations
@@ -75,6 +78,8 @@ class FakeTwilio:
     _report_only_to: frozenset[str] | None = None
     numbers: list[dict] = field(default_factory=list)  # the account's IncomingPhoneNumbers
     numbers_page_size: int = 50
+    _responders: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # number -> (webhook, reply)
+    auto_responses: list[tuple[str, str, int | str]] = field(default_factory=list)  # (from, body, answer)
 
     def start(self) -> "FakeTwilio":
         self.server = LoopbackServer(self.wsgi).start()
@@ -97,6 +102,14 @@ class FakeTwilio:
             self._open.set()
             self.numbers.clear()
             self.numbers_page_size = 50
+            self._responders.clear()
+            self.auto_responses.clear()
+
+    def auto_respond(self, number: str, webhook: str, reply: str | None = None) -> None:
+        """Every text to `number` is answered from it with `reply` (None: the text it got; "{n}" in
+        it: the answer's number, so no two are the same), posted signed to `webhook` (/twilio/sms)."""
+        with self._lock:
+            self._responders[number] = (webhook, reply)
 
     def own_number(self, phone_number: str, base_url: str | None = None, **fields) -> dict:
         """Add a number to the account; with `base_url` its SMS and voice webhooks POST there,
@@ -222,8 +235,11 @@ class FakeTwilio:
             self._lock.notify_all()
             report = self._report if prefix == "SM" and (
                 self._report_only_to is None or record.get("To") in self._report_only_to) else None
+            responder = self._responders.get(record.get("To", "")) if prefix == "SM" else None
         if report and record.get("StatusCallback"):
             threading.Thread(target=self._post_status, args=(record, report), daemon=True).start()
+        if responder:
+            threading.Thread(target=self._answer_back, args=(record, *responder), daemon=True).start()
         body = {"sid": record["sid"], "account_sid": self.account_sid, "status": "queued",
                 "to": record.get("To"), "from": record.get("From"), "body": record.get("Body")}
         return Response(json.dumps(body), status=201, mimetype="application/json")
@@ -267,6 +283,24 @@ class FakeTwilio:
             answer = type(exc).__name__
         with self._lock:
             self.status_reports.append((record["sid"], answer))
+            self._lock.notify_all()
+
+
+    def _answer_back(self, record: dict, webhook: str, reply: str | None) -> None:
+        """The phone's automatic answer, as Twilio would deliver it to the number's SMS webhook."""
+        with self._lock:
+            n = 1 + sum(1 for sender, _, _ in self.auto_responses if sender == record["To"])
+        body = record.get("Body", "") if reply is None else reply.replace("{n}", str(n))
+        form = {"AccountSid": self.account_sid, "ApiVersion": "2010-04-01", "MessageSid": "SM" + uuid.uuid4().hex,
+                "From": record["To"], "To": record.get("From", ""), "Body": body, "NumMedia": "0"}
+        signature = RequestValidator(self.auth_token).compute_signature(webhook, form)
+        try:
+            answer: int | str = requests.post(webhook, data=form, headers={"X-Twilio-Signature": signature},
+                                              timeout=10).status_code
+        except requests.RequestException as exc:
+            answer = type(exc).__name__
+        with self._lock:
+            self.auto_responses.append((record["To"], body, answer))
             self._lock.notify_all()
 
 
