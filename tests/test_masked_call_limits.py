@@ -1,6 +1,7 @@
 """A masked call keeps to the destination rule and RECIPIENT_DAILY_LIMIT at the moment of dialling."""
 
 import logging
+import threading
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -157,3 +158,21 @@ def test_the_residents_call_counts_toward_the_crews_limit(settings, request, fak
     assert connected_to(twiml(twilio.call(ANNA, to=proxy))) == [JAN.phone]
     assert not_connected(twiml(twilio.call(ANNA, to=proxy)))
     assert connected_to(twiml(twilio.call(JAN, to=proxy))) == [ANNA.phone]  # her own count is apart
+
+
+def test_the_limit_holds_exactly_when_many_residents_call_the_crew_at_once(settings, request):
+    settings["RECIPIENT_DAILY_LIMIT"] = "4"
+    case_api, client = request.getfixturevalue("case_api"), request.getfixturevalue("client")
+    residents = [Persona(f"Bewoner {i}", f"+3164{i:07d}", f"06 4{i:07d}") for i in range(10)]
+    proxies = [case_api.dispatch(f"MOR-{i}", citizen=resident).json["proxy_number"]
+               for i, resident in enumerate(residents)]  # Jan's texts stay queued: nothing counted yet
+    roots: list[ET.Element] = []
+
+    def call(resident: Persona, proxy: str) -> None:
+        roots.append(twiml(TwilioWebhooks(client.application.test_client()).call(resident, to=proxy)))
+    callers = [threading.Thread(target=call, args=pair) for pair in zip(residents, proxies)]
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join(timeout=60)
+    assert sorted(len(connected_to(root)) for root in roots) == [0] * 6 + [1] * 4
