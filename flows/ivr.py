@@ -12,6 +12,8 @@ machine pressing 9 would otherwise cost per minute for as long as Twilio allows.
 
 Each function returns a Prompt; gateway/http/voice.py turns it into TwiML. Only the two
 parties of a case are ever dialled, so a proxy number can never be used as an open relay.
+A dial keeps to the destination rule and RECIPIENT_DAILY_LIMIT like a text (gateway/dials.py):
+refused, the caller hears the general number instead.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass, replace
 
 from flows import confirmation, messages, reach
 from flows.replies import Reading, interpret
-from gateway import pool
+from gateway import dials, pool
 from gateway.effects import Effects
 from gateway.models import Case, OutboxMessage, ProxyLease
 from gateway.phones import mask
@@ -139,10 +141,16 @@ def by_code(fx: Effects, proxy_number: str, caller: str, digits: str, attempt: i
 
 
 def _route(fx: Effects, lease: ProxyLease, caller: str) -> Prompt:
-    case = fx.session.get(Case, lease.case_pk)
+    # Locked first: a refused dial tells the case system once per case (gateway/dials.py).
+    case = fx.session.get(Case, lease.case_pk, with_for_update=True)
     lang = _language(case, lease.role)
     if case.status == "dispatched":
+        other_role = "crew" if lease.role == "citizen" else "citizen"
         other = case.crew_phone if lease.role == "citizen" else case.citizen_phone
+        refused = dials.admit(fx, case, other_role, other)
+        if refused:
+            dials.refuse(fx, case, lease.role, other_role, refused)
+            return Prompt(_with_fallback(fx, lang, "voice_not_connected"), lang)
         fx.record(case, "call.connected", f"call from {lease.role} {mask(caller)} connected to {mask(other)}")
         say = messages.render(lang, f"voice_connecting_{lease.role}", org=fx.config.organisation_name,
                               reference=case.reference)

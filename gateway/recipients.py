@@ -48,9 +48,14 @@ class Refused(Exception):
 
 def check_destination(row: OutboxMessage, config: Config) -> None:
     """Raise Refused if the row's number is not one the gateway texts or calls (gateway/destinations.py)."""
-    reason = refusal(row.to_number or "", config.allowed_regions, config.proxy_numbers)
-    if reason:
-        raise Refused("refused", f"destination refused: {mask(row.to_number)} {reason}")
+    refused = destination_refused(row.to_number or "", config)
+    if refused:
+        raise refused
+
+
+def destination_refused(number: str, config: Config) -> Refused | None:
+    reason = refusal(number, config.allowed_regions, config.proxy_numbers)
+    return Refused("refused", f"destination refused: {mask(number)} {reason}") if reason else None
 
 
 def check_daily_limit(session: Session, row: OutboxMessage, config: Config, is_postgres: bool) -> None:
@@ -62,19 +67,28 @@ def check_daily_limit(session: Session, row: OutboxMessage, config: Config, is_p
     count's own statement then sees every earlier stamp), and SQLite has one writer at a
     time (BEGIN IMMEDIATE, gateway/db.py). A send that then fails has its stamp removed
     (gateway/outbox.py `_failed`); a row refused meanwhile because of it is the one way the
-    bound errs, and it errs low.
+    bound errs, and it errs low. Masked calls count too (gateway/dials.py).
     """
+    sent = count_today(session, row.to_number, is_postgres, excluding=row.id)
+    if sent >= config.recipient_daily_limit:
+        raise over_limit(row.to_number, sent)
+
+
+def count_today(session: Session, number: str, is_postgres: bool, excluding: int | None = None) -> int:
+    """Texts and calls to `number` in the last 24 hours, with the number's lock held until commit."""
     if is_postgres:
         session.execute(text(f"SELECT pg_advisory_xact_lock({_RECIPIENT_LOCKS}, hashtext(:number))"),
-                        {"number": row.to_number})
+                        {"number": number})
     # Callbacks have no to_number, so this counts texts and calls (index ix_outbox_recipient_sent).
-    sent = session.scalar(select(func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.to_number == row.to_number, OutboxMessage.sent_at >= utcnow() - WINDOW,
-        OutboxMessage.id != row.id,
+    return session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.to_number == number, OutboxMessage.sent_at >= utcnow() - WINDOW,
+        OutboxMessage.id != (excluding or 0),
     ))
-    if sent >= config.recipient_daily_limit:
-        raise Refused("over_limit", f"daily limit: {mask(row.to_number)} already got {sent} texts and calls "
-                                    f"in 24 hours (RECIPIENT_DAILY_LIMIT)")
+
+
+def over_limit(number: str, sent: int) -> Refused:
+    return Refused("over_limit", f"daily limit: {mask(number)} already got {sent} texts and calls "
+                                 f"in 24 hours (RECIPIENT_DAILY_LIMIT)")
 
 
 def refuse(db: Database, config: Config, row: OutboxMessage, refused: Refused) -> None:
