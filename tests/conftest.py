@@ -26,7 +26,7 @@ from tests.processes import Processes, embedded_env, free_port
 PUBLIC_BASE_URL = "https://korte-lijn.example.org"
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "test-auth-token"
-CASE_KEY = "case-system-key"
+CASE_KEY = "case-system-api-key"
 CALLBACK_SECRET = "whsec_" + base64.b64encode(b"callback-secret-for-tests-32byte").decode()
 EVENTS_SECRET = "whsec_" + base64.b64encode(b"events-secret-for-tests-32bytes!").decode()
 PROXY_NUMBERS = ("+3197010000001", "+3197010000002", "+3197010000003")
@@ -98,7 +98,7 @@ def settings(database_url, fake_twilio, case_system) -> dict[str, str]:
         "TWILIO_API_BASE_URL": fake_twilio.url,
         "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         "PROXY_NUMBERS": ",".join(PROXY_NUMBERS),
-        "CASE_API_KEYS": f"old-key,{CASE_KEY}",
+        "CASE_API_KEYS": f"retired-case-system-key,{CASE_KEY}",
         "CASE_EVENTS_SECRET": EVENTS_SECRET,
         "CASE_CALLBACK_URL": case_system.url,
         "CASE_CALLBACK_SECRET": CALLBACK_SECRET,

@@ -48,7 +48,7 @@ def assert_error(answer, status: int, field: str | None = None) -> dict:
     return error
 
 
-@pytest.mark.parametrize("key", ["old-key", CASE_KEY])
+@pytest.mark.parametrize("key", ["retired-case-system-key", CASE_KEY])
 def test_it_accepts_every_key_in_case_api_keys(client, key):
     answer = post(client, dispatch_body(), {"Authorization": f"Bearer {key}"})
     assert answer.status_code == 202 and answer.json["status"] == "dispatched"

@@ -11,14 +11,14 @@ from twilio.request_validator import RequestValidator
 from werkzeug.serving import run_simple
 
 from gateway import create_app, log_configuration, migrate
-from gateway.config import EMBEDDED_TWILIO_TOKEN
+from gateway.config import EMBEDDED_CASE_KEY, EMBEDDED_TWILIO_TOKEN
 from gateway.runtime import runtime
 from gateway.simulator.forward import SELF_URL as SIMULATOR_SELF_URL
 
 log = logging.getLogger(__name__)
 
 # The embedded default only: a machine without a Twilio account, trying it out.
-EMBEDDED_DEFAULTS = {"CASE_API_KEYS": "dev-key", "TWILIO_AUTH_TOKEN": EMBEDDED_TWILIO_TOKEN,
+EMBEDDED_DEFAULTS = {"CASE_API_KEYS": EMBEDDED_CASE_KEY, "TWILIO_AUTH_TOKEN": EMBEDDED_TWILIO_TOKEN,
                      "CONFIRMATION_DELAY": "30s", "QUIET_HOURS": ""}
 
 
