@@ -315,7 +315,7 @@ def test_it_refuses_a_body_that_is_not_json(client):
     for bad in ("{not json", "[1, 2]", '"text"', "null", b"\xff\xfe{"):
         answer = api(client, "/events", bad)
         assert answer.status_code == 400, bad
-        assert answer.get_json()["error"]["code"] == "bad_json"
+        assert answer.get_json()["error"]["code"] == "malformed_json"
 
 
 def test_it_hands_the_gateways_own_refusal_of_a_bad_event_back(client):
