@@ -27,12 +27,14 @@ class Collector(logging.Handler):
 
     def __init__(self, public: Iterable[str]):
         super().__init__(logging.DEBUG)
-        self.setFormatter(TextFormatter(frozenset(public)))
+        # Its own formatter, not setFormatter: gateway.logs.install takes a handler with one of
+        # its formatters for its own and would change it.
+        self.printer = TextFormatter(frozenset(public))
         self.lines: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            self.lines.append(self.format(record))
+            self.lines.append(self.printer.format(record))
         except Exception:  # a record that cannot be formatted is logging's own error to report
             self.handleError(record)
 
