@@ -39,7 +39,7 @@ PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 PUBLIC_BASE_URL = "https://korte-lijn.bench.example"
 ACCOUNT_SID = "AC" + "b" * 32
 AUTH_TOKEN = "bench-auth-token"
-CASE_KEY = "bench-case-key"
+CASE_KEY = "bench-case-system-key"  # CASE_API_KEYS wants at least 16 characters
 CALLBACK_SECRET = "whsec_" + base64.b64encode(b"bench-callback-secret-32-bytes!!").decode()
 WRK_LUA = Path(__file__).resolve().parent / "wrk_replay.lua"
 

@@ -33,6 +33,9 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
 
     from gateway import cli
     from gateway.http import cases, errors, events, health, metrics, openapi, twilio_hooks, voice
+    from gateway.http.body import WholeBody
+
+    app.wsgi_app = WholeBody(app.wsgi_app, MAX_BODY_BYTES)
 
     errors.register(app)
     for blueprint in (events.bp, cases.bp, twilio_hooks.bp, voice.bp, health.bp, openapi.bp):

@@ -41,6 +41,10 @@ EMBEDDED_PROXY_NUMBERS = ("+3197010000001", "+3197010000002", "+3197010000003")
 
 # The embedded mode's stand-in webhook token (`flask --app app embedded`); never a real one.
 EMBEDDED_TWILIO_TOKEN = "dev-token"
+# Its case API key: short and public, so accepted only where nothing goes out through Twilio.
+EMBEDDED_CASE_KEY = "dev-key"
+# A bearer key anyone could guess in a few tries is no key; 16 characters rule out words and PINs.
+MIN_CASE_KEY_LENGTH = 16
 
 
 class ConfigError(ValueError):
@@ -129,7 +133,7 @@ class Config:
         if sid and not callback_url:
             raise ConfigError("CASE_CALLBACK_URL", "is required when texts go out through Twilio: "
                               "without it a resident's NO would never reach the case system")
-        api_keys, events_secret = reader.list("CASE_API_KEYS"), reader.whsec("CASE_EVENTS_SECRET")
+        api_keys, events_secret = reader.case_keys("CASE_API_KEYS", embedded=not sid), reader.whsec("CASE_EVENTS_SECRET")
         if sid and not (api_keys or events_secret):
             raise ConfigError("CASE_API_KEYS", "set it (or CASE_EVENTS_SECRET) so the case system can send events")
         metrics_token = reader.optional("METRICS_TOKEN")
@@ -144,6 +148,11 @@ class Config:
             # anyone who can reach the page, and a text it triggers would go to a real phone.
             raise ConfigError("SIMULATOR", "cannot be on while TWILIO_ACCOUNT_SID is set: the simulator would "
                               "forge Twilio's signature for anyone and its texts would reach real phones")
+        if simulator and token not in (None, EMBEDDED_TWILIO_TOKEN):
+            # A real token without a SID is a staging set-up that real webhooks reach: the
+            # simulator would sign forged ones for anyone who can open its page.
+            raise ConfigError("SIMULATOR", "cannot be on while a real TWILIO_AUTH_TOKEN is set: the simulator "
+                              "would forge Twilio's signature with it for anyone who can reach the page")
         default_db = "sqlite:///" + str(Path(instance_path).resolve() / "korte_lijn.sqlite3")
         return cls(
             database_url=_sqlalchemy_url(reader.text("DATABASE_URL", default_db)),
@@ -257,6 +266,16 @@ class _Reader:
     def list(self, name: str) -> tuple[str, ...]:
         raw = self.env.get(name, "")
         return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+    def case_keys(self, name: str, embedded: bool) -> tuple[str, ...]:
+        keys = self.list(name)
+        for key in keys:
+            if embedded and key == EMBEDDED_CASE_KEY:
+                continue
+            if len(key) < MIN_CASE_KEY_LENGTH or not key.isprintable() or any(ch.isspace() for ch in key):
+                raise ConfigError(name, f"each key needs at least {MIN_CASE_KEY_LENGTH} random characters "
+                                  "without spaces; one is shorter or has spaces")
+        return keys
 
     def url(self, name: str, default: str | None) -> str | None:
         value = self.optional(name)

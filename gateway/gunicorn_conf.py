@@ -3,7 +3,17 @@
 Its own lines (start-up, a worker restarted) come out as JSON like the app's
 (gateway/logs.py); the app then sets the format its LOG_FORMAT asks for. gunicorn's
 access log is off: the app logs each request itself, with its request id.
+
+Threads, not sync workers: a sync worker serves one connection at a time, so two clients that
+sent half a body and waited held both workers until the 30 s timeout (/healthz took 31.8 s).
+A gthread worker lends each connection a thread only once it has sent something, and 8
+threads a process leave room for a few such clients. Each thread uses at most one database
+connection at a time, within the 15 of gateway/db.py's pool. Many slow clients at once need
+a buffering proxy in front (README, Deploying). GUNICORN_CMD_ARGS="--threads N" overrides.
 """
+
+worker_class = "gthread"
+threads = 8
 
 logconfig_dict = {
     "root": {"level": "INFO", "handlers": ["console"]},

@@ -3,7 +3,7 @@
 LOG_FORMAT=json writes one JSON object per line: time, level, logger, message, and
 request_id and case_id when known. The ids live in contextvars, so a web request and
 the worker's thread in the same process never lend each other theirs. Both formats mask
-anything shaped like an E.164 number as a last line of defence: the code masks numbers
+anything shaped like a phone number (E.164, national, URL-encoded) as a last line of defence: the code masks numbers
 itself, but a database error quoting its parameters would not.
 """
 
@@ -22,7 +22,7 @@ from typing import Iterator
 
 from flask import Flask, g, request
 
-from gateway.phones import mask
+from gateway.phones import mask_numbers_in
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 case_id: ContextVar[str | None] = ContextVar("case_id", default=None)
@@ -30,7 +30,6 @@ case_id: ContextVar[str | None] = ContextVar("case_id", default=None)
 # An incoming X-Request-Id is kept only if it looks like an id (a UUID, a platform's
 # request id); anything else (newlines, quotes, kilobytes) is replaced by our own.
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:=/-]{0,127}")
-_E164 = re.compile(r"\+\d{8,15}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 access_log = logging.getLogger("gateway.access")
 
@@ -51,8 +50,8 @@ def case_scope(case: str | None = None) -> Iterator[None]:
 
 
 def masked(text: str, public: frozenset[str] = frozenset()) -> str:
-    """Mask every E.164 number in `text` but the `public` ones (our own proxy numbers)."""
-    return _E164.sub(lambda match: match.group() if match.group() in public else mask(match.group()), text)
+    """Mask every phone number in `text`, in any format, but the `public` ones (our own proxy numbers)."""
+    return mask_numbers_in(text, public)
 
 
 class JsonFormatter(logging.Formatter):

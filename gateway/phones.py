@@ -39,14 +39,29 @@ def mask(number: str | None) -> str:
     return number[:4] + "****" + number[-4:]
 
 
-# Anything that looks like a phone number inside free text, such as a provider's error message.
-_NUMBER_IN_TEXT = re.compile(r"\+?\d[\d \-]{6,}\d")
+# Anything shaped like a phone number inside free text (a crew text, a callback body, a
+# provider's error, a URL): E.164, URL-encoded (%2B316...), international 0031..., or national
+# 06-12345678, 06 12 34 56 78, 0612345678, +31 (0)6 ... Only what starts with +, %2B or 0, so
+# that dates, durations and ids stay readable; nothing glued to a letter or digit either side.
+_NUMBER_IN_TEXT = re.compile(r"(?<![\w%+])(?:\+|%2[Bb])?\d(?:[ \-()/]{0,3}\d){7,16}(?!\w)")
 
 
-def mask_numbers_in(text: str) -> str:
+def mask_numbers_in(text: str, public: frozenset[str] = frozenset(), region_code: str = "31") -> str:
+    """Mask every phone number in `text` as `mask` does, whatever its format; `public` E.164
+    numbers (our own proxy numbers) stay readable."""
     def masked(match: re.Match) -> str:
-        digits = re.sub(r"[ \-]", "", match.group())
-        return mask(digits) if sum(ch.isdigit() for ch in digits) >= 9 else match.group()
+        found = match.group()
+        international = found.startswith(("+", "%2B", "%2b"))
+        digits = re.sub(r"\D", "", found.replace("(0)", "").removeprefix("%2B").removeprefix("%2b"))
+        if not (international or digits.startswith("0")) or len(digits) < 9:
+            return found
+        if international:
+            e164 = "+" + digits
+        elif digits.startswith("00"):
+            e164 = "+" + digits[2:]
+        else:
+            e164 = "+" + region_code + digits[1:]
+        return found if e164 in public else mask(e164)
     return _NUMBER_IN_TEXT.sub(masked, text)
 
 

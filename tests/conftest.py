@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
 import uuid
 from dataclasses import dataclass
@@ -21,12 +22,13 @@ from twilio.request_validator import RequestValidator
 from gateway import create_app, migrate
 from gateway.db import Base, Database
 from gateway.models import Case, OutboxMessage, Timer
-from tests.processes import Processes, embedded_env, free_port
+from tests.log_leaks import Collector, forms, leaks, process_lines
+from tests.processes import LOG_FOLDERS, Processes, embedded_env, free_port
 
 PUBLIC_BASE_URL = "https://korte-lijn.example.org"
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "test-auth-token"
-CASE_KEY = "case-system-key"
+CASE_KEY = "case-system-api-key"
 CALLBACK_SECRET = "whsec_" + base64.b64encode(b"callback-secret-for-tests-32byte").decode()
 EVENTS_SECRET = "whsec_" + base64.b64encode(b"events-secret-for-tests-32bytes!").decode()
 PROXY_NUMBERS = ("+3197010000001", "+3197010000002", "+3197010000003")
@@ -42,6 +44,29 @@ class Persona:
 ANNA = Persona("Anna de Vries", "+31612345678", "06 12345678")
 JAN = Persona("Jan Bakker", "+31687654321", "06-87654321")
 STRANGER = Persona("Stranger", "+31611112222", "06 11112222")
+
+# Every log record of the run, as the gateway prints it; searched for the personas' numbers at the end.
+LOG_LINES = Collector(PROXY_NUMBERS)
+
+
+def pytest_configure(config):
+    logging.getLogger().addHandler(LOG_LINES)
+    logging.getLogger().setLevel(logging.INFO)  # the gateway's own INFO lines are what it prints
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run, naming the line, if any log line or process output carries a persona's number."""
+    numbers = set().union(*(forms(persona.phone, persona.national) for persona in (ANNA, JAN, STRANGER)))
+    from_processes = process_lines(LOG_FOLDERS)
+    found = leaks([("log record", line) for line in LOG_LINES.lines] + from_processes, numbers)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"log check: {len(LOG_LINES.lines)} log records and {len(from_processes)} lines "
+                            f"of real processes searched for the personas' numbers; {len(found)} found")
+        for leak in found:
+            reporter.write_line(f"PHONE NUMBER IN A LOG LINE: {leak}", red=True)
+    if found:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")
@@ -98,7 +123,7 @@ def settings(database_url, fake_twilio, case_system) -> dict[str, str]:
         "TWILIO_API_BASE_URL": fake_twilio.url,
         "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         "PROXY_NUMBERS": ",".join(PROXY_NUMBERS),
-        "CASE_API_KEYS": f"old-key,{CASE_KEY}",
+        "CASE_API_KEYS": f"retired-case-system-key,{CASE_KEY}",
         "CASE_EVENTS_SECRET": EVENTS_SECRET,
         "CASE_CALLBACK_URL": case_system.url,
         "CASE_CALLBACK_SECRET": CALLBACK_SECRET,

@@ -60,6 +60,10 @@ def embedded_env(folder: Path, port: int) -> dict[str, str]:
             "PUBLIC_BASE_URL": f"http://localhost:{port}", "CONFIRMATION_DELAY": "1s"}
 
 
+# Every folder a Processes wrote its logs to: tests/log_leaks.py searches them after the run.
+LOG_FOLDERS: list[Path] = []
+
+
 class Processes:
     """Named process groups sharing one environment; output in `logs/<name>.log`."""
 
@@ -67,6 +71,7 @@ class Processes:
         """`env` is all the processes get, so a developer's own TWILIO_* cannot slip in; PATH
         leads to this virtualenv's gunicorn and flask."""
         self.logs = Path(logs)
+        LOG_FOLDERS.append(self.logs)
         # XDG_RUNTIME_DIR: gunicorn's control socket otherwise lands in ~/.gunicorn, shared by every run.
         self.env = {"PYTHONUNBUFFERED": "1", "XDG_RUNTIME_DIR": str(self.logs), **env,
                     "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
@@ -77,6 +82,7 @@ class Processes:
     def release(self) -> None:
         done = subprocess.run(procfile()["release"], shell=True, cwd=ROOT, env=self.env, capture_output=True,
                               text=True, timeout=300)
+        (self.logs / "release.log").write_text(done.stdout + done.stderr)
         if done.returncode != 0:
             raise ProcessError(f"release failed:\n{done.stdout}{done.stderr}")
 

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from gateway.config import Config, ConfigError
-from tests.conftest import ANNA, JAN, PUBLIC_BASE_URL, Persona
+from tests.conftest import ANNA, CASE_KEY, JAN, PUBLIC_BASE_URL, Persona
 
 LOES = Persona("Loes Smit", "+31201234567", "020 123 4567")  # a resident with only a fixed line
 FALLBACK = "14 030"
@@ -154,7 +154,7 @@ def test_pressing_9_a_third_time_on_the_question_ends_the_call_politely(question
     assert ends_politely(root), spoken(root)
     run_worker()
     assert case_system.deliveries == []
-    case = client.get("/v1/cases/MOR-2026-0042", headers={"Authorization": "Bearer old-key"}).json
+    case = client.get("/v1/cases/MOR-2026-0042", headers={"Authorization": "Bearer " + CASE_KEY}).json
     assert case["status"] == "awaiting_confirmation"
 
 

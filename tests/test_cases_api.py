@@ -68,7 +68,7 @@ def test_it_shows_a_new_round_with_its_number_and_the_old_rounds_history(client,
 
 def test_it_accepts_the_older_key_too(client, case_api):
     case_api.dispatch()
-    assert client.get("/v1/cases/MOR-2026-0042", headers={"Authorization": "Bearer old-key"}).status_code == 200
+    assert client.get("/v1/cases/MOR-2026-0042", headers={"Authorization": "Bearer retired-case-system-key"}).status_code == 200
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong-key"}, {"Authorization": CASE_KEY},

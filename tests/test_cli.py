@@ -130,7 +130,7 @@ def test_case_show_json_is_the_api_document_with_words_masked_too(cli, story, cl
     api = client.get("/v1/cases/MOR-2026-0042", headers={"Authorization": f"Bearer {CASE_KEY}"}).json
     assert {k: v for k, v in shown.items() if k != "timeline"} == {k: v for k, v in api.items() if k != "timeline"}
     assert [e["kind"] for e in shown["timeline"]] == [e["kind"] for e in api["timeline"]]
-    assert "bel me gerust op 0612****5678" in result.output
+    assert "bel me gerust op +316****5678" in result.output
     assert_no_real_number(result.output)
 
 

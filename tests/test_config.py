@@ -6,7 +6,7 @@ import pytest
 
 from gateway import create_app
 from gateway.config import Config, ConfigError
-from tests.conftest import ACCOUNT_SID, CALLBACK_SECRET, PROXY_NUMBERS
+from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, CALLBACK_SECRET, CASE_KEY, PROXY_NUMBERS
 
 
 def test_it_has_the_documented_defaults():
@@ -49,12 +49,13 @@ def test_it_reads_durations_in_seconds_or_with_units(raw, seconds):
 def test_it_reads_the_other_settings():
     config = Config.from_env({
         "QUIET_HOURS": "22:30 - 7:00", "TIMEZONE": "Europe/Brussels", "DEFAULT_LANGUAGE": "EN",
-        "DEFAULT_REGION": "be", "PROXY_NUMBERS": ",".join(PROXY_NUMBERS) + ",", "CASE_API_KEYS": " a , b ,",
+        "DEFAULT_REGION": "be", "PROXY_NUMBERS": ",".join(PROXY_NUMBERS) + ",", 
+        "CASE_API_KEYS": " first-case-system-key , second-case-system-key ,",
         "PUBLIC_BASE_URL": "https://korte-lijn.example.org/",
     })
     assert config.quiet_hours == (time(22, 30), time(7, 0))
     assert (config.timezone.key, config.default_language, config.default_region) == ("Europe/Brussels", "en", "BE")
-    assert config.proxy_numbers == PROXY_NUMBERS and config.case_api_keys == ("a", "b")
+    assert config.proxy_numbers == PROXY_NUMBERS and config.case_api_keys == ("first-case-system-key", "second-case-system-key")
     assert config.public_base_url == "https://korte-lijn.example.org"
 
 
@@ -138,7 +139,7 @@ def test_a_twilio_account_without_proxy_numbers_is_refused():
 def test_it_reads_secrets_from_files(tmp_path):
     (tmp_path / "token").write_text("file-token\n")
     (tmp_path / "callback").write_text(CALLBACK_SECRET + "\n")
-    (tmp_path / "keys").write_text("key-one,key-two\n")
+    (tmp_path / "keys").write_text("case-system-key-one,case-system-key-two\n")
     config = Config.from_env({
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN_FILE": str(tmp_path / "token"),
         "CASE_CALLBACK_URL": "https://zaken.example.org/callbacks", "CASE_API_KEYS_FILE": str(tmp_path / "keys"),
@@ -146,13 +147,13 @@ def test_it_reads_secrets_from_files(tmp_path):
     })
     assert config.twilio_auth_token == "file-token"
     assert config.case_callback_secret == CALLBACK_SECRET
-    assert config.case_api_keys == ("key-one", "key-two")
+    assert config.case_api_keys == ("case-system-key-one", "case-system-key-two")
 
 
 def test_it_will_not_send_for_real_without_somewhere_to_report_a_no():
     # Printing callbacks is for trying it out; with real texts a NO must reach the case system.
     with pytest.raises(ConfigError, match="^CASE_CALLBACK_URL"):
-        Config.from_env({"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": "t", "CASE_API_KEYS": "k",
+        Config.from_env({"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": "t", "CASE_API_KEYS": CASE_KEY,
                          "PROXY_NUMBERS": PROXY_NUMBERS[0]})
 
 
@@ -195,3 +196,27 @@ def test_create_app_refuses_a_malformed_setting_before_touching_anything(setting
     with pytest.raises(ConfigError, match="QUIET_HOURS"):
         create_app({**settings, "DATABASE_URL": f"sqlite:///{database}", "QUIET_HOURS": "21-08"})
     assert not database.parent.exists()
+
+
+@pytest.mark.parametrize("keys", ["a", "case-system-ke", f"{CASE_KEY},short", "case system key with spaces"])
+def test_a_case_api_key_shorter_than_16_characters_is_refused(keys):
+    with pytest.raises(ConfigError, match="^CASE_API_KEYS: each key needs at least 16"):
+        Config.from_env({"CASE_API_KEYS": keys})
+
+
+def test_the_embedded_dev_key_is_accepted_only_where_nothing_is_sent_for_real():
+    assert Config.from_env({"CASE_API_KEYS": "dev-key"}).case_api_keys == ("dev-key",)
+    with pytest.raises(ConfigError, match="^CASE_API_KEYS"):
+        Config.from_env({"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+                         "PROXY_NUMBERS": PROXY_NUMBERS[0], "CASE_API_KEYS": "dev-key",
+                         "CASE_CALLBACK_URL": "https://zaken.example.org/cb", "CASE_CALLBACK_SECRET": CALLBACK_SECRET})
+
+
+def test_the_simulator_is_refused_beside_a_real_auth_token_even_without_an_account_sid():
+    with pytest.raises(ConfigError, match="^SIMULATOR: cannot be on while a real TWILIO_AUTH_TOKEN"):
+        Config.from_env({"SIMULATOR": "1", "TWILIO_AUTH_TOKEN": AUTH_TOKEN})
+
+
+def test_the_simulator_runs_beside_the_embedded_stand_in_token():
+    assert Config.from_env({"SIMULATOR": "1", "TWILIO_AUTH_TOKEN": "dev-token"}).simulator
+    assert Config.from_env({"SIMULATOR": "1"}).simulator

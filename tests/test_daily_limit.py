@@ -11,7 +11,7 @@ from sqlalchemy import select
 from gateway import create_app
 from gateway.config import Config, ConfigError
 from gateway.models import OutboxMessage
-from tests.conftest import JAN, Persona
+from tests.conftest import CASE_KEY, JAN, Persona
 
 METRICS_TOKEN = "metrics-token-for-tests-0123456789"
 LIMIT = 20
@@ -65,7 +65,7 @@ def test_the_21st_text_to_one_number_in_a_day_is_not_sent_and_the_case_system_he
     [critical] = [r for r in caplog.records if r.levelno == logging.CRITICAL]
     assert "RECIPIENT_DAILY_LIMIT reached" in critical.getMessage() and "+316****4321" in critical.getMessage()
     assert JAN.phone not in caplog.text and "87654321" not in caplog.text
-    timeline = case_api.client.get(f"/v1/cases/{report.data['case_id']}", headers={"Authorization": "Bearer old-key"}).json["timeline"]
+    timeline = case_api.client.get(f"/v1/cases/{report.data['case_id']}", headers={"Authorization": "Bearer " + CASE_KEY}).json["timeline"]
     assert "sms.refused" in [entry["kind"] for entry in timeline]
 
 

@@ -8,7 +8,7 @@ from gateway import create_app
 from gateway.config import Config, ConfigError
 from gateway.destinations import refusal
 from gateway.models import OutboxMessage
-from tests.conftest import ANNA, JAN, PROXY_NUMBERS, Persona
+from tests.conftest import ANNA, CASE_KEY, JAN, PROXY_NUMBERS, Persona
 
 METRICS_TOKEN = "metrics-token-for-tests-0123456789"
 
@@ -26,7 +26,7 @@ def outbox_rows(request, to: str) -> list[OutboxMessage]:
 
 
 def timeline_kinds(case_api, case_id: str = "MOR-2026-0042") -> list[str]:
-    answer = case_api.client.get(f"/v1/cases/{case_id}", headers={"Authorization": "Bearer old-key"})
+    answer = case_api.client.get(f"/v1/cases/{case_id}", headers={"Authorization": "Bearer " + CASE_KEY})
     return [entry["kind"] for entry in answer.json["timeline"]]
 
 

@@ -77,3 +77,31 @@ def test_it_refuses_an_unsigned_twilio_webhook_even_when_embedded(embedded):
     answer = requests.post(base + "/twilio/sms", data={"From": "+31612345678", "To": "+3197010000001",
                                                        "MessageSid": "SM1", "Body": "ja"}, timeout=5)
     assert answer.status_code == 403
+
+
+def test_it_prints_no_number_in_any_format_in_callbacks_texts_or_request_lines(embedded):
+    # Before: CALLBACK NOT SENT printed "06-87654321" from a text in full, and werkzeug's own
+    # access line printed "?From=%2B31612345678".
+    base, env, log = embedded
+    event = {"type": "case.dispatched", "data": {
+        "case_id": "C-9", "reference": "MOR-9", "address": "Kerkstraat 12",
+        "description": "Gat in de stoep; buurman (06 11 11 22 22) weet meer.",
+        "citizen": {"phone": "06 12345678"}, "crew": {"id": "noord", "phone": "06 87654321"}}}
+    answer = requests.post(base + "/v1/events?From=%2B31612345678", json=event, timeout=5,
+                           headers={"Authorization": "Bearer dev-key", "webhook-id": "evt-9"})
+    assert answer.status_code == 202
+    proxy = answer.json()["proxy_number"]
+    form = {"From": "+31612345678", "To": proxy, "MessageSid": "SM9", "Body": "Bel mijn man: 06-87654321"}
+    reply = requests.post(base + "/twilio/sms", data=form, timeout=5,
+                          headers={"X-Twilio-Signature": _signature(env, "/twilio/sms", *(f"{k}={v}" for k, v in form.items()))})
+    assert reply.status_code == 200
+    text = _log_until(log, "Bel mijn man: +316****4321")
+    deadline = time.monotonic() + 10
+    while not any("CALLBACK NOT SENT" in line and "Bel mijn man" in line for line in text.splitlines()):
+        assert time.monotonic() < deadline, "the resident's text never reached a printed callback"
+        time.sleep(0.2)
+        log.seek(0)
+        text = log.read()
+    assert "buurman (+316****2222)" in text
+    for number in ("%2B31612345678", "06-87654321", "06 11 11 22 22", "+31612345678", "06 12345678"):
+        assert number not in text, number

@@ -58,7 +58,7 @@ def test_a_redelivered_completion_does_not_complete_the_case_twice(case_api, cli
     fast_forward(CONFIRMATION_DELAY + 1)
     run_worker()
     assert len(questions_to(fake_twilio, ANNA)) == 1
-    timeline = client.get("/v1/cases/MOR-2026-0042", headers={"Authorization": "Bearer old-key"}).json["timeline"]
+    timeline = client.get("/v1/cases/MOR-2026-0042", headers={"Authorization": "Bearer retired-case-system-key"}).json["timeline"]
     assert [e["data"]["new"] for e in timeline if e["kind"] == "status"].count("completed") == 1
 
 
@@ -167,7 +167,7 @@ class TestWithASingleProxyNumber:
         assert case_api.send("case.dispatched", job("MOR-1")).status_code == 202
         shared = case_api.send("case.dispatched", second_job, webhook_id="evt_second_job")
         assert shared.status_code == 202 and shared.json["proxy_number"] == PROXY_NUMBERS[0]
-        case = client.get("/v1/cases/MOR-2", headers={"Authorization": "Bearer old-key"}).json
+        case = client.get("/v1/cases/MOR-2", headers={"Authorization": "Bearer retired-case-system-key"}).json
         assert "pool.shared" in [entry["kind"] for entry in case["timeline"]]
         run_worker()
         assert len(fake_twilio.messages) == 4  # both cases' dispatch texts, each naming its own code

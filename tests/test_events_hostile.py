@@ -1,6 +1,7 @@
 """POST /v1/events against what a case system should never send: bad credentials, bad bodies, bad fields."""
 
 import base64
+import io
 import json
 import time
 from datetime import datetime, timezone
@@ -48,7 +49,7 @@ def assert_error(answer, status: int, field: str | None = None) -> dict:
     return error
 
 
-@pytest.mark.parametrize("key", ["old-key", CASE_KEY])
+@pytest.mark.parametrize("key", ["retired-case-system-key", CASE_KEY])
 def test_it_accepts_every_key_in_case_api_keys(client, key):
     answer = post(client, dispatch_body(), {"Authorization": f"Bearer {key}"})
     assert answer.status_code == 202 and answer.json["status"] == "dispatched"
@@ -203,3 +204,27 @@ def test_it_answers_409_to_an_impossible_transition_and_changes_nothing(case_api
     assert_error(getattr(case_api, then)(), 409)
     case = case_api.client.get("/v1/cases/MOR-2026-0042", headers=BEARER).json
     assert case["status"] == {"complete": "completed", "cancel": "cancelled"}[first] and case["round"] == 1
+
+
+def test_it_answers_400_not_500_to_a_json_number_of_5000_digits(client):
+    body = '{"type": "case.dispatched", "data": {"case_id": ' + "9" * 5000 + "}}"
+    assert assert_error(post(client, body, BEARER), 400)["code"] == "malformed_json"
+
+
+def test_it_answers_400_to_objects_nested_too_deeply(client):
+    assert assert_error(post(client, '{"a":' * 5000 + "1" + "}" * 5000, BEARER), 400)["code"] == "malformed_json"
+
+
+def test_it_answers_413_not_400_to_a_chunked_body_over_64_kib(client):
+    # No Content-Length: werkzeug used to cut the body off at 64 KiB and call it malformed JSON.
+    body = dispatch_body(description="x" * (64 * 1024)).encode()
+    answer = client.post("/v1/events", input_stream=io.BytesIO(body), content_type="application/json",
+                         headers={**BEARER, "webhook-id": "evt_chunked", "Transfer-Encoding": "chunked"})
+    assert assert_error(answer, 413)["code"] == "body_too_large"
+
+
+def test_it_reads_a_chunked_body_under_the_limit_whole(client, fake_twilio, run_worker):
+    answer = client.post("/v1/events", input_stream=io.BytesIO(dispatch_body().encode()),
+                         content_type="application/json",
+                         headers={**BEARER, "webhook-id": "evt_chunked", "Transfer-Encoding": "chunked"})
+    assert answer.status_code == 202, answer.get_data(as_text=True)

@@ -42,7 +42,7 @@ def texts_to(fake_twilio, persona: Persona = ANNA) -> list[dict]:
 
 
 def entries(client, kind: str, case_id: str = "MOR-2026-0042") -> list[dict]:
-    answer = client.get(f"/v1/cases/{case_id}", headers={"Authorization": "Bearer old-key"})
+    answer = client.get(f"/v1/cases/{case_id}", headers={"Authorization": "Bearer retired-case-system-key"})
     assert answer.status_code == 200
     return [entry for entry in answer.json["timeline"] if entry["kind"] == kind]
 

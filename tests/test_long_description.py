@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flows import parts
-from tests.conftest import JAN
+from tests.conftest import CASE_KEY, JAN
 
 LABEL = re.compile(r"\((\d+)/(\d+)\) ")
 WORDS = ["Er", "zit", "een", "diep", "gat", "in", "de", "stoep", "voor", "nummer", "12,", "mijn", "moeder",
@@ -74,7 +74,7 @@ def test_a_description_that_fits_goes_out_as_one_text_without_a_number(crew_text
 
 def test_the_parts_are_queued_and_sent_in_order(crew_texts, client):
     texts = crew_texts(description_of(5000))
-    case = client.get("/v1/cases/MOR-2026-0042", headers={"Authorization": "Bearer old-key"}).json
+    case = client.get("/v1/cases/MOR-2026-0042", headers={"Authorization": "Bearer " + CASE_KEY}).json
     queued = [entry["data"]["body"] for entry in case["timeline"]
               if entry["kind"] == "text.queued" and entry["data"]["recipient"] == "crew"]
     assert queued == texts

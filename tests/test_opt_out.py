@@ -34,7 +34,7 @@ def every_callback_is_signed(case_system):
 
 
 def case_document(client, case_id: str = "MOR-2026-0042") -> dict:
-    answer = client.get(f"/v1/cases/{case_id}", headers={"Authorization": "Bearer old-key"})
+    answer = client.get(f"/v1/cases/{case_id}", headers={"Authorization": "Bearer retired-case-system-key"})
     assert answer.status_code == 200
     return answer.json
 

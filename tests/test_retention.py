@@ -54,7 +54,7 @@ def test_it_removes_numbers_names_and_words_a_retention_period_after_the_case_en
                      "Twee paaltjes"):
         assert personal.lower() not in after.lower(), personal
     # The anonymous timeline stays: what happened, and when.
-    timeline = client.get("/v1/cases/MOR-2026-0042", headers={"Authorization": "Bearer old-key"}).json["timeline"]
+    timeline = client.get("/v1/cases/MOR-2026-0042", headers={"Authorization": "Bearer retired-case-system-key"}).json["timeline"]
     assert {"status", "text.received", "callback.queued", "session.ended"} <= {e["kind"] for e in timeline}
 
 

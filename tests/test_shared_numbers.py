@@ -73,7 +73,7 @@ def annas_two_reports(dispatch, run_worker, fake_twilio):
 @pytest.fixture
 def case(client):
     def get(case_id: str) -> dict:
-        answer = client.get(f"/v1/cases/{case_id}", headers={"Authorization": "Bearer old-key"})
+        answer = client.get(f"/v1/cases/{case_id}", headers={"Authorization": "Bearer retired-case-system-key"})
         assert answer.status_code == 200
         return answer.json
     return get

@@ -26,12 +26,13 @@ from tests.fakes.server import LoopbackServer
 
 TOKEN = EMBEDDED_TWILIO_TOKEN  # as `flask --app app embedded` runs it
 PROXY = PROXY_NUMBERS[0]
+SIM_KEY = "simulator-case-key"
 
 
 @pytest.fixture
 def settings(database_url):
     """A gateway without a Twilio account, as `flask embedded` runs it: the simulator is on."""
-    return {"DATABASE_URL": database_url, "TWILIO_AUTH_TOKEN": TOKEN, "CASE_API_KEYS": "sim-key",
+    return {"DATABASE_URL": database_url, "TWILIO_AUTH_TOKEN": TOKEN, "CASE_API_KEYS": SIM_KEY,
             "PUBLIC_BASE_URL": PUBLIC_BASE_URL, "QUIET_HOURS": "", "CONFIRMATION_DELAY": "1s", "SENDER_MPS": "1000"}
 
 
@@ -63,7 +64,9 @@ def test_it_is_on_without_a_twilio_account():
 def test_it_stays_off_beside_a_real_auth_token_even_without_an_account_sid():
     # A staging set-up that real Twilio webhooks reach: the page would sign for anyone.
     assert Config.from_env({"TWILIO_AUTH_TOKEN": "0123456789abcdef0123456789abcdef"}).simulator is False
-    assert Config.from_env({"TWILIO_AUTH_TOKEN": "0123456789abcdef0123456789abcdef", "SIMULATOR": "1"}).simulator
+    with pytest.raises(ConfigError) as refused:
+        Config.from_env({"TWILIO_AUTH_TOKEN": "0123456789abcdef0123456789abcdef", "SIMULATOR": "1"})
+    assert refused.value.name == "SIMULATOR"
 
 
 def test_it_is_off_with_a_twilio_account(app):
@@ -106,7 +109,7 @@ def test_a_malformed_simulator_value_stops_start_up(value):
 def _account_settings(app) -> dict:
     config = app.extensions["korte_lijn"].config
     return {"DATABASE_URL": config.database_url, "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": TOKEN,
-            "PROXY_NUMBERS": ",".join(PROXY_NUMBERS), "CASE_API_KEYS": "k", "CASE_CALLBACK_URL": "https://cs.example",
+            "PROXY_NUMBERS": ",".join(PROXY_NUMBERS), "CASE_API_KEYS": SIM_KEY, "CASE_CALLBACK_URL": "https://cs.example",
             "CASE_CALLBACK_SECRET": CALLBACK_SECRET}
 
 
@@ -255,7 +258,7 @@ def test_it_sends_events_with_the_case_systems_key(app, client, recorder):
     app.config[SELF_URL] = server.url
     api(client, "/events", {"type": "case.completed", "data": {"case_id": "C-1"}})
     path, headers, _, body = seen[-1]
-    assert path == "/v1/events" and headers["Authorization"] == "Bearer sim-key"
+    assert path == "/v1/events" and headers["Authorization"] == "Bearer " + SIM_KEY
     assert headers["webhook-id"].startswith("sim_") and json.loads(body)["type"] == "case.completed"
 
 
@@ -312,7 +315,7 @@ def test_it_refuses_a_body_that_is_not_json(client):
     for bad in ("{not json", "[1, 2]", '"text"', "null", b"\xff\xfe{"):
         answer = api(client, "/events", bad)
         assert answer.status_code == 400, bad
-        assert answer.get_json()["error"]["code"] == "bad_json"
+        assert answer.get_json()["error"]["code"] == "malformed_json"
 
 
 def test_it_hands_the_gateways_own_refusal_of_a_bad_event_back(client):

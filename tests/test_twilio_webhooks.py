@@ -198,3 +198,10 @@ def test_it_ignores_a_text_that_belongs_to_no_job_and_keeps_no_words(
     with runtime.db.transaction() as session:
         stored = session.scalars(select(InboundMessage.body).where(InboundMessage.message_sid == sid)).all()
     assert stored in ([], [None])
+
+
+def test_it_answers_a_signed_hook_with_a_row_id_past_the_integer_range_without_a_500(client):
+    # PostgreSQL refused the lookup ("integer out of range") and the hook answered 500.
+    path = "/twilio/ivr/call?o=" + "9" * 30
+    answer = client.post(path, data={}, headers={"X-Twilio-Signature": sign(PUBLIC_BASE_URL + path, {})})
+    assert answer.status_code < 500

@@ -78,7 +78,7 @@ def hangs_up(root: ET.Element) -> bool:
 def document(client):
     """The case as the case system sees it, timeline included."""
     def fetch(case_id: str = CASE_ID) -> dict:
-        answer = client.get(f"/v1/cases/{case_id}", headers={"Authorization": "Bearer old-key"})
+        answer = client.get(f"/v1/cases/{case_id}", headers={"Authorization": "Bearer retired-case-system-key"})
         assert answer.status_code == 200
         return answer.json
     return fetch
@@ -195,7 +195,7 @@ def test_it_notes_the_placed_call_on_the_timeline_with_the_number_masked(landlin
     landline_job()
     kinds = [entry["kind"] for entry in document()["timeline"]]
     assert "call.queued" in kinds and "call.sent" in kinds
-    raw = client.get(f"/v1/cases/{CASE_ID}", headers={"Authorization": "Bearer old-key"}).get_data(as_text=True)
+    raw = client.get(f"/v1/cases/{CASE_ID}", headers={"Authorization": "Bearer retired-case-system-key"}).get_data(as_text=True)
     assert LOES.phone not in raw
 
 

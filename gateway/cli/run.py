@@ -8,18 +8,26 @@ import os
 import click
 from flask import Flask
 from twilio.request_validator import RequestValidator
-from werkzeug.serving import run_simple
+from werkzeug.serving import WSGIRequestHandler, run_simple
 
 from gateway import create_app, log_configuration, migrate
-from gateway.config import EMBEDDED_TWILIO_TOKEN
+from gateway.config import EMBEDDED_CASE_KEY, EMBEDDED_TWILIO_TOKEN
 from gateway.runtime import runtime
 from gateway.simulator.forward import SELF_URL as SIMULATOR_SELF_URL
 
 log = logging.getLogger(__name__)
 
 # The embedded default only: a machine without a Twilio account, trying it out.
-EMBEDDED_DEFAULTS = {"CASE_API_KEYS": "dev-key", "TWILIO_AUTH_TOKEN": EMBEDDED_TWILIO_TOKEN,
+EMBEDDED_DEFAULTS = {"CASE_API_KEYS": EMBEDDED_CASE_KEY, "TWILIO_AUTH_TOKEN": EMBEDDED_TWILIO_TOKEN,
                      "CONFIRMATION_DELAY": "30s", "QUIET_HOURS": ""}
+
+
+class _NoAccessLog(WSGIRequestHandler):
+    """werkzeug's own access line printed the query string unmasked (?From=%2B316...); the app
+    logs each request itself (gateway/logs.py), with the path only and numbers masked."""
+
+    def log_request(self, *_args, **_kwargs) -> None:
+        pass
 
 
 def register(app: Flask) -> None:
@@ -61,7 +69,7 @@ def register(app: Flask) -> None:
             app.config[SIMULATOR_SELF_URL] = f"http://{f'[{self_host}]' if ':' in self_host else self_host}:{port}"
             click.echo(f"  phone simulator: {config.public_base_url}/simulator")
         # Flask's app.run() refuses to run inside a `flask` command; werkzeug serves directly.
-        run_simple(host, port, app, use_reloader=False, threaded=True)
+        run_simple(host, port, app, use_reloader=False, threaded=True, request_handler=_NoAccessLog)
 
     @app.cli.command("twilio-signature")
     @click.argument("path")

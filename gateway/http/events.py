@@ -6,7 +6,6 @@ same transaction as its effects, and a redelivery gets that answer back and does
 
 from __future__ import annotations
 
-import json
 import logging
 
 from flask import Blueprint, jsonify, request
@@ -19,6 +18,7 @@ from flows.states import ImpossibleTransition
 from gateway.effects import Effects
 from gateway.http.answers import EventAccepted
 from gateway.http.auth import check_case_system
+from gateway.http.body import json_object
 from gateway.http.errors import ApiError
 from gateway.models import ProcessedEvent
 from gateway.runtime import runtime
@@ -73,14 +73,7 @@ def _stored_answer(webhook_id: str):
 
 
 def _parse(raw: bytes):
-    try:
-        document = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ApiError(400, "malformed_json", "the body is not valid JSON") from None
-    except RecursionError:
-        raise ApiError(400, "malformed_json", "the body is nested too deeply") from None
-    if not isinstance(document, dict):
-        raise ApiError(400, "malformed_json", "the body must be a JSON object")
+    document = json_object(raw)
     context = validation_context(runtime().config)
     try:
         envelope = Envelope.model_validate(document)

@@ -65,9 +65,14 @@ def form_number(name: str) -> str:
         return ""
 
 
+# Row ids are PostgreSQL integers: a bigger one in a query made the lookup fail with a 500.
+_LARGEST_ID = 2**31 - 1
+
+
 def as_int(value: str | None) -> int:
     """A non-negative integer from a form field or query parameter; 0 for anything else."""
     try:
-        return max(0, int(value or 0))
-    except ValueError:
+        number = int(value or 0)
+    except ValueError:  # also a number past Python's 4,300-digit limit
         return 0
+    return number if 0 <= number <= _LARGEST_ID else 0

@@ -14,6 +14,7 @@ import uuid
 from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import select
 
+from gateway.http.body import json_object
 from gateway.http.errors import ApiError
 from gateway.models import SimulatedDelivery
 from gateway.runtime import runtime
@@ -154,10 +155,7 @@ def _json_object() -> dict:
     if not request.is_json:
         # A form post from another site cannot set this type without a CORS preflight we never allow.
         raise ApiError(415, "not_json", "send Content-Type: application/json")
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ApiError(400, "bad_json", "the body must be a JSON object")
-    return data
+    return json_object(request.get_data())
 
 
 def _json_body() -> bytes:
