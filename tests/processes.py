@@ -14,6 +14,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.client import HTTPConnection
 from pathlib import Path
 
@@ -228,3 +230,19 @@ def _group_dead(pgid: int) -> bool:
         if int(group) == pgid and state not in ("Z", "X"):
             return False
     return True
+
+
+@contextmanager
+def procfile_running(settings: dict[str, str], folder: Path, port: int) -> Iterator[Processes]:
+    """The release step, then the Procfile's web (on `port`) and worker; all stopped afterwards,
+    their output printed (pytest shows it only when the test failed)."""
+    processes = Processes(settings, folder)
+    try:
+        processes.release()
+        processes.start_web(port=port)
+        processes.start_worker()
+        yield processes
+    finally:
+        processes.stop_all()
+        print(processes.output())
+

@@ -12,7 +12,7 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from tests.conftest import ANNA, AUTH_TOKEN, CASE_KEY, JAN, PROXY_NUMBERS
-from tests.processes import Processes, free_port, procfile
+from tests.processes import free_port, procfile, procfile_running
 
 pytestmark = pytest.mark.e2e
 
@@ -27,15 +27,8 @@ def gateway(settings, request, tmp_path):
     settings.update(PUBLIC_BASE_URL=base, CONFIRMATION_DELAY=f"{CONFIRMATION_DELAY}s")
     request.getfixturevalue("app")  # empties the tables and resets the fakes before anything starts
     assert set(procfile()) >= {"release", "web", "worker"}
-    processes = Processes(settings, tmp_path)
-    try:
-        processes.release()
-        processes.start_web(port=port)
-        processes.start_worker()
+    with procfile_running(settings, tmp_path, port):
         yield base
-    finally:
-        processes.stop_all()
-        print(processes.output())  # pytest shows it only when the test failed
 
 
 def send_event(base: str, event_type: str, data: dict) -> requests.Response:

@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from gateway.models import Case, ProxyLease
 from tests.conftest import ANNA, JAN, PROXY_NUMBERS, STRANGER
-from tests.processes import Processes, free_port
+from tests.processes import free_port, procfile_running
 from tests.test_e2e_procfile import send_event
 
 pytestmark = pytest.mark.e2e
@@ -31,15 +31,8 @@ def gateway(settings, app, tmp_path):
     base = f"http://127.0.0.1:{port}"
     settings.update(PUBLIC_BASE_URL=base, CONFIRMATION_DELAY="1s", AUTO_REPLY_LIMIT=str(LIMIT),
                     WORKER_POLL_INTERVAL="0.2")
-    processes = Processes(settings, tmp_path)
-    try:
-        processes.release()
-        processes.start_web(port=port)
-        processes.start_worker()
+    with procfile_running(settings, tmp_path, port):
         yield base
-    finally:
-        processes.stop_all()
-        print(processes.output())
 
 
 def dispatch(base: str, case_id: str, citizen_phone: str) -> str:
