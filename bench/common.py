@@ -46,6 +46,7 @@ WRK_LUA = Path(__file__).resolve().parent / "wrk_replay.lua"
 
 # --- the machine ---------------------------------------------------------------------------------
 
+
 def machine() -> str:
     cpu = ""
     try:
@@ -56,18 +57,25 @@ def machine() -> str:
     except OSError:
         pass
     load = ", load average %.2f %.2f %.2f" % os.getloadavg() if hasattr(os, "getloadavg") else ""
-    return (f"machine: {platform.platform()}; {os.cpu_count()} CPU(s){' (' + cpu + ')' if cpu else ''}{load}\n"
-            f"         Python {platform.python_version()} ({sys.executable}); {postgres_version()}\n"
-            f"         code: {revision()}; started {time.strftime('%Y-%m-%d %H:%M:%S %Z')}")
+    return (
+        f"machine: {platform.platform()}; {os.cpu_count()} CPU(s){' (' + cpu + ')' if cpu else ''}{load}\n"
+        f"         Python {platform.python_version()} ({sys.executable}); {postgres_version()}\n"
+        f"         code: {revision()}; started {time.strftime('%Y-%m-%d %H:%M:%S %Z')}"
+    )
 
 
 def revision() -> str:
     """The commit measured, and whether gateway/ or flows/ differ from it."""
     try:
-        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "gateway", "flows", "app.py"],
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "gateway", "flows", "app.py"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown (no git)"
     return f"git {head or '?'}" + (" + uncommitted changes in gateway/flows" if dirty else "")
@@ -87,13 +95,17 @@ def postgres_version() -> str:
 def need_wrk() -> str:
     wrk = shutil.which("wrk")
     if wrk is None:
-        print("wrk is not installed. Install it with:  apt-get install -y wrk   (Debian/Ubuntu; "
-              "brew install wrk on macOS), then run this script again.", file=sys.stderr)
+        print(
+            "wrk is not installed. Install it with:  apt-get install -y wrk   (Debian/Ubuntu; "
+            "brew install wrk on macOS), then run this script again.",
+            file=sys.stderr,
+        )
         sys.exit(2)
     return wrk
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------------
+
 
 def database_url(name: str) -> str:
     return f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
@@ -125,8 +137,11 @@ def settle_outbox(name: str) -> int:
     The HTTP benchmarks stop the worker so that it takes no CPU from the web path; without
     this, each run would start with the previous runs' thank-you texts and callbacks still
     pending, and the reply path slows down as they pile up (see bench/README.md)."""
-    rows = admin_query("UPDATE outbox SET status = 'sent', sent_at = now() AT TIME ZONE 'utc', locked_until = NULL "
-                       "WHERE status = 'pending' RETURNING id", name)
+    rows = admin_query(
+        "UPDATE outbox SET status = 'sent', sent_at = now() AT TIME ZONE 'utc', locked_until = NULL "
+        "WHERE status = 'pending' RETURNING id",
+        name,
+    )
     return len(rows)
 
 
@@ -136,6 +151,7 @@ def analyze(name: str) -> None:
 
 
 # --- settings and the Procfile's processes ---------------------------------------------------------
+
 
 def base_settings(db_url: str, **extra: str) -> dict[str, str]:
     """The environment every process of a benchmark gets (on top of this process's own)."""
@@ -165,6 +181,7 @@ class Processes(processes.Processes):
 
 
 # --- fakes at the network edge -----------------------------------------------------------------------
+
 
 def timed_fake_twilio():
     """tests/fakes/twilio_api.py's fake, with each message's arrival time (time.time()) recorded."""
@@ -203,11 +220,16 @@ def fakes_and_database(database: str, keep_database: bool):
 
 
 def sending_settings(fake_twilio, case_system) -> dict[str, str]:
-    return {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_API_BASE_URL": fake_twilio.url,
-            "CASE_CALLBACK_URL": case_system.url, "CASE_CALLBACK_SECRET": CALLBACK_SECRET}
+    return {
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_API_BASE_URL": fake_twilio.url,
+        "CASE_CALLBACK_URL": case_system.url,
+        "CASE_CALLBACK_SECRET": CALLBACK_SECRET,
+    }
 
 
 # --- talking to the gateway --------------------------------------------------------------------------
+
 
 def citizen_phone(i: int) -> str:
     return f"+3161{i:07d}"
@@ -234,16 +256,22 @@ def post(base: str, path: str, body: bytes, headers: dict[str, str], timeout: fl
 
 def event(case_id: str, event_type: str, data: dict) -> tuple[bytes, dict[str, str]]:
     body = json.dumps({"type": event_type, "data": {"case_id": case_id, **data}}).encode()
-    return body, {"Authorization": f"Bearer {CASE_KEY}", "webhook-id": "evt_" + uuid.uuid4().hex,
-                  "Content-Type": "application/json"}
+    return body, {
+        "Authorization": f"Bearer {CASE_KEY}",
+        "webhook-id": "evt_" + uuid.uuid4().hex,
+        "Content-Type": "application/json",
+    }
 
 
 def dispatched_data(i: int, crew: int | None = None) -> dict:
     crew = i if crew is None else crew
-    return {"reference": f"MOR-{i}", "address": f"Kerkstraat {i % 200 + 1}",
-            "description": "Twee paaltjes weggehaald en een gat voor mijn deur.",
-            "citizen": {"phone": citizen_phone(i), "name": "Anna"},
-            "crew": {"id": f"crew-{crew}", "phone": crew_phone(crew), "name": "Jan"}}
+    return {
+        "reference": f"MOR-{i}",
+        "address": f"Kerkstraat {i % 200 + 1}",
+        "description": "Twee paaltjes weggehaald en een gat voor mijn deur.",
+        "citizen": {"phone": citizen_phone(i), "name": "Anna"},
+        "crew": {"id": f"crew-{crew}", "phone": crew_phone(crew), "name": "Jan"},
+    }
 
 
 def send_events(base: str, items: list[tuple[str, str, dict]], concurrency: int = 8) -> list[dict]:
@@ -296,6 +324,7 @@ def write_requests(path: Path, requests: list[tuple[bytes, str]]) -> None:
 
 # --- wrk ---------------------------------------------------------------------------------------------
 
+
 @dataclass
 class WrkResult:
     connections: int
@@ -315,28 +344,50 @@ class WrkResult:
         return sum(self.errors.values())
 
 
-def run_wrk(base: str, path: str, requests_file: Path | None, connections: int, seconds: float,
-            threads: int = 2, skip: int = 0) -> WrkResult:
+def run_wrk(
+    base: str, path: str, requests_file: Path | None, connections: int, seconds: float, threads: int = 2, skip: int = 0
+) -> WrkResult:
     """wrk against POST `path`, replaying the pre-signed requests in `requests_file` (bodies from `skip`).
 
     Each wrk thread takes every threads-th line, so no two requests share a MessageSid.
     """
     wrk = need_wrk()
     threads = max(1, min(threads, connections))
-    command = [wrk, "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s", "--latency",
-               "-s", str(WRK_LUA), base + path, "--", str(requests_file or "-"), str(threads), str(skip)]
+    command = [
+        wrk,
+        "-t",
+        str(threads),
+        "-c",
+        str(connections),
+        "-d",
+        f"{max(1, round(seconds))}s",
+        "--latency",
+        "-s",
+        str(WRK_LUA),
+        base + path,
+        "--",
+        str(requests_file or "-"),
+        str(threads),
+        str(skip),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120)
     match = re.search(r"^BENCH_JSON (.*)$", done.stdout, re.M)
     if done.returncode != 0 or not match:
         raise SystemExit(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     data = json.loads(match.group(1))
-    return WrkResult(connections=connections, duration=data["duration_us"] / 1e6, requests=data["requests"],
-                     errors=data["errors"], wrapped=data["wrapped"],
-                     latency_ms={k: v / 1000 for k, v in data["latency_us"].items()},
-                     command=" ".join(command))
+    return WrkResult(
+        connections=connections,
+        duration=data["duration_us"] / 1e6,
+        requests=data["requests"],
+        errors=data["errors"],
+        wrapped=data["wrapped"],
+        latency_ms={k: v / 1000 for k, v in data["latency_us"].items()},
+        command=" ".join(command),
+    )
 
 
 # --- a constant-rate (open-loop) load generator --------------------------------------------------------
+
 
 @dataclass
 class RateResult:
@@ -357,8 +408,15 @@ class RateResult:
         return values[min(len(values) - 1, max(0, round(p / 100 * len(values) + 0.5) - 1))]
 
 
-def constant_rate(base: str, path: str, requests: list[tuple[bytes, dict[str, str]]], rate: float,
-                  seconds: float, threads: int = 48, ok: tuple[int, ...] = (200,)) -> RateResult:
+def constant_rate(
+    base: str,
+    path: str,
+    requests: list[tuple[bytes, dict[str, str]]],
+    rate: float,
+    seconds: float,
+    threads: int = 48,
+    ok: tuple[int, ...] = (200,),
+) -> RateResult:
     """Send requests[k] at start + k/rate, whatever the answers' pace (wrk2's model, in Python threads).
 
     Latency counts from when a request was due, so a server that falls behind shows it in
@@ -417,6 +475,7 @@ def twilio_headers(signature: str) -> dict[str, str]:
 
 
 # --- printing ------------------------------------------------------------------------------------------
+
 
 def table(headers: list[str], rows: list[list], title: str | None = None) -> str:
     cells = [[_cell(v) for v in row] for row in rows]

@@ -45,8 +45,14 @@ REFERENCE = re.compile(r"MOR-(\d+)\b")
 def scenario(fake, case_system, rate: float, seconds: float, poll: str, mps: str, workers: str) -> dict:
     fake.reset()
     url = c.recreate_database(DB)
-    env = c.base_settings(url, **c.sending_settings(fake, case_system), PROXY_NUMBERS=",".join(POOL),
-                          SENDER_MPS=mps, WORKER_POLL_INTERVAL=poll, WEB_CONCURRENCY=workers)
+    env = c.base_settings(
+        url,
+        **c.sending_settings(fake, case_system),
+        PROXY_NUMBERS=",".join(POOL),
+        SENDER_MPS=mps,
+        WORKER_POLL_INTERVAL=poll,
+        WEB_CONCURRENCY=workers,
+    )
     procs = c.Processes(env)
     procs.release()
     count = int(rate * seconds)
@@ -55,8 +61,11 @@ def scenario(fake, case_system, rate: float, seconds: float, poll: str, mps: str
         procs.start_worker()
         # Warm up gunicorn's workers, their connection pools and the worker's Twilio client.
         warm = 20
-        c.send_events(base, [(f"W-{i}", "case.dispatched", c.dispatched_data(1_000_000 + i, crew=100_000 + i))
-                             for i in range(warm)], concurrency=2)
+        c.send_events(
+            base,
+            [(f"W-{i}", "case.dispatched", c.dispatched_data(1_000_000 + i, crew=100_000 + i)) for i in range(warm)],
+            concurrency=2,
+        )
         wait_until(lambda: len(fake.messages) >= 2 * warm, 60, "the warm-up texts")
         fake.reset()
 
@@ -67,8 +76,12 @@ def scenario(fake, case_system, rate: float, seconds: float, poll: str, mps: str
         result = c.constant_rate(base, "/v1/events", requests, rate, seconds, threads=64, ok=(202,))
         pending_peak = c.admin_query("SELECT count(*) FROM outbox WHERE status = 'pending'", DB)[0][0]
         # Every case's first text; with SENDER_MPS=10 the queue takes a while to drain.
-        wait_until(lambda: len(first_texts(fake)) >= count, 30 + count * 5 / (10 * len(POOL)) if mps == "10" else 60,
-                   "a text for every case", fail=False)
+        wait_until(
+            lambda: len(first_texts(fake)) >= count,
+            30 + count * 5 / (10 * len(POOL)) if mps == "10" else 60,
+            "a text for every case",
+            fail=False,
+        )
     finally:
         procs.stop_all()
     firsts = first_texts(fake)
@@ -84,9 +97,21 @@ def scenario(fake, case_system, rate: float, seconds: float, poll: str, mps: str
         latency.append(firsts[k] - sent)
         pickup.append(firsts[k] - answered)
     http = [answered - sent for sent, answered, _, _ in result.each.values()]
-    return {"poll": poll, "mps": mps, "rate": rate, "achieved": result.achieved_rate, "sent": count,
-            "refused": result.failed, "missing": missing, "latency": latency, "pickup": pickup, "http": http,
-            "proxies": proxies, "statuses": result.statuses, "pending": pending_peak}
+    return {
+        "poll": poll,
+        "mps": mps,
+        "rate": rate,
+        "achieved": result.achieved_rate,
+        "sent": count,
+        "refused": result.failed,
+        "missing": missing,
+        "latency": latency,
+        "pickup": pickup,
+        "http": http,
+        "proxies": proxies,
+        "statuses": result.statuses,
+        "pending": pending_peak,
+    }
 
 
 def breakdown_dispatch(fake, case_system, count: int = 200) -> None:
@@ -146,16 +171,22 @@ def breakdown_dispatch(fake, case_system, count: int = 200) -> None:
     n = len(walls)
     db.dispose()
     hold = c.percentile(holds, 50) if holds else float("nan")
-    print(c.table(["per dispatch (one after another, in-process, empty pool of 30, crews of 8)", "value"], [
-        ["wall time, median", f"{c.percentile(walls, 50) * 1000:.1f} ms"],
-        ["CPU time of this process (Python)", f"{cpu / n * 1000:.1f} ms"],
-        ["time inside cursor.execute (driver + PostgreSQL)", f"{in_driver[0] / n * 1000:.1f} ms"],
-        ["SQL statements", f"{statements[0] / n:.1f}"],
-        ["commits", f"{commits[0] / n:.1f}"],
-        ["pool lock (pg_advisory_xact_lock) held until the answer, median", f"{hold * 1000:.1f} ms"],
-        ["=> dispatches/s the lock allows at most, on any number of web workers", f"{1 / hold:.0f}/s"],
-    ], title="Where a dispatch's time goes (gateway/pool.py _lock_pool serialises every dispatch from "
-             "allocate() to its commit):"))
+    print(
+        c.table(
+            ["per dispatch (one after another, in-process, empty pool of 30, crews of 8)", "value"],
+            [
+                ["wall time, median", f"{c.percentile(walls, 50) * 1000:.1f} ms"],
+                ["CPU time of this process (Python)", f"{cpu / n * 1000:.1f} ms"],
+                ["time inside cursor.execute (driver + PostgreSQL)", f"{in_driver[0] / n * 1000:.1f} ms"],
+                ["SQL statements", f"{statements[0] / n:.1f}"],
+                ["commits", f"{commits[0] / n:.1f}"],
+                ["pool lock (pg_advisory_xact_lock) held until the answer, median", f"{hold * 1000:.1f} ms"],
+                ["=> dispatches/s the lock allows at most, on any number of web workers", f"{1 / hold:.0f}/s"],
+            ],
+            title="Where a dispatch's time goes (gateway/pool.py _lock_pool serialises every dispatch from "
+            "allocate() to its commit):",
+        )
+    )
     print()
 
 
@@ -193,8 +224,10 @@ def main() -> None:
     workers = os.environ.get("WEB_CONCURRENCY", "2")
     print("bench/dispatch_latency.py: case.dispatched -> first Twilio API call for the case")
     print(c.machine())
-    print(f"web: `{c.web_command()}` with WEB_CONCURRENCY={workers}; worker: `{c.procfile()['worker']}` (one);"
-          f" pool of {len(POOL)} proxy numbers; {args.rate:g} dispatches/s for {args.seconds:g}s")
+    print(
+        f"web: `{c.web_command()}` with WEB_CONCURRENCY={workers}; worker: `{c.procfile()['worker']}` (one);"
+        f" pool of {len(POOL)} proxy numbers; {args.rate:g} dispatches/s for {args.seconds:g}s"
+    )
     plan = [("0.5", "1000"), ("0.2", "1000")] + ([] if args.skip_rate_limited else [("0.5", "10")])
     results = []
     with c.fakes_and_database(DB, args.keep_db) as (fake, case_system):
@@ -206,23 +239,62 @@ def main() -> None:
     rows = []
     for r in results:
         p50, p99 = c.percentile(r["latency"], 50), c.percentile(r["latency"], 99)
-        rows.append([r["poll"], r["mps"], f"{r['achieved']:.1f}/s", r["sent"], r["refused"], r["missing"],
-                     f"{c.percentile(r['http'], 50) * 1000:.0f} ms", f"{c.percentile(r['http'], 99) * 1000:.0f} ms",
-                     f"{c.percentile(r['pickup'], 50) * 1000:.0f} ms", f"{c.percentile(r['pickup'], 99) * 1000:.0f} ms",
-                     f"{p50:.2f} s", f"{p99:.2f} s", f"{max(r['latency'], default=float('nan')):.2f} s",
-                     c.verdict(p50 < 1), c.verdict(p99 < 2)])
+        rows.append(
+            [
+                r["poll"],
+                r["mps"],
+                f"{r['achieved']:.1f}/s",
+                r["sent"],
+                r["refused"],
+                r["missing"],
+                f"{c.percentile(r['http'], 50) * 1000:.0f} ms",
+                f"{c.percentile(r['http'], 99) * 1000:.0f} ms",
+                f"{c.percentile(r['pickup'], 50) * 1000:.0f} ms",
+                f"{c.percentile(r['pickup'], 99) * 1000:.0f} ms",
+                f"{p50:.2f} s",
+                f"{p99:.2f} s",
+                f"{max(r['latency'], default=float('nan')):.2f} s",
+                c.verdict(p50 < 1),
+                c.verdict(p99 < 2),
+            ]
+        )
     print()
-    print(c.table(["poll s", "SENDER_MPS", "dispatches", "sent", "non-202", "no text", "POST p50", "POST p99",
-                   "answer->text p50", "answer->text p99", "latency p50", "latency p99", "max", "p50 < 1 s",
-                   "p99 < 2 s"], rows))
-    print("latency = dispatch POST sent -> first Twilio API call for the case; POST = the /v1/events request itself;"
-          "\nanswer->text = from the 202 answer to that first Twilio call (the worker's share).")
+    print(
+        c.table(
+            [
+                "poll s",
+                "SENDER_MPS",
+                "dispatches",
+                "sent",
+                "non-202",
+                "no text",
+                "POST p50",
+                "POST p99",
+                "answer->text p50",
+                "answer->text p99",
+                "latency p50",
+                "latency p99",
+                "max",
+                "p50 < 1 s",
+                "p99 < 2 s",
+            ],
+            rows,
+        )
+    )
+    print(
+        "latency = dispatch POST sent -> first Twilio API call for the case; POST = the /v1/events request itself;"
+        "\nanswer->text = from the 202 answer to that first Twilio call (the worker's share)."
+    )
     for r in results:
-        print(f"  texts still queued when the last dispatch was answered (poll {r['poll']}, SENDER_MPS {r['mps']}): "
-              f"{r['pending']}")
+        print(
+            f"  texts still queued when the last dispatch was answered (poll {r['poll']}, SENDER_MPS {r['mps']}): "
+            f"{r['pending']}"
+        )
     for r in results:
-        print(f"  cases per proxy number (poll {r['poll']}, SENDER_MPS {r['mps']}): "
-              + ", ".join(f"{n[-3:]}: {k}" for n, k in sorted(r["proxies"].items())))
+        print(
+            f"  cases per proxy number (poll {r['poll']}, SENDER_MPS {r['mps']}): "
+            + ", ".join(f"{n[-3:]}: {k}" for n, k in sorted(r["proxies"].items()))
+        )
 
 
 if __name__ == "__main__":

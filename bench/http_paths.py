@@ -68,8 +68,10 @@ class OpenCases:
         began = time.monotonic()
         print(f"  setting up {missing} case(s) awaiting an answer (dispatch, complete, ask) ...", flush=True)
         new = range(start, self.made)
-        answers = c.send_events(self.base, [(self.case_id(i), "case.dispatched",
-                                             c.dispatched_data(i, crew=i // JOBS_PER_CREW)) for i in new])
+        answers = c.send_events(
+            self.base,
+            [(self.case_id(i), "case.dispatched", c.dispatched_data(i, crew=i // JOBS_PER_CREW)) for i in new],
+        )
         for i, answer in zip(new, answers):
             self.proxy[i] = answer["proxy_number"]
         c.send_events(self.base, [(self.case_id(i), "case.completed", {}) for i in new])
@@ -86,24 +88,34 @@ class OpenCases:
 
     def count_status(self, *statuses: str) -> int:
         listed = ", ".join(f"'{status}'" for status in statuses)
-        return c.admin_query(f"SELECT count(*) FROM cases WHERE status IN ({listed}) "
-                             f"AND case_id LIKE '{self.prefix}-%'", self.db)[0][0]
+        return c.admin_query(
+            f"SELECT count(*) FROM cases WHERE status IN ({listed}) AND case_id LIKE '{self.prefix}-%'", self.db
+        )[0][0]
 
     def requests(self, count: int, tag: str) -> list[tuple[int, bytes, str]]:
         picked = self.available()[:count]
         out = []
         for i in picked:
-            form = {"MessageSid": f"SM{tag}{i:08d}".ljust(34, "0"), "AccountSid": c.ACCOUNT_SID,
-                    "From": c.citizen_phone(i), "To": self.proxy[i], "Body": "Ja" if i % 2 else NO,
-                    "NumMedia": "0", "NumSegments": "1"}
+            form = {
+                "MessageSid": f"SM{tag}{i:08d}".ljust(34, "0"),
+                "AccountSid": c.ACCOUNT_SID,
+                "From": c.citizen_phone(i),
+                "To": self.proxy[i],
+                "Body": "Ja" if i % 2 else NO,
+                "NumMedia": "0",
+                "NumSegments": "1",
+            }
             body, signature = c.signed_form(SMS, form)
             out.append((i, body, signature))
         return out
 
     def mark_answered(self) -> None:
         time.sleep(1)  # requests wrk gave up on at the end may still be committing
-        rows = c.admin_query("SELECT c.case_id FROM inbound_messages m JOIN cases c ON c.id = m.case_pk "
-                             f"WHERE c.case_id LIKE '{self.prefix}-%'", self.db)
+        rows = c.admin_query(
+            "SELECT c.case_id FROM inbound_messages m JOIN cases c ON c.id = m.case_pk "
+            f"WHERE c.case_id LIKE '{self.prefix}-%'",
+            self.db,
+        )
         self.answered = {int(case_id.split("-")[1]) for (case_id,) in rows}
 
 
@@ -115,8 +127,9 @@ def wait_for(condition, timeout: float, what: str) -> None:
         time.sleep(0.3)
 
 
-def wrk_replies(cases: OpenCases, base: str, connections: int, seconds: float, expect_rps: float,
-                tmp: Path, tag: str) -> c.WrkResult:
+def wrk_replies(
+    cases: OpenCases, base: str, connections: int, seconds: float, expect_rps: float, tmp: Path, tag: str
+) -> c.WrkResult:
     budget = int(expect_rps * seconds * 1.6) + 50 * connections
     cases.ensure(budget)
     c.settle_outbox(cases.db)
@@ -143,8 +156,9 @@ def main() -> None:
     print(c.machine())
     print(f"gunicorn: `{c.web_command()}` with WEB_CONCURRENCY={workers} (same for the bare app)")
     url = c.recreate_database(DB)
-    env = c.base_settings(url, CONFIRMATION_DELAY="0s", SENDER_MPS="1000", PROXY_NUMBERS=",".join(POOL),
-                          WEB_CONCURRENCY=workers)
+    env = c.base_settings(
+        url, CONFIRMATION_DELAY="0s", SENDER_MPS="1000", PROXY_NUMBERS=",".join(POOL), WEB_CONCURRENCY=workers
+    )
     procs = c.Processes(env)
     print(f"logs: {procs.logs}")
     procs.release()
@@ -163,20 +177,49 @@ def main() -> None:
             b = c.run_wrk(bare, SMS, None, connections, args.seconds)
             r = wrk_replies(cases, base, connections, args.seconds, expect, procs.logs, f"m{n}")
             expect = max(expect, r.rps)
-            rows.append([connections, b.rps, b.latency_ms["p99"], b.failed, r.rps, r.latency_ms["p50"],
-                         r.latency_ms["p99"], r.failed, r.wrapped, f"{r.rps / b.rps:.0%}"])
+            rows.append(
+                [
+                    connections,
+                    b.rps,
+                    b.latency_ms["p99"],
+                    b.failed,
+                    r.rps,
+                    r.latency_ms["p50"],
+                    r.latency_ms["p99"],
+                    r.failed,
+                    r.wrapped,
+                    f"{r.rps / b.rps:.0%}",
+                ]
+            )
             best_bare = b if best_bare is None or b.rps > best_bare.rps else best_bare
             best_reply = r if best_reply is None or r.rps > best_reply.rps else best_reply
-        print(c.table(["conns", "bare req/s", "bare p99 ms", "bare err", "reply req/s", "reply p50 ms",
-                       "reply p99 ms", "reply err", "wrapped", "reply/bare"], rows))
+        print(
+            c.table(
+                [
+                    "conns",
+                    "bare req/s",
+                    "bare p99 ms",
+                    "bare err",
+                    "reply req/s",
+                    "reply p50 ms",
+                    "reply p99 ms",
+                    "reply err",
+                    "wrapped",
+                    "reply/bare",
+                ],
+                rows,
+            )
+        )
         ratio = best_reply.rps / best_bare.rps
         print(f"   max bare app  : {best_bare.rps:8.1f} req/s   ({best_bare.command})")
         print(f"   max reply path: {best_reply.rps:8.1f} req/s   ({best_reply.command})")
         print(f"   ratio {ratio:.1%} (goal >= 50%: {c.verdict(ratio >= 0.5)})")
 
         rate = best_reply.rps / 2
-        print(f"\n2. Latency at half the reply path's max: {rate:.1f} req/s for {args.latency_seconds:g}s "
-              "(open loop, latency from when each request was due)")
+        print(
+            f"\n2. Latency at half the reply path's max: {rate:.1f} req/s for {args.latency_seconds:g}s "
+            "(open loop, latency from when each request was due)"
+        )
         need = int(rate * args.latency_seconds) + 1
         cases.ensure(need)
         c.settle_outbox(DB)
@@ -188,17 +231,49 @@ def main() -> None:
         c.settle_outbox(DB)
         voice_result = c.constant_rate(base, VOICE, calls, rate, args.latency_seconds)
         rows = []
-        for name, result, goal in (("POST /twilio/sms (reply)", sms_result, 100),
-                                   ("POST /twilio/voice (crew calls)", voice_result, 50)):
+        for name, result, goal in (
+            ("POST /twilio/sms (reply)", sms_result, 100),
+            ("POST /twilio/voice (crew calls)", voice_result, 50),
+        ):
             p99 = result.pct(99)
-            rows.append([name, f"{result.target_rate:.1f}/s", f"{result.achieved_rate:.1f}/s", result.sent,
-                         result.failed, f"{result.pct(50):.1f} ms", f"{p99:.1f} ms", f"{max(result.latency_ms):.1f} ms",
-                         f"{result.pct(99, 'service'):.1f} ms", f"< {goal} ms", c.verdict(p99 < goal)])
-        print(c.table(["path", "target", "achieved", "sent", "non-200", "p50", "p99", "max", "p99 service",
-                       "goal p99", "verdict"], rows))
+            rows.append(
+                [
+                    name,
+                    f"{result.target_rate:.1f}/s",
+                    f"{result.achieved_rate:.1f}/s",
+                    result.sent,
+                    result.failed,
+                    f"{result.pct(50):.1f} ms",
+                    f"{p99:.1f} ms",
+                    f"{max(result.latency_ms):.1f} ms",
+                    f"{result.pct(99, 'service'):.1f} ms",
+                    f"< {goal} ms",
+                    c.verdict(p99 < goal),
+                ]
+            )
+        print(
+            c.table(
+                [
+                    "path",
+                    "target",
+                    "achieved",
+                    "sent",
+                    "non-200",
+                    "p50",
+                    "p99",
+                    "max",
+                    "p99 service",
+                    "goal p99",
+                    "verdict",
+                ],
+                rows,
+            )
+        )
 
-        print("\n3. Where a reply's time goes: 100 more replies in this process (Flask test client, no HTTP server,"
-              " same database), each timed")
+        print(
+            "\n3. Where a reply's time goes: 100 more replies in this process (Flask test client, no HTTP server,"
+            " same database), each timed"
+        )
         cases.ensure(100)
         c.settle_outbox(DB)
         breakdown(env, cases.requests(100, "b"))
@@ -206,12 +281,22 @@ def main() -> None:
 
         outcomes = c.admin_query("SELECT outcome, count(*) FROM inbound_messages GROUP BY 1 ORDER BY 1", DB)
         connected = c.admin_query("SELECT count(*) FROM timeline WHERE kind = 'call.connected'", DB)[0][0]
-        print("\nWhat the requests did (from the database): texts "
-              + ", ".join(f"{o} {n}" for o, n in outcomes) + f"; calls connected {connected}")
-        print("summary: " + "; ".join([
-            f"bare {best_bare.rps:.0f} req/s", f"reply {best_reply.rps:.0f} req/s ({ratio:.0%}, goal >= 50%)",
-            f"reply p99 {sms_result.pct(99):.1f} ms at {sms_result.achieved_rate:.0f}/s (goal < 100 ms)",
-            f"call p99 {voice_result.pct(99):.1f} ms at {voice_result.achieved_rate:.0f}/s (goal < 50 ms)"]))
+        print(
+            "\nWhat the requests did (from the database): texts "
+            + ", ".join(f"{o} {n}" for o, n in outcomes)
+            + f"; calls connected {connected}"
+        )
+        print(
+            "summary: "
+            + "; ".join(
+                [
+                    f"bare {best_bare.rps:.0f} req/s",
+                    f"reply {best_reply.rps:.0f} req/s ({ratio:.0%}, goal >= 50%)",
+                    f"reply p99 {sms_result.pct(99):.1f} ms at {sms_result.achieved_rate:.0f}/s (goal < 100 ms)",
+                    f"call p99 {voice_result.pct(99):.1f} ms at {voice_result.achieved_rate:.0f}/s (goal < 50 ms)",
+                ]
+            )
+        )
     finally:
         procs.stop_all()
         if not args.keep_db:
@@ -262,13 +347,18 @@ def breakdown(env: dict[str, str], replies: list[tuple[int, bytes, str]]) -> Non
     cpu = time.process_time() - cpu
     n = len(walls)
     app.extensions["korte_lijn"].db.dispose()
-    print(c.table(["per reply", "value"], [
-        ["wall time, median", f"{c.percentile(walls, 50) * 1000:.2f} ms"],
-        ["CPU time of this process (Python)", f"{cpu / n * 1000:.2f} ms"],
-        ["time inside cursor.execute (driver + PostgreSQL)", f"{in_driver[0] / n * 1000:.2f} ms"],
-        ["SQL statements", f"{sum(statements.values()) / n:.1f}"],
-        ["commits", f"{commits[0] / n:.1f}"],
-    ]))
+    print(
+        c.table(
+            ["per reply", "value"],
+            [
+                ["wall time, median", f"{c.percentile(walls, 50) * 1000:.2f} ms"],
+                ["CPU time of this process (Python)", f"{cpu / n * 1000:.2f} ms"],
+                ["time inside cursor.execute (driver + PostgreSQL)", f"{in_driver[0] / n * 1000:.2f} ms"],
+                ["SQL statements", f"{sum(statements.values()) / n:.1f}"],
+                ["commits", f"{commits[0] / n:.1f}"],
+            ],
+        )
+    )
     print("   statements by kind: " + ", ".join(f"{k} {v / n:.1f}" for k, v in statements.most_common()))
 
 
@@ -289,13 +379,24 @@ def call_requests(procs: c.Processes, base: str, count: int) -> list[tuple[bytes
     """Calls from crews to the proxy numbers of cases still dispatched (each call its own CallSid)."""
     open_jobs = 20 * JOBS_PER_CREW
     first = 1_000_000  # phone numbers apart from the reply cases'
-    answers = c.send_events(base, [(f"V-{i}", "case.dispatched", c.dispatched_data(i, crew=i // JOBS_PER_CREW))
-                                   for i in range(first, first + open_jobs)])
+    answers = c.send_events(
+        base,
+        [
+            (f"V-{i}", "case.dispatched", c.dispatched_data(i, crew=i // JOBS_PER_CREW))
+            for i in range(first, first + open_jobs)
+        ],
+    )
     calls = []
     for k in range(count):
         i = first + k % open_jobs
-        form = {"CallSid": f"CA{k:032d}", "AccountSid": c.ACCOUNT_SID, "From": c.crew_phone(i // JOBS_PER_CREW),
-                "To": answers[k % open_jobs]["proxy_number"], "CallStatus": "ringing", "Direction": "inbound"}
+        form = {
+            "CallSid": f"CA{k:032d}",
+            "AccountSid": c.ACCOUNT_SID,
+            "From": c.crew_phone(i // JOBS_PER_CREW),
+            "To": answers[k % open_jobs]["proxy_number"],
+            "CallStatus": "ringing",
+            "Direction": "inbound",
+        }
         body, signature = c.signed_form(VOICE, form)
         calls.append((body, c.twilio_headers(signature)))
     return calls

@@ -59,15 +59,44 @@ def queue_texts(db_url: str, numbers: list[str], count: int, order: str) -> floa
     cases, texts = [], []
     for k in range(count):
         number = numbers[k % len(numbers)] if order == "interleaved" else numbers[k // per_number]
-        cases.append({"id": k + 1, "case_id": f"D-{k}", "reference": f"MOR-{k}", "address": "Kerkstraat 12",
-                      "description": "Een gat in de stoep.", "citizen_phone": c.citizen_phone(k),
-                      "citizen_name": "Anna", "citizen_language": "nl", "crew_id": "crew-1",
-                      "crew_phone": c.crew_phone(1), "crew_name": "Jan", "crew_language": "nl",
-                      "status": "dispatched", "round": 1, "proxy_number": number, "citizen_channel": "sms",
-                      "short_code": 100 + k, "unclear_replies": 0, "awaiting_detail": False})
-        texts.append({"case_pk": k + 1, "channel": "sms", "purpose": "relay", "recipient": "citizen",
-                      "to_number": c.citizen_phone(k), "from_number": number, "body": BODY.format(k=k),
-                      "status": "pending", "priority": 0, "due_at": now, "attempts": 0})
+        cases.append(
+            {
+                "id": k + 1,
+                "case_id": f"D-{k}",
+                "reference": f"MOR-{k}",
+                "address": "Kerkstraat 12",
+                "description": "Een gat in de stoep.",
+                "citizen_phone": c.citizen_phone(k),
+                "citizen_name": "Anna",
+                "citizen_language": "nl",
+                "crew_id": "crew-1",
+                "crew_phone": c.crew_phone(1),
+                "crew_name": "Jan",
+                "crew_language": "nl",
+                "status": "dispatched",
+                "round": 1,
+                "proxy_number": number,
+                "citizen_channel": "sms",
+                "short_code": 100 + k,
+                "unclear_replies": 0,
+                "awaiting_detail": False,
+            }
+        )
+        texts.append(
+            {
+                "case_pk": k + 1,
+                "channel": "sms",
+                "purpose": "relay",
+                "recipient": "citizen",
+                "to_number": c.citizen_phone(k),
+                "from_number": number,
+                "body": BODY.format(k=k),
+                "status": "pending",
+                "priority": 0,
+                "due_at": now,
+                "attempts": 0,
+            }
+        )
     with db.transaction() as session:
         session.execute(insert(Case), cases)
         session.execute(insert(OutboxMessage), texts)
@@ -113,8 +142,9 @@ def claim_cost(fake, case_system, numbers: list[str], sizes=(20, 200, 1000, 2000
                 took.append(time.perf_counter() - began)
             timings.append(sorted(took)[1])
         rt.db.dispose()
-        rows.append([size, f"{timings[0] * 1000:.1f} ms", f"{timings[1] * 1000:.1f} ms",
-                     f"{timings[0] / 20 * 1000:.2f} ms"])
+        rows.append(
+            [size, f"{timings[0] * 1000:.1f} ms", f"{timings[1] * 1000:.1f} ms", f"{timings[0] / 20 * 1000:.2f} ms"]
+        )
     return rows
 
 
@@ -129,14 +159,28 @@ def slope_rate(times: list[float]) -> float:
     return 1 / slope
 
 
-def scenario(fake, case_system, numbers: list[str], mps: float, workers: int, count: int, order: str,
-             poll: str, latency: float = 0.0) -> dict:
+def scenario(
+    fake,
+    case_system,
+    numbers: list[str],
+    mps: float,
+    workers: int,
+    count: int,
+    order: str,
+    poll: str,
+    latency: float = 0.0,
+) -> dict:
     fake.reset()
     fake.slow(latency)
     url = c.recreate_database(DB)
-    env = c.base_settings(url, **c.sending_settings(fake, case_system), PROXY_NUMBERS=",".join(numbers),
-                          SENDER_MPS=f"{mps:g}", WORKER_POLL_INTERVAL=poll,
-                          **({"SEND_CONCURRENCY": str(LATENCY_CONCURRENCY)} if latency else {}))
+    env = c.base_settings(
+        url,
+        **c.sending_settings(fake, case_system),
+        PROXY_NUMBERS=",".join(numbers),
+        SENDER_MPS=f"{mps:g}",
+        WORKER_POLL_INTERVAL=poll,
+        **({"SEND_CONCURRENCY": str(LATENCY_CONCURRENCY)} if latency else {}),
+    )
     procs = c.Processes(env)
     procs.release()
     try:
@@ -147,8 +191,10 @@ def scenario(fake, case_system, numbers: list[str], mps: float, workers: int, co
         deadline = time.time() + 60 + count / (mps * len(numbers))
         while len(fake.messages) < count:
             if time.time() > deadline:
-                raise SystemExit(f"only {len(fake.messages)} of {count} texts arrived:\n"
-                                 + "\n".join(procs.log(f'worker{w + 1}')[-3000:] for w in range(workers)))
+                raise SystemExit(
+                    f"only {len(fake.messages)} of {count} texts arrived:\n"
+                    + "\n".join(procs.log(f"worker{w + 1}")[-3000:] for w in range(workers))
+                )
             time.sleep(0.05)
         time.sleep(0.5)  # anything sent twice would show up now
     finally:
@@ -159,16 +205,30 @@ def scenario(fake, case_system, numbers: list[str], mps: float, workers: int, co
     for number in numbers:
         times = sorted(m["arrived"] for m in messages if m["From"] == number)
         gaps = [b - a for a, b in zip(times, times[1:])]
-        per[number] = {"texts": len(times), "rate": slope_rate(times), "window": window_max(times),
-                       "window5": window_max(times, 5.0), "min_gap": min(gaps) if gaps else float("nan")}
+        per[number] = {
+            "texts": len(times),
+            "rate": slope_rate(times),
+            "window": window_max(times),
+            "window5": window_max(times, 5.0),
+            "min_gap": min(gaps) if gaps else float("nan"),
+        }
     arrivals = sorted(m["arrived"] for m in messages)
-    return {"mps": mps, "workers": workers, "order": order + (f", Twilio {latency * 1000:.0f} ms" if latency else ""),
-            "latency": latency, "count": count, "arrived": len(messages),
-            "sent_rows": sent, "duplicates": len(messages) - len({m["Body"] for m in messages}),
-            "rate": (len(arrivals) - 1) / (arrivals[-1] - arrivals[0]),
-            "window": max(p["window"] for p in per.values()),
-            "sustained": max(p["window5"] for p in per.values()) / 5,
-            "drain": arrivals[-1] - committed, "per": per, "limit": mps * len(numbers)}
+    return {
+        "mps": mps,
+        "workers": workers,
+        "order": order + (f", Twilio {latency * 1000:.0f} ms" if latency else ""),
+        "latency": latency,
+        "count": count,
+        "arrived": len(messages),
+        "sent_rows": sent,
+        "duplicates": len(messages) - len({m["Body"] for m in messages}),
+        "rate": (len(arrivals) - 1) / (arrivals[-1] - arrivals[0]),
+        "window": max(p["window"] for p in per.values()),
+        "sustained": max(p["window5"] for p in per.values()) / 5,
+        "drain": arrivals[-1] - committed,
+        "per": per,
+        "limit": mps * len(numbers),
+    }
 
 
 def main() -> None:
@@ -182,18 +242,33 @@ def main() -> None:
     poll = "0.5"
     print("bench/outbox_drain.py: draining the outbox within SENDER_MPS per proxy number")
     print(c.machine())
-    print(f"pool: {args.numbers} proxy numbers; worker: `{c.procfile()['worker']}`, "
-          f"WORKER_POLL_INTERVAL={poll}; fake Twilio on loopback")
-    plan = [(10, 1, args.texts, "interleaved", 0.0), (10, 2, args.texts, "interleaved", 0.0),
-            (10, 1, args.texts, "by number", 0.0), (10, 2, args.texts, "by number", 0.0),
-            (1000, 1, args.fast_texts, "interleaved", 0.0), (1000, 2, args.fast_texts, "interleaved", 0.0),
-            (1000, 1, 400, "interleaved", LATENCY), (1000, 2, 400, "interleaved", LATENCY)]
+    print(
+        f"pool: {args.numbers} proxy numbers; worker: `{c.procfile()['worker']}`, "
+        f"WORKER_POLL_INTERVAL={poll}; fake Twilio on loopback"
+    )
+    plan = [
+        (10, 1, args.texts, "interleaved", 0.0),
+        (10, 2, args.texts, "interleaved", 0.0),
+        (10, 1, args.texts, "by number", 0.0),
+        (10, 2, args.texts, "by number", 0.0),
+        (1000, 1, args.fast_texts, "interleaved", 0.0),
+        (1000, 2, args.fast_texts, "interleaved", 0.0),
+        (1000, 1, 400, "interleaved", LATENCY),
+        (1000, 2, 400, "interleaved", LATENCY),
+    ]
     results = []
     with c.fakes_and_database(DB, args.keep_db) as (fake, case_system):
         for mps, workers, count, order, latency in plan:
-            print(f"  SENDER_MPS={mps}, {workers} worker(s), {count} texts queued {order}"
-                  + (f", Twilio answering in {latency * 1000:.0f} ms, SEND_CONCURRENCY={LATENCY_CONCURRENCY}" if latency else "")
-                  + " ...", flush=True)
+            print(
+                f"  SENDER_MPS={mps}, {workers} worker(s), {count} texts queued {order}"
+                + (
+                    f", Twilio answering in {latency * 1000:.0f} ms, SEND_CONCURRENCY={LATENCY_CONCURRENCY}"
+                    if latency
+                    else ""
+                )
+                + " ...",
+                flush=True,
+            )
             results.append(scenario(fake, case_system, numbers, mps, workers, count, order, poll, latency))
         print("  the claim query with more and more texts pending ...", flush=True)
         claims = claim_cost(fake, case_system, numbers)
@@ -202,29 +277,76 @@ def main() -> None:
     for r in results:
         share = r["rate"] / r["limit"]
         limited = r["mps"] * args.numbers <= 100
-        rows.append([r["mps"], r["workers"], r["order"], r["arrived"], r["duplicates"], f"{r['drain']:.2f} s",
-                     f"{r['rate']:.1f}/s", f"{r['limit']:g}/s", f"{share:.1%}", r["window"], f"{r['sustained']:.1f}/s",
-                     (c.verdict(share >= 0.9 and r["window"] <= r["mps"]) if limited else "-")])
+        rows.append(
+            [
+                r["mps"],
+                r["workers"],
+                r["order"],
+                r["arrived"],
+                r["duplicates"],
+                f"{r['drain']:.2f} s",
+                f"{r['rate']:.1f}/s",
+                f"{r['limit']:g}/s",
+                f"{share:.1%}",
+                r["window"],
+                f"{r['sustained']:.1f}/s",
+                (c.verdict(share >= 0.9 and r["window"] <= r["mps"]) if limited else "-"),
+            ]
+        )
     print()
-    print(c.table(["SENDER_MPS", "workers", "queued", "sent", "dupes", "drain time", "achieved", "limit N x MPS",
-                   "achieved/limit", "max in any 1 s", "max 5 s avg", "goal >=90%, never above"], rows))
-    print("achieved = (texts - 1) / (last arrival - first arrival) over the pool; 'max in any 1 s' = most texts"
-          " from one number\nin any window [t, t + 1 s); 'max 5 s avg' = most in any 5-second window / 5.")
+    print(
+        c.table(
+            [
+                "SENDER_MPS",
+                "workers",
+                "queued",
+                "sent",
+                "dupes",
+                "drain time",
+                "achieved",
+                "limit N x MPS",
+                "achieved/limit",
+                "max in any 1 s",
+                "max 5 s avg",
+                "goal >=90%, never above",
+            ],
+            rows,
+        )
+    )
+    print(
+        "achieved = (texts - 1) / (last arrival - first arrival) over the pool; 'max in any 1 s' = most texts"
+        " from one number\nin any window [t, t + 1 s); 'max 5 s avg' = most in any 5-second window / 5."
+    )
     print("\nPer number: texts @ steady rate (least squares), max in any 1 s window, smallest gap between two texts:")
     for r in results:
-        print(f"  SENDER_MPS={r['mps']}, {r['workers']} worker(s), {r['order']}: " + "; ".join(
-            f"{n[-3:]}: {p['texts']} @ {p['rate']:.2f}/s, max {p['window']}, gap {p['min_gap'] * 1000:.0f} ms"
-            for n, p in r["per"].items()))
+        print(
+            f"  SENDER_MPS={r['mps']}, {r['workers']} worker(s), {r['order']}: "
+            + "; ".join(
+                f"{n[-3:]}: {p['texts']} @ {p['rate']:.2f}/s, max {p['window']}, gap {p['min_gap'] * 1000:.0f} ms"
+                for n, p in r["per"].items()
+            )
+        )
     print()
-    print(c.table(["texts pending", "claim(20), no statistics yet", "claim(20) after ANALYZE", "per text claimed"],
-                  claims, title="The worker's claim query (gateway/outbox.py OutboxWorker.claim), in-process, median of 3:"))
+    print(
+        c.table(
+            ["texts pending", "claim(20), no statistics yet", "claim(20) after ANALYZE", "per text claimed"],
+            claims,
+            title="The worker's claim query (gateway/outbox.py OutboxWorker.claim), in-process, median of 3:",
+        )
+    )
     print("\n2 workers / 1 worker (achieved rate over the pool):")
-    for order, mps in (("interleaved", 10), ("by number", 10), ("interleaved", 1000),
-                       (f"interleaved, Twilio {LATENCY * 1000:.0f} ms", 1000)):
+    for order, mps in (
+        ("interleaved", 10),
+        ("by number", 10),
+        ("interleaved", 1000),
+        (f"interleaved, Twilio {LATENCY * 1000:.0f} ms", 1000),
+    ):
         one = next(r for r in results if r["mps"] == mps and r["order"] == order and r["workers"] == 1)
         two = next(r for r in results if r["mps"] == mps and r["order"] == order and r["workers"] == 2)
-        print(f"  SENDER_MPS={mps}, {order}: {two['rate']:.1f} / {one['rate']:.1f} = {two['rate'] / one['rate']:.2f}x"
-              f" (drain {one['drain']:.1f} s -> {two['drain']:.1f} s)")
+        print(
+            f"  SENDER_MPS={mps}, {order}: {two['rate']:.1f} / {one['rate']:.1f} = {two['rate'] / one['rate']:.2f}x"
+            f" (drain {one['drain']:.1f} s -> {two['drain']:.1f} s)"
+        )
 
 
 if __name__ == "__main__":

@@ -75,9 +75,9 @@ import random
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -105,6 +105,7 @@ RELEASE, DISPATCH = 0, 1  # event order at equal times
 @dataclass(frozen=True)
 class Round:
     """One dispatch of a case: its resident and crew, and when each lease ends."""
+
     case: int
     citizen: str
     crew: str
@@ -209,8 +210,7 @@ def lower_bound(scenario: Scenario) -> tuple[int, int, int]:
 
 
 # A strategy: (numbers, citizen_has, crew_has, prefer, load, rng, busy_others) -> (number, shared)
-Strategy = Callable[[Sequence[str], Counter, Counter, str | None, Counter, random.Random, Callable],
-                    tuple[str, bool]]
+Strategy = Callable[[Sequence[str], Counter, Counter, str | None, Counter, random.Random, Callable], tuple[str, bool]]
 
 
 def _ours(numbers, citizen_has, crew_has, prefer, load, rng, busy_others):
@@ -248,7 +248,10 @@ def _random(numbers, citizen_has, crew_has, prefer, load, rng, busy_others):
 
 
 STRATEGIES: dict[str, Strategy] = {
-    "ours": _ours, "first_fit": _first_fit, "least_used": _least_used, "random": _random,
+    "ours": _ours,
+    "first_fit": _first_fit,
+    "least_used": _least_used,
+    "random": _random,
 }
 
 
@@ -266,7 +269,7 @@ def replay(
     holds: dict[str, Counter] = {}
     open_leases: Counter = Counter()  # participant -> open leases; "busy" from BUSY on
     busy: set[str] = set()
-    load: Counter = Counter({n: 0 for n in numbers})
+    load: Counter = Counter(dict.fromkeys(numbers, 0))
     number_of: dict[int, str] = {}
     dispatches = shares = 0
     rounds = scenario.rounds
@@ -287,6 +290,7 @@ def replay(
 
             def busy_others(parties=(r.citizen, r.crew)):
                 return [set(holds[who]) for who in busy if who not in parties]
+
             number, shared = pick(numbers, citizen_has, crew_has, prefer, load, rng, busy_others)
             dispatches += 1
             if shared:
@@ -343,8 +347,10 @@ def _resident_spread(reports: Counter) -> str:
     few = sum(1 for k in ordinary if 2 <= k <= 4)
     many = sum(1 for k in ordinary if k >= 5)
     frequent = sorted((k for who, k in reports.items() if who.startswith("frequent-")), reverse=True)
-    return (f"{len(reports)} residents: {100 * once / len(ordinary):.0f}% report once, {few} 2-4 times, "
-            f"{many} 5+ times (most {max(ordinary)}); frequent reporters filed {frequent}")
+    return (
+        f"{len(reports)} residents: {100 * once / len(ordinary):.0f}% report once, {few} 2-4 times, "
+        f"{many} 5+ times (most {max(ordinary)}); frequent reporters filed {frequent}"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -352,8 +358,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--days", type=int, default=DAYS)
     parser.add_argument("--jobs", default="50,200,1000", help="jobs per weekday, comma-separated")
-    parser.add_argument("--seeds", help="e.g. 1-10: instead of the table, the numbers over the lower bound "
-                        "per strategy, summed over these seeds")
+    parser.add_argument(
+        "--seeds",
+        help="e.g. 1-10: instead of the table, the numbers over the lower bound per strategy, summed over these seeds",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     if args.seeds:
@@ -361,10 +369,14 @@ def main(argv: list[str] | None = None) -> None:
         print(f"Runtime: {time.perf_counter() - started:.1f} s")
         return
 
-    print(f"Proxy-number pool: {args.days} days, seed {args.seed}; crew lease ends {SESSION_GRACE:g} h after "
-          f"completion, resident's {REOPEN_WINDOW / DAY:g} days after.")
-    header = f"{'N/weekday':>9} {'dispatches':>10} {'crews':>5} {'lower bound (resident/crew)':>28}  " \
-             f"{'strategy':<10} {'needed':>6} {'over lb':>7} {'shares @lb (per 1000)':>21}"
+    print(
+        f"Proxy-number pool: {args.days} days, seed {args.seed}; crew lease ends {SESSION_GRACE:g} h after "
+        f"completion, resident's {REOPEN_WINDOW / DAY:g} days after."
+    )
+    header = (
+        f"{'N/weekday':>9} {'dispatches':>10} {'crews':>5} {'lower bound (resident/crew)':>28}  "
+        f"{'strategy':<10} {'needed':>6} {'over lb':>7} {'shares @lb (per 1000)':>21}"
+    )
     rows, notes = [], []
     for n in (int(x) for x in args.jobs.split(",")):
         scenario = simulate(n, args.seed, args.days)
@@ -384,8 +396,10 @@ def main(argv: list[str] | None = None) -> None:
         assert never_shares(held, needed, "first_fit", args.seed)
         assert needed == bound_held or not never_shares(held, needed - 1, "first_fit", args.seed)
         shared = shares_at(held, bound_held, "first_fit", args.seed)
-        rows.append(f"{'':>9} {'':>10} {'':>5} {f'{bound_held} ({c_held}/{w_held})':>28}  "
-                    f"{'first_fit*':<10} {needed:>6} {needed - bound_held:>+7} {shared:>21}")
+        rows.append(
+            f"{'':>9} {'':>10} {'':>5} {f'{bound_held} ({c_held}/{w_held})':>28}  "
+            f"{'first_fit*':<10} {needed:>6} {needed - bound_held:>+7} {shared:>21}"
+        )
     print(header)
     print("\n".join(rows))
     print("  * crew leases held for the whole reopen window instead of 2 h (no session grace).")

@@ -61,17 +61,22 @@ HISTORY_TIMELINE = [
     ("timer.set", "end_crew_session due", '{"timer": "end_crew_session"}', 14400),
     ("timer.set", "close due", '{"timer": "close"}', 14400),
     ("timer.fired", "ask fired 0.21s after due", '{"timer": "ask", "lateness_seconds": 0.21}', 16200),
-    ("status", "completed -> awaiting_confirmation: confirmation question sent", '{"new": "awaiting_confirmation"}', 16200),
+    (
+        "status",
+        "completed -> awaiting_confirmation: confirmation question sent",
+        '{"new": "awaiting_confirmation"}',
+        16200,
+    ),
     ("text.queued", "question text to citizen +316****0000", '{"purpose": "question"}', 16200),
     ("timer.set", "remind due", '{"timer": "remind"}', 16200),
     ("timer.set", "time_out due", '{"timer": "time_out"}', 16200),
     ("sms.sent", "question text sent to citizen +316****0000", '{"attempt": 1}', 16201),
     ("reply.read", "read as yes: yes-word 'ja' and nothing against it", '{"verdict": "yes"}', 18000),
     ("status", "awaiting_confirmation -> confirmed: citizen answered yes", '{"new": "confirmed"}', 18000),
-    ("callback.queued", "case.confirmed callback queued", '{}', 18000),
+    ("callback.queued", "case.confirmed callback queued", "{}", 18000),
     ("text.received", "text from citizen +316****0000: confirmed", '{"outcome": "confirmed"}', 18000),
     ("callback.sent", "case.confirmed callback delivered", '{"attempt": 1}', 18001),
-    ("session.ended", "reopen window over; proxy number released", '{}', 1227600),
+    ("session.ended", "reopen window over; proxy number released", "{}", 1227600),
 ]
 OPEN_TIMELINE = HISTORY_TIMELINE[:16]
 
@@ -79,6 +84,7 @@ OPEN_TIMELINE = HISTORY_TIMELINE[:16]
 def values(rows: list[tuple]) -> str:
     def literal(v):
         return str(v) if isinstance(v, int) else "'" + str(v).replace("'", "''") + "'"
+
     return ", ".join("(" + ", ".join(literal(v) for v in row) + ")" for row in rows)
 
 
@@ -93,8 +99,10 @@ def fill_history(db: str, lo: int, hi: int, history: int, now: str) -> None:
     with psycopg.connect(host=c.PG_HOST, port=c.PG_PORT, user=c.PG_USER, dbname=db, autocommit=True) as conn:
         conn.execute("SET synchronous_commit = off")
         # Case g was created (history - g) * 150 s before the newest history case, which ended 45 days ago.
-        cte = (f"WITH h AS (SELECT g, {now} - interval '45 days' - interval '14 days 6 hours'"
-               f" - ({history} - g) * interval '150 seconds' AS t FROM generate_series({lo}, {hi}) g)")
+        cte = (
+            f"WITH h AS (SELECT g, {now} - interval '45 days' - interval '14 days 6 hours'"
+            f" - ({history} - g) * interval '150 seconds' AS t FROM generate_series({lo}, {hi}) g)"
+        )
         with conn.transaction():
             conn.execute(f"""{cte}
                 INSERT INTO cases (id, case_id, reference, address, description, citizen_phone, citizen_name,
@@ -149,8 +157,12 @@ def fill_history(db: str, lo: int, hi: int, history: int, now: str) -> None:
 
 def empty(db: str) -> None:
     """Every table of the gateway emptied (the schema stays), so the small database can be filled again."""
-    tables = [name for (name,) in c.admin_query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                                                 "AND tablename <> 'alembic_version'", db)]
+    tables = [
+        name
+        for (name,) in c.admin_query(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'", db
+        )
+    ]
     c.admin_query(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE", db)
 
 
@@ -174,13 +186,18 @@ def fill(db: str, total: int, open_cases: int, batch: int = 100_000, quiet: bool
                 done += batch
                 done = min(done, history)
                 rate = done / (time.monotonic() - began)
-                print(f"  {db}: {done:>9,} of {history:,} history cases with their rows ({rate:,.0f} cases/s, "
-                      f"~{(history - done) / rate:.0f}s to go)", flush=True)
+                print(
+                    f"  {db}: {done:>9,} of {history:,} history cases with their rows ({rate:,.0f} cases/s, "
+                    f"~{(history - done) / rate:.0f}s to go)",
+                    flush=True,
+                )
 
         lo, hi = history + 1, total
         j = f"(g - {history + 1})"
-        cte = (f"WITH o AS (SELECT g, {j} AS j, {now} - interval '5 hours' + {j} * interval '1 millisecond' AS t "
-               f"FROM generate_series({lo}, {hi}) g)")
+        cte = (
+            f"WITH o AS (SELECT g, {j} AS j, {now} - interval '5 hours' + {j} * interval '1 millisecond' AS t "
+            f"FROM generate_series({lo}, {hi}) g)"
+        )
         with conn.transaction():
             conn.execute(f"""{cte}
                 INSERT INTO cases (id, case_id, reference, address, description, citizen_phone, citizen_name,
@@ -257,9 +274,15 @@ class Replies:
     def take(self, count: int, tag: str) -> list[tuple[bytes, str]]:
         out = []
         for j in range(self.next, min(self.open, self.next + count)):
-            form = {"MessageSid": f"SM{tag}{j:08d}".ljust(34, "0"), "AccountSid": c.ACCOUNT_SID,
-                    "From": c.citizen_phone(j), "To": POOL[j % 8], "Body": "Ja" if j % 2 else NO,
-                    "NumMedia": "0", "NumSegments": "1"}
+            form = {
+                "MessageSid": f"SM{tag}{j:08d}".ljust(34, "0"),
+                "AccountSid": c.ACCOUNT_SID,
+                "From": c.citizen_phone(j),
+                "To": POOL[j % 8],
+                "Body": "Ja" if j % 2 else NO,
+                "NumMedia": "0",
+                "NumSegments": "1",
+            }
             out.append(c.signed_form(SMS, form))
         return out
 
@@ -274,8 +297,11 @@ def run(base: str, replies: Replies, connections: int, seconds: float, tmp: Path
     result = c.run_wrk(base, SMS, path, connections, seconds)
     time.sleep(1)  # let the requests wrk gave up on at the end commit
     # Each wrk thread used a prefix of its share; the next run starts after the last case answered.
-    last = c.admin_query("SELECT max(substr(c.case_id, 3)::int) FROM inbound_messages m JOIN cases c "
-                         "ON c.id = m.case_pk WHERE c.case_id LIKE 'R-%'", replies.db)[0][0]
+    last = c.admin_query(
+        "SELECT max(substr(c.case_id, 3)::int) FROM inbound_messages m JOIN cases c "
+        "ON c.id = m.case_pk WHERE c.case_id LIKE 'R-%'",
+        replies.db,
+    )[0][0]
     if last is not None:
         replies.next = last + 1
     return result
@@ -287,8 +313,12 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=1_000, help="cases in the small database (default 1,000)")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections (default 4)")
     parser.add_argument("--rounds", type=int, default=4, help="runs per database, in turn (default 4)")
-    parser.add_argument("--seconds", type=int, default=0, help="length of each run (default: 2-5 s, so that the "
-                                                               "small database's open cases last)")
+    parser.add_argument(
+        "--seconds",
+        type=int,
+        default=0,
+        help="length of each run (default: 2-5 s, so that the small database's open cases last)",
+    )
     parser.add_argument("--reuse", action="store_true", help="use the databases a previous --keep-db run left")
     parser.add_argument("--keep-db", action="store_true", help="leave both databases behind")
     args = parser.parse_args()
@@ -326,8 +356,10 @@ def main() -> None:
             print(f"  warm-up {db}: {warm[db]:.0f} req/s", flush=True)
         # As long as it can be without running out of the small database's open cases.
         seconds = args.seconds or max(2, min(5, int(0.8 * args.small / (1.5 * max(warm.values())))))
-        print(f"\n1. Reply path throughput, wrk -c {args.connections}, {seconds}s runs, the two databases in turn "
-              f"(every request a fresh JA/NEE to an open question; the small database is filled anew before each)")
+        print(
+            f"\n1. Reply path throughput, wrk -c {args.connections}, {seconds}s runs, the two databases in turn "
+            f"(every request a fresh JA/NEE to an open question; the small database is filled anew before each)"
+        )
         results = {db: [] for db in dbs}
         rows, ratios = [], []
         for n in range(args.rounds):
@@ -338,33 +370,53 @@ def main() -> None:
                 r = run(bases[db], replies[db], args.connections, seconds, procs[db].logs, f"r{n}")
                 results[db].append(r)
                 pair[db] = r
-                rows.append([n + 1, db, f"{dbs[db][0]:,}", r.requests, r.rps, r.latency_ms["p50"],
-                             r.latency_ms["p99"], r.failed, r.wrapped])
+                rows.append(
+                    [
+                        n + 1,
+                        db,
+                        f"{dbs[db][0]:,}",
+                        r.requests,
+                        r.rps,
+                        r.latency_ms["p50"],
+                        r.latency_ms["p99"],
+                        r.failed,
+                        r.wrapped,
+                    ]
+                )
             if pair[SMALL].wrapped or pair[BIG].wrapped:
                 print(f"   round {n + 1} left out: a run ran out of open cases (try --seconds 2)")
             else:
                 ratios.append(pair[BIG].rps / pair[SMALL].rps)
-        print(c.table(["round", "database", "cases", "requests", "req/s", "p50 ms", "p99 ms", "errors", "wrapped"],
-                      rows))
+        print(
+            c.table(["round", "database", "cases", "requests", "req/s", "p50 ms", "p99 ms", "errors", "wrapped"], rows)
+        )
         valid = [n for n in range(args.rounds) if not (results[SMALL][n].wrapped or results[BIG][n].wrapped)]
         small = c.mean(results[SMALL][n].rps for n in valid)
         big = c.mean(results[BIG][n].rps for n in valid)
         ratio = sorted(ratios)[len(ratios) // 2] if ratios else float("nan")
-        print(f"   mean {small:.1f} req/s at {args.small:,} cases, {big:.1f} req/s at {args.cases:,} cases; "
-              f"big/small per round: {', '.join(f'{x:.0%}' for x in ratios)}")
+        print(
+            f"   mean {small:.1f} req/s at {args.small:,} cases, {big:.1f} req/s at {args.cases:,} cases; "
+            f"big/small per round: {', '.join(f'{x:.0%}' for x in ratios)}"
+        )
         print(f"   median big/small {ratio:.0%} (goal >= 80%: {c.verdict(ratio >= 0.8)})")
         print(f"   command: {results[BIG][-1].command}")
-        outcomes = c.admin_query("SELECT outcome, count(*) FROM inbound_messages WHERE message_sid NOT LIKE 'SMin%' "
-                                 "GROUP BY 1 ORDER BY 1", BIG)
+        outcomes = c.admin_query(
+            "SELECT outcome, count(*) FROM inbound_messages WHERE message_sid NOT LIKE 'SMin%' GROUP BY 1 ORDER BY 1",
+            BIG,
+        )
         print("   what the requests did in the large database: " + ", ".join(f"{o} {k}" for o, k in outcomes))
 
         for db in dbs:
             procs[db].stop_all()
-        print(f"\n2. Query plans in {BIG} ({args.cases:,} cases), EXPLAIN (ANALYZE, BUFFERS), captured from the "
-              "gateway's own code")
+        print(
+            f"\n2. Query plans in {BIG} ({args.cases:,} cases), EXPLAIN (ANALYZE, BUFFERS), captured from the "
+            "gateway's own code"
+        )
         explain_all(BIG, replies[BIG])
-        print(f"\nsummary: reply path {small:.0f} req/s at {args.small:,} cases, {big:.0f} req/s at "
-              f"{args.cases:,} cases (median ratio {ratio:.0%}, goal >= 80%)")
+        print(
+            f"\nsummary: reply path {small:.0f} req/s at {args.small:,} cases, {big:.0f} req/s at "
+            f"{args.cases:,} cases (median ratio {ratio:.0%}, goal >= 80%)"
+        )
     finally:
         for p in procs.values():
             p.stop_all()
@@ -383,13 +435,23 @@ def explain(conn, name: str, statement: str, params) -> list:
     print(f"\n-- {name}\n{' '.join(statement.split())}\n" + "\n".join("   " + line for line in plan))
     text = "\n".join(plan)
     seq = [line.strip().split("(")[0].strip() for line in plan if "Seq Scan" in line]
-    indexes = sorted(set(re.findall(r"(?:Index|Index Only) Scan(?: Backward)? using (\w+)", text)
-                         + re.findall(r"Bitmap Index Scan on (\w+)", text)))
+    indexes = sorted(
+        set(
+            re.findall(r"(?:Index|Index Only) Scan(?: Backward)? using (\w+)", text)
+            + re.findall(r"Bitmap Index Scan on (\w+)", text)
+        )
+    )
     took = next((line.split(":")[1].strip() for line in plan if line.startswith("Execution Time")), "?")
     # An index scan can still read far more rows than it returns: what the plan's filters threw away.
     removed = sum(int(n) for n in re.findall(r"Rows Removed by (?:Join )?Filter: (\d+)", text))
-    return [name.split(" (")[0], ", ".join(indexes) or "-", "; ".join(seq) or "-", f"{removed:,}", took,
-            "yes" if indexes and not seq else "NO"]
+    return [
+        name.split(" (")[0],
+        ", ".join(indexes) or "-",
+        "; ".join(seq) or "-",
+        f"{removed:,}",
+        took,
+        "yes" if indexes and not seq else "NO",
+    ]
 
 
 def explain_all(db: str, replies: Replies) -> None:
@@ -409,8 +471,9 @@ def explain_all(db: str, replies: Replies) -> None:
 
     # One reply, through the gateway's own code.
     body, signature = replies.take(1, "x")[0]
-    answer = app.test_client().post(SMS, data=dict(parse_qsl(body.decode())), base_url=c.PUBLIC_BASE_URL,
-                                    headers={"X-Twilio-Signature": signature})
+    answer = app.test_client().post(
+        SMS, data=dict(parse_qsl(body.decode())), base_url=c.PUBLIC_BASE_URL, headers={"X-Twilio-Signature": signature}
+    )
     assert answer.status_code == 200, answer.data
     reply_statements = list(captured)
     captured.clear()
@@ -419,9 +482,11 @@ def explain_all(db: str, replies: Replies) -> None:
     claim_statements = list(captured)
     captured.clear()
     # One dispatch: the pool's queries.
-    dispatch = app.test_client().post("/v1/events", json={"type": "case.dispatched", "data": {
-        "case_id": "X-explain", **c.dispatched_data(9_999_999, crew=0)}},
-        headers={"Authorization": f"Bearer {c.CASE_KEY}", "webhook-id": f"evt_explain_{time.time_ns()}"})
+    dispatch = app.test_client().post(
+        "/v1/events",
+        json={"type": "case.dispatched", "data": {"case_id": "X-explain", **c.dispatched_data(9_999_999, crew=0)}},
+        headers={"Authorization": f"Bearer {c.CASE_KEY}", "webhook-id": f"evt_explain_{time.time_ns()}"},
+    )
     assert dispatch.status_code == 202, dispatch.data
     dispatch_statements = list(captured)
     event.remove(rt.db.engine, "before_cursor_execute", _capture)
@@ -434,22 +499,54 @@ def explain_all(db: str, replies: Replies) -> None:
         return None, None
 
     wanted = [
-        ("lease by proxy_number + phone (flows/inbound.py -> gateway/pool.py find_leases)", reply_statements,
-         (r"FROM proxy_leases WHERE proxy_leases\.proxy_number = .* AND proxy_leases\.phone =",), "proxy_leases"),
-        ("case by id FOR UPDATE (flows/inbound.py _deliver)", reply_statements,
-         (r"FROM cases WHERE cases\.id = ", r"FOR UPDATE"), "cases"),
-        ("inbound message by message_sid (flows/inbound.py receive_text)", reply_statements,
-         (r"FROM inbound_messages WHERE inbound_messages\.message_sid =",), "inbound_messages"),
-        ("open timers of the case, cancelled (gateway/effects.py cancel_timers)", reply_statements,
-         (r"UPDATE timers SET status=.* WHERE timers\.case_pk = ",), "timers"),
-        ("unsent texts of the case (gateway/effects.py cancel_pending_texts)", reply_statements,
-         (r"FROM outbox WHERE outbox\.case_pk = ", r"outbox\.status = "), "outbox"),
-        ("outbox claim (gateway/outbox.py OutboxWorker.claim)", claim_statements,
-         (r"FROM outbox WHERE outbox\.status = ", r"SKIP LOCKED"), "outbox"),
-        ("dispatch: leases of busy people (gateway/pool.py allocate)", dispatch_statements,
-         (r"FROM proxy_leases WHERE proxy_leases\.phone IN .* GROUP BY",), "proxy_leases"),
-        ("dispatch: short codes in use on the number (gateway/pool.py _free_short_code)", dispatch_statements,
-         (r"SELECT cases\.short_code FROM cases WHERE cases\.id IN",), "cases"),
+        (
+            "lease by proxy_number + phone (flows/inbound.py -> gateway/pool.py find_leases)",
+            reply_statements,
+            (r"FROM proxy_leases WHERE proxy_leases\.proxy_number = .* AND proxy_leases\.phone =",),
+            "proxy_leases",
+        ),
+        (
+            "case by id FOR UPDATE (flows/inbound.py _deliver)",
+            reply_statements,
+            (r"FROM cases WHERE cases\.id = ", r"FOR UPDATE"),
+            "cases",
+        ),
+        (
+            "inbound message by message_sid (flows/inbound.py receive_text)",
+            reply_statements,
+            (r"FROM inbound_messages WHERE inbound_messages\.message_sid =",),
+            "inbound_messages",
+        ),
+        (
+            "open timers of the case, cancelled (gateway/effects.py cancel_timers)",
+            reply_statements,
+            (r"UPDATE timers SET status=.* WHERE timers\.case_pk = ",),
+            "timers",
+        ),
+        (
+            "unsent texts of the case (gateway/effects.py cancel_pending_texts)",
+            reply_statements,
+            (r"FROM outbox WHERE outbox\.case_pk = ", r"outbox\.status = "),
+            "outbox",
+        ),
+        (
+            "outbox claim (gateway/outbox.py OutboxWorker.claim)",
+            claim_statements,
+            (r"FROM outbox WHERE outbox\.status = ", r"SKIP LOCKED"),
+            "outbox",
+        ),
+        (
+            "dispatch: leases of busy people (gateway/pool.py allocate)",
+            dispatch_statements,
+            (r"FROM proxy_leases WHERE proxy_leases\.phone IN .* GROUP BY",),
+            "proxy_leases",
+        ),
+        (
+            "dispatch: short codes in use on the number (gateway/pool.py _free_short_code)",
+            dispatch_statements,
+            (r"SELECT cases\.short_code FROM cases WHERE cases\.id IN",),
+            "cases",
+        ),
     ]
     summary = []
     with rt.db.engine.connect() as conn:
@@ -464,12 +561,17 @@ def explain_all(db: str, replies: Replies) -> None:
             pending = conn.exec_driver_sql("SELECT count(*) FROM outbox WHERE status = 'pending'").scalar()
             conn.exec_driver_sql("ANALYZE outbox")
         statement, params = find(claim_statements, *next(w[2] for w in wanted if w[0].startswith("outbox claim")))
-        summary.append(explain(conn, f"outbox claim again, right after ANALYZE outbox ({pending} rows pending)",
-                               statement, params))
+        summary.append(
+            explain(conn, f"outbox claim again, right after ANALYZE outbox ({pending} rows pending)", statement, params)
+        )
     rt.db.dispose()
     print()
-    print(c.table(["query", "index scans", "sequential scans", "rows removed by filters", "execution",
-                   "uses indexes"], summary))
+    print(
+        c.table(
+            ["query", "index scans", "sequential scans", "rows removed by filters", "execution", "uses indexes"],
+            summary,
+        )
+    )
 
 
 if __name__ == "__main__":

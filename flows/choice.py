@@ -33,8 +33,11 @@ SEPARATOR = "\x1e"
 
 def pending_for(fx: Effects, proxy_number: str, sender: str, leases: list[ProxyLease]) -> PendingChoice | None:
     """Her open "which case?" question, unless it has gone stale."""
-    pending = fx.session.scalar(select(PendingChoice).where(
-        PendingChoice.proxy_number == proxy_number, PendingChoice.phone == sender).with_for_update())
+    pending = fx.session.scalar(
+        select(PendingChoice)
+        .where(PendingChoice.proxy_number == proxy_number, PendingChoice.phone == sender)
+        .with_for_update()
+    )
     current = {lease.case_pk for lease in leases}
     if pending is not None and (not current & set(pending.options) or pending.asked_at < fx.now - QUESTION_LIFETIME):
         fx.session.delete(pending)
@@ -43,8 +46,15 @@ def pending_for(fx: Effects, proxy_number: str, sender: str, leases: list[ProxyL
     return pending
 
 
-def pick(fx: Effects, proxy_number: str, sender: str, leases: list[ProxyLease], pending: PendingChoice | None,
-         body: str, media: int) -> tuple[ProxyLease, str, int] | str:
+def pick(
+    fx: Effects,
+    proxy_number: str,
+    sender: str,
+    leases: list[ProxyLease],
+    pending: PendingChoice | None,
+    body: str,
+    media: int,
+) -> tuple[ProxyLease, str, int] | str:
     """The lease a text is about, with the text to deliver; or what we did instead
     ("which_case": we asked; "case_chosen": she keyed a code and her next text goes there)."""
     by_case = {lease.case_pk: lease for lease in leases}
@@ -64,8 +74,11 @@ def pick(fx: Effects, proxy_number: str, sender: str, leases: list[ProxyLease], 
         text = "\n".join(part for part in (held, rest) if part)
         if not text:
             # The code alone: her next text goes to this case.
-            fx.session.add(PendingChoice(proxy_number=proxy_number, phone=sender, options=[target], body="",
-                                         media=0, asked_at=fx.now))
+            fx.session.add(
+                PendingChoice(
+                    proxy_number=proxy_number, phone=sender, options=[target], body="", media=0, asked_at=fx.now
+                )
+            )
             return "case_chosen"
         return by_case[target], text, held_media + media
     if pending and len(pending.options) == 1 and not pending.body and pending.options[0] in by_case:
@@ -79,8 +92,15 @@ def _by_short_code(fx: Effects, by_case: dict[int, ProxyLease], code: int) -> in
     return fx.session.scalar(select(Case.id).where(Case.id.in_(by_case), Case.short_code == code))
 
 
-def _ask(fx: Effects, proxy_number: str, sender: str, leases: list[ProxyLease], pending: PendingChoice | None,
-         body: str, media: int) -> None:
+def _ask(
+    fx: Effects,
+    proxy_number: str,
+    sender: str,
+    leases: list[ProxyLease],
+    pending: PendingChoice | None,
+    body: str,
+    media: int,
+) -> None:
     options = [lease.case_pk for lease in leases]
     if pending is None:
         pending = PendingChoice(proxy_number=proxy_number, phone=sender, options=options, body="", media=0)
@@ -93,8 +113,12 @@ def _ask(fx: Effects, proxy_number: str, sender: str, leases: list[ProxyLease], 
     role = leases[0].role
     if _asked_lately(fx, options, role) >= fx.config.which_case_per_hour:
         for case in cases:
-            fx.record(case, "text.held", f"a text from the {role} on a shared number is held; not asked again "
-                      f"(WHICH_CASE_PER_HOUR {fx.config.which_case_per_hour})")
+            fx.record(
+                case,
+                "text.held",
+                f"a text from the {role} on a shared number is held; not asked again "
+                f"(WHICH_CASE_PER_HOUR {fx.config.which_case_per_hour})",
+            )
         return
     first = cases[0]
     lang = first.citizen_language if role == "citizen" else first.crew_language
@@ -115,13 +139,20 @@ def held_texts(pending: PendingChoice) -> list[str]:
 def _bounded(fx: Effects, texts: list[str]) -> list[str]:
     """The newest HELD_TEXTS_MAX texts that fit HELD_CHARACTERS_MAX together; one text alone is cut."""
     limit = fx.config.held_characters_max
-    kept = [text for text in texts if text][-fx.config.held_texts_max:]
+    kept = [text for text in texts if text][-fx.config.held_texts_max :]
     while len(kept) > 1 and sum(map(len, kept)) + len(kept) - 1 > limit:
         kept.pop(0)
     return [text[:limit] for text in kept]
 
 
 def _asked_lately(fx: Effects, options: list[int], role: str) -> int:
-    return fx.session.scalar(select(func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.case_pk.in_(options), OutboxMessage.recipient == role, OutboxMessage.purpose == "which_case",
-        OutboxMessage.created_at >= fx.now - timedelta(hours=1)))
+    return fx.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.case_pk.in_(options),
+            OutboxMessage.recipient == role,
+            OutboxMessage.purpose == "which_case",
+            OutboxMessage.created_at >= fx.now - timedelta(hours=1),
+        )
+    )

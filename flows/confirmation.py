@@ -85,8 +85,9 @@ def end_crew_session(fx: Effects, case: Case) -> None:
 TIMERS = {"ask": ask, "remind": remind, "time_out": time_out, "close": close, "end_crew_session": end_crew_session}
 
 
-def answer(fx: Effects, case: Case, text: str, media: int = 0, *, reading: Reading | None = None,
-           by_voice: bool = False) -> str:
+def answer(
+    fx: Effects, case: Case, text: str, media: int = 0, *, reading: Reading | None = None, by_voice: bool = False
+) -> str:
     """A citizen's answer after the job, by text (or by key or voice, with `reading` given).
 
     Returns what it was taken as. By voice, the call itself says thank you or asks again
@@ -96,16 +97,19 @@ def answer(fx: Effects, case: Case, text: str, media: int = 0, *, reading: Readi
         case.awaiting_detail = False
         return _pass_on(fx, case, text, media, "detail")
     reading = reading or interpret(text)
-    fx.record(case, "reply.read", f"read as {reading.verdict}: {reading.reason}", verdict=reading.verdict,
-              by_voice=by_voice)
-    counters.count(fx.session, "korte_lijn_replies", interpretation=reading.verdict,
-                   channel="voice" if by_voice else "text")
+    fx.record(
+        case, "reply.read", f"read as {reading.verdict}: {reading.reason}", verdict=reading.verdict, by_voice=by_voice
+    )
+    counters.count(
+        fx.session, "korte_lijn_replies", interpretation=reading.verdict, channel="voice" if by_voice else "text"
+    )
     # A NO counts from the moment the crew reports done, even before we ask.
     if reading.verdict == "no" and case.status in ("completed", "awaiting_confirmation", "confirmed", "unanswered"):
         return _reopen(fx, case, text, by_voice)
     # By phone she answers the question we just put to her, even before the text would have gone.
-    if reading.verdict == "yes" and (case.status in ("awaiting_confirmation", "unanswered")
-                                     or (by_voice and case.status == "completed")):
+    if reading.verdict == "yes" and (
+        case.status in ("awaiting_confirmation", "unanswered") or (by_voice and case.status == "completed")
+    ):
         return _confirm(fx, case, text, by_voice)
     if reading.verdict == "yes" and case.status == "confirmed":
         return "already_confirmed"

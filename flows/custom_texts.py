@@ -38,8 +38,12 @@ def load(directory: Path) -> dict[str, dict[str, str]]:
     overrides = {}
     for path in sorted(directory.glob("*.toml")):
         if path.stem not in messages.LANGUAGES:
-            raise TemplateError(path, None, f"unknown language {path.stem!r}; name the files "
-                                + " or ".join(f"{language}.toml" for language in messages.LANGUAGES))
+            raise TemplateError(
+                path,
+                None,
+                f"unknown language {path.stem!r}; name the files "
+                + " or ".join(f"{language}.toml" for language in messages.LANGUAGES),
+            )
         overrides[path.stem] = load_file(path, path.stem)
     return overrides
 
@@ -77,14 +81,21 @@ def check(path: Path, key: str, text: str, default: str) -> str:
     used = _placeholders(path, key, converted)
     known = messages.placeholders(default)
     if unknown := used - known:
-        raise TemplateError(path, key, f"unknown placeholder {_braced(unknown)}; this text knows "
-                            + (_braced(known) if known else "none"))
+        raise TemplateError(
+            path,
+            key,
+            f"unknown placeholder {_braced(unknown)}; this text knows " + (_braced(known) if known else "none"),
+        )
     if missing := known - used - OPTIONAL:
         raise TemplateError(path, key, f"misses the required placeholder {_braced(missing)}")
     if not key.startswith("voice_") and not is_gsm7(converted):
         outside = "".join(sorted({ch for ch in converted if not is_gsm7(ch)}))
-        raise TemplateError(path, key, f"uses characters outside GSM-7 ({outside!r}), which would make every "
-                            "text cost double; write them without accents or look-alikes")
+        raise TemplateError(
+            path,
+            key,
+            f"uses characters outside GSM-7 ({outside!r}), which would make every "
+            "text cost double; write them without accents or look-alikes",
+        )
     return converted
 
 

@@ -44,8 +44,13 @@ def dispatch(fx: Effects, event: Dispatched) -> Case:
     choice = pool.allocate(fx.session, fx.config.proxy_numbers, case, prefer=previous_proxy)
     case.proxy_number = choice.number
     if choice.shared:
-        fx.record(case, "pool.shared", f"no proxy number free for both parties: {choice.number} is shared; "
-                  f"texts and calls to it ask which case (code {case.short_code})", proxy_number=choice.number)
+        fx.record(
+            case,
+            "pool.shared",
+            f"no proxy number free for both parties: {choice.number} is shared; "
+            f"texts and calls to it ask which case (code {case.short_code})",
+            proxy_number=choice.number,
+        )
     transition(fx, case, "dispatched", reason)
     _notify(fx, case)
     if case.citizen_channel == "sms" and fx.opted_out(case.citizen_phone):
@@ -96,8 +101,14 @@ def _notify(fx: Effects, case: Case) -> None:
     crew_lang = case.crew_language
     name = messages.render(crew_lang, "crew_name", name=case.citizen_name) if case.citizen_name else ""
     notice = messages.render(
-        crew_lang, "dispatch_crew", org=fx.config.organisation_name, reference=case.reference,
-        code=str(case.short_code), address=case.address, description=case.description, name=name,
+        crew_lang,
+        "dispatch_crew",
+        org=fx.config.organisation_name,
+        reference=case.reference,
+        code=str(case.short_code),
+        address=case.address,
+        description=case.description,
+        name=name,
     )
     # A long description would make one text Twilio refuses; in parts, in order, the crew gets it all.
     for part in parts.split(notice):

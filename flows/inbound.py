@@ -66,8 +66,13 @@ def _deliver(fx: Effects, lease: ProxyLease, sid: str, sender: str, body: str, m
     if ignored:
         counters.count(fx.session, "korte_lijn_texts_ignored", reason=ignored)
         fx.session.add(InboundMessage(message_sid=sid, case_pk=case.id, role=lease.role, body=body, outcome=ignored))
-        fx.record(case, "text.ignored", f"text from {lease.role} {mask(sender)} not read: {ignored}",
-                  body=body, outcome=ignored)
+        fx.record(
+            case,
+            "text.ignored",
+            f"text from {lease.role} {mask(sender)} not read: {ignored}",
+            body=body,
+            outcome=ignored,
+        )
         return ignored
     if lease.role == "crew":
         outcome = relay.crew_text(fx, case, body, media)
@@ -76,20 +81,29 @@ def _deliver(fx: Effects, lease: ProxyLease, sid: str, sender: str, body: str, m
     else:
         outcome = confirmation.answer(fx, case, body, media)
     fx.session.add(InboundMessage(message_sid=sid, case_pk=case.id, role=lease.role, body=body, outcome=outcome))
-    fx.record(case, "text.received", f"text from {lease.role} {mask(sender)}: {outcome}",
-              body=body, media=media, outcome=outcome)
+    fx.record(
+        case,
+        "text.received",
+        f"text from {lease.role} {mask(sender)}: {outcome}",
+        body=body,
+        media=media,
+        outcome=outcome,
+    )
     return outcome
 
 
-def _from_own_number(fx: Effects, sender: str, proxy_number: str, sid: str, role: str,
-                     leases: list[ProxyLease]) -> str:
+def _from_own_number(fx: Effects, sender: str, proxy_number: str, sid: str, role: str, leases: list[ProxyLease]) -> str:
     """One of our proxy numbers texting another: never a person, never answered."""
     fx.session.add(InboundMessage(message_sid=sid, role=role, body=None, outcome="own_number"))
     counters.count(fx.session, "korte_lijn_texts_ignored", reason="own_number")
     for lease in leases:
         case = fx.session.get(Case, lease.case_pk)
-        fx.record(case, "text.ignored", f"text from our own number {mask(sender)} to {proxy_number} not read",
-                  outcome="own_number")
+        fx.record(
+            case,
+            "text.ignored",
+            f"text from our own number {mask(sender)} to {proxy_number} not read",
+            outcome="own_number",
+        )
     log.warning("text from our own number %s to %s ignored", mask(sender), proxy_number)
     return "own_number"
 
@@ -100,32 +114,57 @@ def _automatic(fx: Effects, leases: list[ProxyLease], sid: str, sender: str, bod
     counters.count(fx.session, "korte_lijn_replies", interpretation="auto_reply", channel="text")
     for lease in leases:
         case = fx.session.scalar(select(Case).where(Case.id == lease.case_pk).with_for_update())
-        first = lease.role == "citizen" and len(leases) == 1 and fx.session.scalar(select(InboundMessage.id).where(
-            InboundMessage.case_pk == case.id, InboundMessage.outcome == "auto_reply").limit(1)) is None
+        first = (
+            lease.role == "citizen"
+            and len(leases) == 1
+            and fx.session.scalar(
+                select(InboundMessage.id)
+                .where(InboundMessage.case_pk == case.id, InboundMessage.outcome == "auto_reply")
+                .limit(1)
+            )
+            is None
+        )
         if first:
             fx.callback(case, "case.citizen_message", text=body, media=0)
-        fx.record(case, "text.auto_reply", f"automatic reply ({kind}) from {lease.role} {mask(sender)}: not an "
-                  "answer" + ("; passed on once" if first else ""), body=body, auto_reply=kind)
+        fx.record(
+            case,
+            "text.auto_reply",
+            f"automatic reply ({kind}) from {lease.role} {mask(sender)}: not an "
+            "answer" + ("; passed on once" if first else ""),
+            body=body,
+            auto_reply=kind,
+        )
     case_pk = leases[0].case_pk if len(leases) == 1 else None
-    fx.session.add(InboundMessage(message_sid=sid, case_pk=case_pk, role=leases[0].role, body=body,
-                                  outcome="auto_reply"))
+    fx.session.add(
+        InboundMessage(message_sid=sid, case_pk=case_pk, role=leases[0].role, body=body, outcome="auto_reply")
+    )
     return "auto_reply"
 
 
 def _not_read(fx: Effects, case: Case, role: str, body: str) -> str | None:
     """'echo' for our own text sent back, 'repeated' for words of the last day passed on already."""
     since = fx.now - REPEAT_WINDOW
-    ours = fx.session.scalars(select(OutboxMessage.body).where(
-        OutboxMessage.case_pk == case.id, OutboxMessage.recipient == role, OutboxMessage.channel == "sms",
-        OutboxMessage.created_at >= since))
+    ours = fx.session.scalars(
+        select(OutboxMessage.body).where(
+            OutboxMessage.case_pk == case.id,
+            OutboxMessage.recipient == role,
+            OutboxMessage.channel == "sms",
+            OutboxMessage.created_at >= since,
+        )
+    )
     if any(text and same_words(body, text) for text in ours):
         return "echo"
     # Only what was passed on in the same stage counts: "ja" to the crew's "are you home?" is
     # still read as her answer to "is it fixed?" later.
     passed_on = ("relayed",) if case.status == "dispatched" else ("message", "detail")
-    hers = fx.session.scalars(select(InboundMessage.body).where(
-        InboundMessage.case_pk == case.id, InboundMessage.role == role, InboundMessage.received_at >= since,
-        InboundMessage.outcome.in_(passed_on)))
+    hers = fx.session.scalars(
+        select(InboundMessage.body).where(
+            InboundMessage.case_pk == case.id,
+            InboundMessage.role == role,
+            InboundMessage.received_at >= since,
+            InboundMessage.outcome.in_(passed_on),
+        )
+    )
     if any(text and same_words(body, text) for text in hers):
         return "repeated"
     return None

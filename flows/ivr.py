@@ -65,8 +65,13 @@ def placed_call(fx: Effects, row: OutboxMessage | None) -> Prompt:
             return Prompt(reach.render(fx, case, "voice_nothing_open", voice=True), lang)
         return _ask(fx, case, row.body)
     fx.record(case, "call.answered", f"{row.purpose} call answered", outbox_id=row.id)
-    return Prompt(row.body + " " + messages.render(lang, "voice_repeat_hint"), lang, "offer_repeat",
-                  outbox_id=row.id, goodbye=messages.render(lang, "voice_goodbye"))
+    return Prompt(
+        row.body + " " + messages.render(lang, "voice_repeat_hint"),
+        lang,
+        "offer_repeat",
+        outbox_id=row.id,
+        goodbye=messages.render(lang, "voice_goodbye"),
+    )
 
 
 def repeat(fx: Effects, row: OutboxMessage | None, times_said: int) -> Prompt:
@@ -117,8 +122,12 @@ def inbound(fx: Effects, proxy_number: str, caller: str) -> Prompt:
         return Prompt(_with_fallback(fx, lang, "voice_stranger"), lang)
     if len(leases) > 1:
         lang = _language(fx.session.get(Case, leases[0].case_pk), leases[0].role)
-        return Prompt(messages.render(lang, "voice_which_case", org=fx.config.organisation_name), lang, "ask_code",
-                      goodbye=messages.render(lang, "voice_no_choice"))
+        return Prompt(
+            messages.render(lang, "voice_which_case", org=fx.config.organisation_name),
+            lang,
+            "ask_code",
+            goodbye=messages.render(lang, "voice_no_choice"),
+        )
     return _route(fx, leases[0], caller)
 
 
@@ -152,8 +161,9 @@ def _route(fx: Effects, lease: ProxyLease, caller: str) -> Prompt:
             dials.refuse(fx, case, lease.role, other_role, refused)
             return Prompt(_with_fallback(fx, lang, "voice_not_connected"), lang)
         fx.record(case, "call.connected", f"call from {lease.role} {mask(caller)} connected to {mask(other)}")
-        say = messages.render(lang, f"voice_connecting_{lease.role}", org=fx.config.organisation_name,
-                              reference=case.reference)
+        say = messages.render(
+            lang, f"voice_connecting_{lease.role}", org=fx.config.organisation_name, reference=case.reference
+        )
         return Prompt(say, lang, "connect", connect_to=other, caller_id=lease.proxy_number)
     if lease.role == "citizen" and case.status in ANSWERABLE:
         fx.record(case, "call.question", f"call from citizen {mask(caller)}: the open question by phone")
@@ -164,8 +174,15 @@ def _route(fx: Effects, lease: ProxyLease, caller: str) -> Prompt:
 
 def _ask(fx: Effects, case: Case, say: str, attempt: int = 1) -> Prompt:
     lang = case.citizen_language
-    return Prompt(say, lang, "ask_answer", case_pk=case.id, round=case.round, attempt=attempt,
-                  goodbye=messages.render(lang, "voice_no_choice"))
+    return Prompt(
+        say,
+        lang,
+        "ask_answer",
+        case_pk=case.id,
+        round=case.round,
+        attempt=attempt,
+        goodbye=messages.render(lang, "voice_no_choice"),
+    )
 
 
 def _end_of_call(fx: Effects, case: Case | None) -> Prompt:
@@ -191,5 +208,6 @@ def _language(case: Case, role: str) -> str:
 
 
 def _with_fallback(fx: Effects, lang: str, key: str, **values: str) -> str:
-    return messages.render(lang, key, org=fx.config.organisation_name, fallback=reach.fallback_phrase(fx, lang),
-                           **values)
+    return messages.render(
+        lang, key, org=fx.config.organisation_name, fallback=reach.fallback_phrase(fx, lang), **values
+    )

@@ -75,11 +75,15 @@ FRAGMENTS = {"eta", "crew_name", "media_only", "which_case_option", "fallback_nu
 # Long but real values, for measuring what a text costs: a 25-character organisation,
 # a 40-character address and a 150-character description.
 SAMPLE = {
-    "org": "Gemeente 's-Hertogenbosch", "reference": "MOR-2026-004211", "code": "104",
+    "org": "Gemeente 's-Hertogenbosch",
+    "reference": "MOR-2026-004211",
+    "code": "104",
     "address": "Burgemeester van Zuylenlaan 104, 5211 AB",
     "description": "Twee paaltjes zijn weggehaald en er zit nu een diep gat in de stoep voor mijn deur. "
-                   "Mijn moeder loopt met een rollator en is er gisteren bijna in gevallen.",
-    "text": "We staan om 10 uur bij u, waar zit het gat precies?", "date": "28-11", "time": "10:00",
+    "Mijn moeder loopt met een rollator en is er gisteren bijna in gevallen.",
+    "text": "We staan om 10 uur bij u, waar zit het gat precies?",
+    "date": "28-11",
+    "time": "10:00",
 }
 
 
@@ -97,8 +101,11 @@ class Cost:
 
 def costs(language: str) -> list[Cost]:
     """What each text costs with the long SAMPLE values: for `flask texts` and the start-up log."""
-    return [Cost(key, len(text), is_gsm7(text), segments(text))
-            for key in text_keys(language) for text in [sample(language, key)]]
+    return [
+        Cost(key, len(text), is_gsm7(text), segments(text))
+        for key in text_keys(language)
+        for text in [sample(language, key)]
+    ]
 
 
 def sample(language: str, key: str) -> str:
@@ -107,7 +114,11 @@ def sample(language: str, key: str) -> str:
         **SAMPLE,
         "eta": render(language, "eta", date=SAMPLE["date"], time=SAMPLE["time"]),
         "name": render(language, "crew_name", name="Anna de Vries"),
-        "options": ", ".join(render(language, "which_case_option", index=str(i), address=SAMPLE["address"],
-                                    reference=SAMPLE["reference"]) for i in (1, 2)),
+        "options": ", ".join(
+            render(
+                language, "which_case_option", index=str(i), address=SAMPLE["address"], reference=SAMPLE["reference"]
+            )
+            for i in (1, 2)
+        ),
     }
     return render(language, key, **{k: v for k, v in values.items() if k in placeholders(catalogue(language)[key])})

@@ -33,8 +33,13 @@ def stop(fx: Effects, phone: str, source: str) -> str:
         counters.count_message(fx.session, "sms", recipient, "withdrawn")
     for case, role in _open_cases(fx, phone):
         count = sum(1 for case_pk, _ in withdrawn if case_pk == case.id)
-        fx.record(case, "opted_out", f"{role} {mask(phone)} opted out ({source}); {count} unsent text(s) withdrawn",
-                  role=role, source=source)
+        fx.record(
+            case,
+            "opted_out",
+            f"{role} {mask(phone)} opted out ({source}); {count} unsent text(s) withdrawn",
+            role=role,
+            source=source,
+        )
         fx.callback(case, f"{role}.opted_out", source=source)
     log.info("%s opted out of texts (%s)", mask(phone), source)
     return "opted_out"
@@ -53,7 +58,9 @@ def start(fx: Effects, phone: str, source: str) -> str:
 
 def _open_cases(fx: Effects, phone: str) -> list[tuple[Case, str]]:
     leases = fx.session.execute(
-        select(Case, ProxyLease.role).join(ProxyLease, ProxyLease.case_pk == Case.id)
-        .where(ProxyLease.phone == phone).order_by(Case.id)
+        select(Case, ProxyLease.role)
+        .join(ProxyLease, ProxyLease.case_pk == Case.id)
+        .where(ProxyLease.phone == phone)
+        .order_by(Case.id)
     ).all()
     return [(case, role) for case, role in leases]

@@ -29,8 +29,15 @@ def channel_for(number: str | None) -> str:
     return "voice" if number and is_landline(number) else "sms"
 
 
-def tell_citizen(fx: Effects, case: Case, purpose: str, *, body: str | None = None, words: str | None = None,
-                 quiet_hours: bool = False) -> OutboxMessage | None:
+def tell_citizen(
+    fx: Effects,
+    case: Case,
+    purpose: str,
+    *,
+    body: str | None = None,
+    words: str | None = None,
+    quiet_hours: bool = False,
+) -> OutboxMessage | None:
     """Text or call her. `body` is a ready text (a relay); `words` someone's own words for the call."""
     if case.citizen_channel == "voice":
         if purpose not in CALLED_PURPOSES:
@@ -46,7 +53,9 @@ def render(fx: Effects, case: Case, key: str, *, voice: bool = False, **extra: s
     """A template for this case's citizen, with everything a template may name."""
     lang = case.citizen_language
     values = {
-        "org": fx.config.organisation_name, "reference": case.reference, "address": case.address,
+        "org": fx.config.organisation_name,
+        "reference": case.reference,
+        "address": case.address,
         "code": spoken(str(case.short_code)) if voice else str(case.short_code),
         "eta": _eta(fx, case, voice),
         "fallback": fallback_phrase(fx, lang),
@@ -94,13 +103,24 @@ def undeliverable(fx: Effects, case: Case, row: OutboxMessage, code: str | None,
         if code == HANDSET_UNREACHABLE and row.replaces_id is None:
             if still_needed(case, row.purpose) or row.purpose not in CALLED_PURPOSES:
                 fx.record(case, "text.retry", f"{row.purpose} text: handset unreachable (30003), one more try")
-                fx.text(case, "citizen", row.purpose, row.body, replaces=row, due=fx.now + TEXT_RETRY_AFTER,
-                        quiet_hours=row.purpose in CALLED_PURPOSES)
+                fx.text(
+                    case,
+                    "citizen",
+                    row.purpose,
+                    row.body,
+                    replaces=row,
+                    due=fx.now + TEXT_RETRY_AFTER,
+                    quiet_hours=row.purpose in CALLED_PURPOSES,
+                )
                 return
         else:
             case.citizen_channel = "voice"
-            fx.record(case, "channel.voice", f"texts to {mask(row.to_number)} fail ({code}): calling from now on",
-                      error_code=code)
+            fx.record(
+                case,
+                "channel.voice",
+                f"texts to {mask(row.to_number)} fail ({code}): calling from now on",
+                error_code=code,
+            )
             if row.purpose in CALLED_PURPOSES and still_needed(case, row.purpose):
                 fx.call(case, row.purpose, spoken_message(fx, case, row.purpose, _words(fx, case, row)), replaces=row)
                 return
@@ -111,7 +131,7 @@ def _words(fx: Effects, case: Case, row: OutboxMessage) -> str:
     """The crew's own words in a relayed text, without our prefix (the call says its own)."""
     prefix = render(fx, case, TEXT_TEMPLATES["relay"], text="")
     body = row.body or ""
-    return body[len(prefix):] if row.purpose == "relay" and body.startswith(prefix) else body
+    return body[len(prefix) :] if row.purpose == "relay" and body.startswith(prefix) else body
 
 
 def call_ended(fx: Effects, case: Case, row: OutboxMessage, status: str) -> None:
@@ -140,5 +160,12 @@ def refused(fx: Effects, case: Case, row: OutboxMessage, reason: str) -> None:
 
 
 def _report(fx: Effects, case: Case, row: OutboxMessage, code: str | None, reason: str) -> None:
-    fx.callback(case, "message.undeliverable", recipient=row.recipient, purpose=row.purpose,
-                channel=row.channel, error_code=code, reason=reason)
+    fx.callback(
+        case,
+        "message.undeliverable",
+        recipient=row.recipient,
+        purpose=row.purpose,
+        channel=row.channel,
+        error_code=code,
+        reason=reason,
+    )

@@ -15,23 +15,43 @@ from gateway.models import Case
 def crew_text(fx: Effects, case: Case, text: str, media: int = 0) -> str:
     org = fx.config.organisation_name
     if case.status != "dispatched":
-        fx.text(case, "crew", "relay_closed", messages.render(
-            case.crew_language, "relay_closed", org=org, reference=case.reference))
+        fx.text(
+            case,
+            "crew",
+            "relay_closed",
+            messages.render(case.crew_language, "relay_closed", org=org, reference=case.reference),
+        )
         return "not_relayed"
     # A crew on a late shift must not wake her: the crew's texts wait out quiet hours too.
-    sent = reach.tell_citizen(fx, case, "relay", words=text, quiet_hours=True,
-                              body=_relayed(case.citizen_language, "relay_to_citizen", text, media, org=org))
+    sent = reach.tell_citizen(
+        fx,
+        case,
+        "relay",
+        words=text,
+        quiet_hours=True,
+        body=_relayed(case.citizen_language, "relay_to_citizen", text, media, org=org),
+    )
     if sent is None and fx.opted_out(case.citizen_phone):
-        fx.text(case, "crew", "relay_opted_out", messages.render(
-            case.crew_language, "relay_opted_out", org=org, reference=case.reference))
+        fx.text(
+            case,
+            "crew",
+            "relay_opted_out",
+            messages.render(case.crew_language, "relay_opted_out", org=org, reference=case.reference),
+        )
         return "not_relayed"
     return "relayed"
 
 
 def citizen_text(fx: Effects, case: Case, text: str, media: int = 0) -> str:
     """While the job is open: to the crew, and to the case system as the citizen's message."""
-    fx.text(case, "crew", "relay", _relayed(
-        case.crew_language, "relay_to_crew", text, media, org=fx.config.organisation_name, reference=case.reference))
+    fx.text(
+        case,
+        "crew",
+        "relay",
+        _relayed(
+            case.crew_language, "relay_to_crew", text, media, org=fx.config.organisation_name, reference=case.reference
+        ),
+    )
     fx.callback(case, "case.citizen_message", text=text, media=media)
     return "relayed"
 

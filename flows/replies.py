@@ -51,8 +51,11 @@ PHRASES = (
     + [(p, "caution") for p in _phrases(W.CAUTION_PHRASES)]
 )
 PHRASES.sort(key=lambda item: len(item[0]), reverse=True)
-AUTO_REPLY_PHRASES = sorted(((p, kind) for kind, phrases in W.AUTO_REPLY_PHRASES.items() for p in _phrases(phrases)),
-                            key=lambda item: len(item[0]), reverse=True)
+AUTO_REPLY_PHRASES = sorted(
+    ((p, kind) for kind, phrases in W.AUTO_REPLY_PHRASES.items() for p in _phrases(phrases)),
+    key=lambda item: len(item[0]),
+    reverse=True,
+)
 
 # Emoji modifiers that change a symbol's look, not its meaning.
 _MODIFIERS = {chr(c) for c in range(0x1F3FB, 0x1F400)} | {"\ufe0e", "\ufe0f", "\u200d", "\u20e3"}
@@ -61,7 +64,7 @@ _SIGNATURE_LINE = re.compile(
     re.IGNORECASE,
 )
 _REACTION = re.compile(
-    r'^(?P<verb>liked|loved|disliked|emphasi[sz]ed|laughed at|questioned|removed an? \w+ from|vond|houdt van|'
+    r"^(?P<verb>liked|loved|disliked|emphasi[sz]ed|laughed at|questioned|removed an? \w+ from|vond|houdt van|"
     r'benadrukte|lachte om|reacted (?P<emoji>\S+) to)\s*"(?P<quote>.*)"\s*(?P<tail>leuk|niet leuk)?\s*\.?$',
     re.IGNORECASE | re.DOTALL,
 )
@@ -105,7 +108,7 @@ def automatic_reply(text: str) -> str | None:
     """The kind of automatic reply a message is ('driving', 'out_of_office', ...), or None."""
     words = tokens(clean(text))
     for phrase, kind in AUTO_REPLY_PHRASES:
-        if any(tuple(words[i:i + len(phrase)]) == phrase for i in range(len(words) - len(phrase) + 1)):
+        if any(tuple(words[i : i + len(phrase)]) == phrase for i in range(len(words) - len(phrase) + 1)):
             return kind
     return None
 
@@ -198,7 +201,7 @@ def _drop_sign_off(words: list[str]) -> list[str]:
     """'... groeten, Anna' or 'Cheers, Dave': the closing word and up to three name words after it."""
     for i in range(len(words) - 1, max(-1, len(words) - 6), -1):
         if words[i] in SIGN_OFFS and len(words) - i - 1 <= 3:
-            start = i - 2 if words[i] == "groet" and words[i - 2:i] == ["met", "vriendelijke"] else i
+            start = i - 2 if words[i] == "groet" and words[i - 2 : i] == ["met", "vriendelijke"] else i
             return words[:start]
     return words
 
@@ -209,7 +212,7 @@ def _phrases_in(words: list[str]) -> dict[str, list]:
     i = 0
     while i < len(words):
         for phrase, kind in PHRASES:
-            if tuple(words[i:i + len(phrase)]) == phrase and not _doubt_about_something_else(kind, words, i, phrase):
+            if tuple(words[i : i + len(phrase)]) == phrase and not _doubt_about_something_else(kind, words, i, phrase):
                 found[kind].append(phrase)
                 i += len(phrase)
                 break
@@ -221,5 +224,5 @@ def _phrases_in(words: list[str]) -> dict[str, list]:
 
 def _doubt_about_something_else(kind: str, words: list[str], i: int, phrase: tuple[str, ...]) -> bool:
     # "ik weet niet wie dit stuurt": she does not know who wrote, not whether it is fixed.
-    after = words[i + len(phrase):i + len(phrase) + 1]
+    after = words[i + len(phrase) : i + len(phrase) + 1]
     return kind == "doubt" and phrase[0] == squeeze("weet") and bool(after) and after[0] in NOT_DOUBT_AFTER

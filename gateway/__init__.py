@@ -60,8 +60,13 @@ def log_configuration(config: Config) -> None:
 
     for language in messages.LANGUAGES:
         own = messages.overridden(language)
-        log.info("texts %s, SMS segments with long sample values: %s", language, ", ".join(
-            f"{cost.key}{'*' if cost.key in own else ''} {cost.segments}" for cost in messages.costs(language)))
+        log.info(
+            "texts %s, SMS segments with long sample values: %s",
+            language,
+            ", ".join(
+                f"{cost.key}{'*' if cost.key in own else ''} {cost.segments}" for cost in messages.costs(language)
+            ),
+        )
     if not config.metrics_token:
         log.info("no METRICS_TOKEN: /metrics is %s", "open (embedded mode)" if not config.sends_for_real else "off")
     if config.simulator:

@@ -14,8 +14,13 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model
 
 # Words the resident wrote. gateway/retention.py removes them from a callback still unsent
 # RETENTION_DAYS after the case ended, so a receiver must not count on them.
-Words = Annotated[str | None, Field(description="Her words, as she wrote or said them. Left out of a callback "
-                                                "that was still unsent when RETENTION_DAYS removed them.")]
+Words = Annotated[
+    str | None,
+    Field(
+        description="Her words, as she wrote or said them. Left out of a callback "
+        "that was still unsent when RETENTION_DAYS removed them."
+    ),
+]
 
 
 class CallbackData(BaseModel):
@@ -52,8 +57,9 @@ class CitizenMessage(CallbackData):
 class OptedOut(CallbackData):
     """The resident or the crew sent STOP (or Twilio refused a text with 21610): no texts go to that number."""
 
-    source: str = Field(description="The keyword (STOP, ...), 'twilio 21610', or 'earlier' for a STOP "
-                                    "sent during an earlier case.")
+    source: str = Field(
+        description="The keyword (STOP, ...), 'twilio 21610', or 'earlier' for a STOP sent during an earlier case."
+    )
 
 
 class OptedIn(CallbackData):
@@ -69,10 +75,12 @@ class MessageUndeliverable(CallbackData):
     purpose: str = Field(description="What the text or call was for, such as dispatch_citizen or question.")
     channel: Literal["sms", "call"]
     error_code: str | None = Field(description="Twilio's error code, when Twilio gave one.")
-    reason: str = Field(description="Why, in words: Twilio's error, 'the call was busy twice', 'destination "
-                                    "refused: <masked number> is a premium-rate number' (a number the gateway "
-                                    "no longer texts or calls under its current settings), or 'daily limit: "
-                                    "...' (the number had RECIPIENT_DAILY_LIMIT texts and calls in 24 hours).")
+    reason: str = Field(
+        description="Why, in words: Twilio's error, 'the call was busy twice', 'destination "
+        "refused: <masked number> is a premium-rate number' (a number the gateway "
+        "no longer texts or calls under its current settings), or 'daily limit: "
+        "...' (the number had RECIPIENT_DAILY_LIMIT texts and calls in 24 hours)."
+    )
 
 
 class ConversationLimited(CallbackData):
@@ -102,13 +110,18 @@ CALLBACKS: dict[str, type[CallbackData]] = {
 def _envelope(event_type: str, data: type[CallbackData]) -> type[BaseModel]:
     name = "".join(part.title() for part in event_type.replace(".", "_").split("_")) + "Callback"
     return create_model(
-        name, __config__=ConfigDict(extra="forbid"), __doc__=data.__doc__,
-        type=(Literal[event_type], ...), timestamp=(AwareDatetime, Field(description="When it happened (UTC).")),
+        name,
+        __config__=ConfigDict(extra="forbid"),
+        __doc__=data.__doc__,
+        type=(Literal[event_type], ...),
+        timestamp=(AwareDatetime, Field(description="When it happened (UTC).")),
         data=(data, ...),
     )
 
 
-ENVELOPES: dict[str, type[BaseModel]] = {event_type: _envelope(event_type, data) for event_type, data in CALLBACKS.items()}
+ENVELOPES: dict[str, type[BaseModel]] = {
+    event_type: _envelope(event_type, data) for event_type, data in CALLBACKS.items()
+}
 
 
 def callback_payload(event_type: str, at: datetime, **data: Any) -> dict[str, Any]:

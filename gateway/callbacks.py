@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import requests
@@ -48,7 +48,7 @@ class CallbackSender:
         if not self.url:
             log.info("CALLBACK NOT SENT (no CASE_CALLBACK_URL) %s %s: %s", webhook_id, payload["type"], body)
             return
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         headers = {
             "content-type": "application/json",
             "webhook-id": webhook_id,
@@ -68,7 +68,8 @@ class CallbackSender:
             raise EndpointGone("case system answered 410 Gone", permanent=True, code=code)
         raise RetryLater(
             f"case system answered {response.status_code}",
-            retry_after=parse_retry_after(response.headers.get("retry-after")), code=code,
+            retry_after=parse_retry_after(response.headers.get("retry-after")),
+            code=code,
         )
 
 
@@ -85,5 +86,5 @@ def parse_retry_after(value: str | None) -> int | None:
         return None
     if when.tzinfo is None:
         return None
-    seconds = int((when - datetime.now(timezone.utc)).total_seconds())
+    seconds = int((when - datetime.now(UTC)).total_seconds())
     return max(0, min(seconds, MAX_RETRY_AFTER))

@@ -11,10 +11,10 @@ import base64
 import binascii
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
-from typing import Mapping
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -113,7 +113,7 @@ class Config:
         return bool(self.twilio_account_sid and self.twilio_auth_token)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, instance_path: str = "instance") -> "Config":
+    def from_env(cls, env: Mapping[str, str] | None = None, instance_path: str = "instance") -> Config:
         env = _with_secret_files(dict(os.environ if env is None else env))
         reader = _Reader(env)
         sid = reader.optional("TWILIO_ACCOUNT_SID")
@@ -131,9 +131,15 @@ class Config:
         if callback_url and not callback_secret:
             raise ConfigError("CASE_CALLBACK_SECRET", "is required when CASE_CALLBACK_URL is set")
         if sid and not callback_url:
-            raise ConfigError("CASE_CALLBACK_URL", "is required when texts go out through Twilio: "
-                              "without it a resident's NO would never reach the case system")
-        api_keys, events_secret = reader.case_keys("CASE_API_KEYS", embedded=not sid), reader.whsec("CASE_EVENTS_SECRET")
+            raise ConfigError(
+                "CASE_CALLBACK_URL",
+                "is required when texts go out through Twilio: "
+                "without it a resident's NO would never reach the case system",
+            )
+        api_keys, events_secret = (
+            reader.case_keys("CASE_API_KEYS", embedded=not sid),
+            reader.whsec("CASE_EVENTS_SECRET"),
+        )
         if sid and not (api_keys or events_secret):
             raise ConfigError("CASE_API_KEYS", "set it (or CASE_EVENTS_SECRET) so the case system can send events")
         metrics_token = reader.optional("METRICS_TOKEN")
@@ -146,13 +152,19 @@ class Config:
         if simulator and sid:
             # Refused, not just logged: the simulator signs webhooks with the real auth token for
             # anyone who can reach the page, and a text it triggers would go to a real phone.
-            raise ConfigError("SIMULATOR", "cannot be on while TWILIO_ACCOUNT_SID is set: the simulator would "
-                              "forge Twilio's signature for anyone and its texts would reach real phones")
+            raise ConfigError(
+                "SIMULATOR",
+                "cannot be on while TWILIO_ACCOUNT_SID is set: the simulator would "
+                "forge Twilio's signature for anyone and its texts would reach real phones",
+            )
         if simulator and token not in (None, EMBEDDED_TWILIO_TOKEN):
             # A real token without a SID is a staging set-up that real webhooks reach: the
             # simulator would sign forged ones for anyone who can open its page.
-            raise ConfigError("SIMULATOR", "cannot be on while a real TWILIO_AUTH_TOKEN is set: the simulator "
-                              "would forge Twilio's signature with it for anyone who can reach the page")
+            raise ConfigError(
+                "SIMULATOR",
+                "cannot be on while a real TWILIO_AUTH_TOKEN is set: the simulator "
+                "would forge Twilio's signature with it for anyone who can reach the page",
+            )
         default_db = "sqlite:///" + str(Path(instance_path).resolve() / "korte_lijn.sqlite3")
         return cls(
             database_url=_sqlalchemy_url(reader.text("DATABASE_URL", default_db)),
@@ -228,7 +240,7 @@ def _sqlalchemy_url(url: str) -> str:
     # Platforms hand out postgres:// URLs; SQLAlchemy needs the driver named.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -273,8 +285,11 @@ class _Reader:
             if embedded and key == EMBEDDED_CASE_KEY:
                 continue
             if len(key) < MIN_CASE_KEY_LENGTH or not key.isprintable() or any(ch.isspace() for ch in key):
-                raise ConfigError(name, f"each key needs at least {MIN_CASE_KEY_LENGTH} random characters "
-                                  "without spaces; one is shorter or has spaces")
+                raise ConfigError(
+                    name,
+                    f"each key needs at least {MIN_CASE_KEY_LENGTH} random characters "
+                    "without spaces; one is shorter or has spaces",
+                )
         return keys
 
     def url(self, name: str, default: str | None) -> str | None:
@@ -293,6 +308,7 @@ class _Reader:
         if not Path(value).is_dir():
             raise ConfigError(name, f"{value!r} is not a directory")
         return Path(value)
+
     def boolean(self, name: str) -> bool | None:
         """1/0, true/false, yes/no or on/off; None when unset."""
         value = self.optional(name)
@@ -319,8 +335,9 @@ class _Reader:
     def duration_within(self, name: str, default: int, bounds: tuple[int, int]) -> int:
         seconds = self.duration(name, default)
         if not bounds[0] <= seconds <= bounds[1]:
-            raise ConfigError(name, f"expected a duration from {bounds[0]} s to {bounds[1] // 3600} h, "
-                              f"got {self.optional(name)!r}")
+            raise ConfigError(
+                name, f"expected a duration from {bounds[0]} s to {bounds[1] // 3600} h, got {self.optional(name)!r}"
+            )
         return seconds
 
     def seconds_float(self, name: str, default: float) -> float:
@@ -360,8 +377,9 @@ class _Reader:
         except ValueError:
             rate = -1.0
         if not 0 < rate <= 1000:
-            raise ConfigError(name, f"expected message segments per second per number, above 0 and at most 1000, "
-                                    f"got {value!r}")
+            raise ConfigError(
+                name, f"expected message segments per second per number, above 0 and at most 1000, got {value!r}"
+            )
         return rate
 
     def choice(self, name: str, default: str, allowed: tuple[str, ...]) -> str:
@@ -442,7 +460,7 @@ class _Reader:
         if not value.startswith("whsec_"):
             raise ConfigError(name, "expected a Standard Webhooks secret starting with whsec_")
         try:
-            key = base64.b64decode(value[len("whsec_"):], validate=True)
+            key = base64.b64decode(value[len("whsec_") :], validate=True)
         except (binascii.Error, ValueError):
             key = b""
         if len(key) < 24:

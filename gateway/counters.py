@@ -48,32 +48,45 @@ LATENESS_BUCKETS = (0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800)
 
 METRICS = {
     "korte_lijn_messages": Spec(
-        "counter", "Texts, calls and callbacks by outcome: sent (handed to Twilio or the case system), "
+        "counter",
+        "Texts, calls and callbacks by outcome: sent (handed to Twilio or the case system), "
         "failed (given up, or Twilio reported failed), withdrawn (cancelled unsent), suppressed (opted out, "
         "never queued), refused (a number the gateway does not text or call), over_limit (the number had "
         "RECIPIENT_DAILY_LIMIT texts and calls in 24 hours), and Twilio's final report (delivered, undelivered; completed, busy, no_answer, canceled).",
-        ("kind", "recipient", "outcome")),
+        ("kind", "recipient", "outcome"),
+    ),
     "korte_lijn_recipient_limit_hits": Spec(
-        "counter", "Texts and calls dropped because their number had RECIPIENT_DAILY_LIMIT in 24 hours: "
-        "a loop or abuse.", ("recipient",)),
-    "korte_lijn_outbox_retries": Spec(
-        "counter", "Failed send attempts that will be tried again.", ("kind",)),
+        "counter",
+        "Texts and calls dropped because their number had RECIPIENT_DAILY_LIMIT in 24 hours: a loop or abuse.",
+        ("recipient",),
+    ),
+    "korte_lijn_outbox_retries": Spec("counter", "Failed send attempts that will be tried again.", ("kind",)),
     "korte_lijn_replies": Spec(
-        "counter", "Residents' answers to 'is it fixed?' and keywords, by how they were read.",
-        ("interpretation", "channel")),
+        "counter",
+        "Residents' answers to 'is it fixed?' and keywords, by how they were read.",
+        ("interpretation", "channel"),
+    ),
     "korte_lijn_automatic_texts_limited": Spec(
-        "counter", "Automatic texts (re-ask, thanks, forwarded, which case?) not sent because AUTO_REPLY_LIMIT "
-        "was reached for that person and case.", ("purpose",)),
+        "counter",
+        "Automatic texts (re-ask, thanks, forwarded, which case?) not sent because AUTO_REPLY_LIMIT "
+        "was reached for that person and case.",
+        ("purpose",),
+    ),
     "korte_lijn_texts_ignored": Spec(
-        "counter", "Inbound texts not read at all: from one of our own numbers (own_number), the same text "
-        "again within a day (repeated), or our own text echoed back (echo).", ("reason",)),
+        "counter",
+        "Inbound texts not read at all: from one of our own numbers (own_number), the same text "
+        "again within a day (repeated), or our own text echoed back (echo).",
+        ("reason",),
+    ),
     "korte_lijn_case_transitions": Spec(
-        "counter", "Cases entering a state. Reopen rate: to=reopened over to=completed.", ("to",)),
+        "counter", "Cases entering a state. Reopen rate: to=reopened over to=completed.", ("to",)
+    ),
     "korte_lijn_callback_delivery_lag_seconds": Spec(
-        "histogram", "From a callback's creation to its successful delivery, retries included.",
-        buckets=LAG_BUCKETS),
+        "histogram", "From a callback's creation to its successful delivery, retries included.", buckets=LAG_BUCKETS
+    ),
     "korte_lijn_timer_lateness_seconds": Spec(
-        "histogram", "How long after its due time a timer fired.", buckets=LATENESS_BUCKETS),
+        "histogram", "How long after its due time a timer fired.", buckets=LATENESS_BUCKETS
+    ),
 }
 
 
@@ -128,8 +141,11 @@ def _write_counts(session: Session) -> None:
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     for (name, labels), amount in sorted(pending.items()):
         statement = insert(MetricCounter).values(name=name, labels=labels, value=amount)
-        session.execute(statement.on_conflict_do_update(
-            index_elements=["name", "labels"], set_={"value": MetricCounter.value + statement.excluded.value}))
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["name", "labels"], set_={"value": MetricCounter.value + statement.excluded.value}
+            )
+        )
 
 
 @event.listens_for(Session, "after_rollback")

@@ -8,7 +8,7 @@ again at send time (gateway/recipients.py), whatever ALLOWED_REGIONS says.
 
 from __future__ import annotations
 
-from typing import Collection
+from collections.abc import Collection
 
 import phonenumbers
 from phonenumbers import PhoneNumberType as Type

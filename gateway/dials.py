@@ -43,8 +43,17 @@ def admit(fx: Effects, case: Case, recipient: str, number: str) -> Refused | Non
     sent = count_today(fx.session, number, fx.session.get_bind().dialect.name == "postgresql")
     if sent >= fx.config.recipient_daily_limit:
         return over_limit(number, sent)
-    row = OutboxMessage(case_pk=case.id, channel="call", purpose=PURPOSE, recipient=recipient, to_number=number,
-                        from_number=case.proxy_number, status="sent", due_at=fx.now, sent_at=fx.now)
+    row = OutboxMessage(
+        case_pk=case.id,
+        channel="call",
+        purpose=PURPOSE,
+        recipient=recipient,
+        to_number=number,
+        from_number=case.proxy_number,
+        status="sent",
+        due_at=fx.now,
+        sent_at=fx.now,
+    )
     fx.session.add(row)
     fx.session.flush()
     return None
@@ -53,19 +62,38 @@ def admit(fx: Effects, case: Case, recipient: str, number: str) -> Refused | Non
 def refuse(fx: Effects, case: Case, caller_role: str, recipient: str, refused: Refused) -> None:
     """Note the unconnected call, count it, and tell the case system once per case: a caller
     trying again and again must not flood it with the same news."""
-    told = fx.session.scalar(select(TimelineEntry.id).where(
-        TimelineEntry.case_pk == case.id, TimelineEntry.kind == REFUSED_KIND).limit(1))
-    fx.record(case, REFUSED_KIND, f"call from {caller_role} not connected to {recipient}: {refused.reason}",
-              outcome=refused.outcome, recipient=recipient)
+    told = fx.session.scalar(
+        select(TimelineEntry.id).where(TimelineEntry.case_pk == case.id, TimelineEntry.kind == REFUSED_KIND).limit(1)
+    )
+    fx.record(
+        case,
+        REFUSED_KIND,
+        f"call from {caller_role} not connected to {recipient}: {refused.reason}",
+        outcome=refused.outcome,
+        recipient=recipient,
+    )
     counters.count_message(fx.session, "call", recipient, refused.outcome)
     if told is None:
-        fx.callback(case, "message.undeliverable", recipient=recipient, purpose=PURPOSE, channel="call",
-                    error_code=None, reason=refused.reason)
+        fx.callback(
+            case,
+            "message.undeliverable",
+            recipient=recipient,
+            purpose=PURPOSE,
+            channel="call",
+            error_code=None,
+            reason=refused.reason,
+        )
     if refused.outcome == "over_limit":
         counters.count(fx.session, "korte_lijn_recipient_limit_hits", recipient=recipient)
-        log.critical("RECIPIENT_DAILY_LIMIT reached: call from %s on case %s not connected to %s, %s. "
-                     "A loop or abuse? See the case's timeline.", caller_role, case.case_id, recipient,
-                     refused.reason)
+        log.critical(
+            "RECIPIENT_DAILY_LIMIT reached: call from %s on case %s not connected to %s, %s. "
+            "A loop or abuse? See the case's timeline.",
+            caller_role,
+            case.case_id,
+            recipient,
+            refused.reason,
+        )
     else:
-        log.error("call from %s on case %s not connected to %s: %s", caller_role, case.case_id, recipient,
-                  refused.reason)
+        log.error(
+            "call from %s on case %s not connected to %s: %s", caller_role, case.case_id, recipient, refused.reason
+        )

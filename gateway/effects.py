@@ -38,8 +38,17 @@ class Effects:
         logs.note_case(case.case_id)
         self.session.add(TimelineEntry(case_pk=case.id, at=self.now, kind=kind, summary=summary, data=data))
 
-    def text(self, case: Case, recipient: str, purpose: str, body: str, *, quiet_hours: bool = False,
-             replaces: OutboxMessage | None = None, due: datetime | None = None) -> OutboxMessage | None:
+    def text(
+        self,
+        case: Case,
+        recipient: str,
+        purpose: str,
+        body: str,
+        *,
+        quiet_hours: bool = False,
+        replaces: OutboxMessage | None = None,
+        due: datetime | None = None,
+    ) -> OutboxMessage | None:
         """Queue a text from the case's proxy number to the citizen or the crew.
 
         quiet_hours=True holds a text the resident did not ask for until QUIET_HOURS end;
@@ -49,8 +58,13 @@ class Effects:
         """
         to = case.citizen_phone if recipient == "citizen" else case.crew_phone
         if self.opted_out(to):
-            self.record(case, "text.suppressed", f"{purpose} text to {recipient} {mask(to)} not sent: opted out",
-                        purpose=purpose, recipient=recipient)
+            self.record(
+                case,
+                "text.suppressed",
+                f"{purpose} text to {recipient} {mask(to)} not sent: opted out",
+                purpose=purpose,
+                recipient=recipient,
+            )
             counters.count_message(self.session, "sms", recipient, "suppressed")
             return None
         if not limits.allows(self, case, recipient, purpose):
@@ -60,25 +74,55 @@ class Effects:
             due = next_allowed(due, self.config.quiet_hours, self.config.timezone)
         return self._queue(case, "sms", purpose, recipient, to, body, due, replaces)
 
-    def call(self, case: Case, purpose: str, spoken: str, *, replaces: OutboxMessage | None = None,
-             due: datetime | None = None) -> OutboxMessage:
+    def call(
+        self,
+        case: Case,
+        purpose: str,
+        spoken: str,
+        *,
+        replaces: OutboxMessage | None = None,
+        due: datetime | None = None,
+    ) -> OutboxMessage:
         """Queue a voice call to the citizen that says `spoken`; calls always wait out quiet hours."""
         due = next_allowed(due or self.now, self.config.quiet_hours, self.config.timezone)
         return self._queue(case, "call", purpose, "citizen", case.citizen_phone, spoken, due, replaces)
 
-    def _queue(self, case: Case, channel: str, purpose: str, recipient: str, to: str | None, body: str,
-               due: datetime, replaces: OutboxMessage | None) -> OutboxMessage:
+    def _queue(
+        self,
+        case: Case,
+        channel: str,
+        purpose: str,
+        recipient: str,
+        to: str | None,
+        body: str,
+        due: datetime,
+        replaces: OutboxMessage | None,
+    ) -> OutboxMessage:
         row = OutboxMessage(
-            case_pk=case.id, channel=channel, purpose=purpose, recipient=recipient, to_number=to,
-            from_number=case.proxy_number, body=body, due_at=due, replaces_id=replaces.id if replaces else None,
+            case_pk=case.id,
+            channel=channel,
+            purpose=purpose,
+            recipient=recipient,
+            to_number=to,
+            from_number=case.proxy_number,
+            body=body,
+            due_at=due,
+            replaces_id=replaces.id if replaces else None,
             priority=1 if purpose in BULK_PURPOSES else 0,
         )
         self.session.add(row)
         self.session.flush()
         what = "text" if channel == "sms" else "call"
         held = f", held until {due:%Y-%m-%d %H:%M} UTC" if due > self.now else ""
-        self.record(case, f"{what}.queued", f"{purpose} {what} to {recipient} {mask(to)}{held}",
-                    outbox_id=row.id, purpose=purpose, recipient=recipient, body=body)
+        self.record(
+            case,
+            f"{what}.queued",
+            f"{purpose} {what} to {recipient} {mask(to)}{held}",
+            outbox_id=row.id,
+            purpose=purpose,
+            recipient=recipient,
+            body=body,
+        )
         return row
 
     def opted_out(self, phone: str | None) -> bool:
@@ -86,11 +130,18 @@ class Effects:
 
     def callback(self, case: Case, event_type: str, **data) -> OutboxMessage:
         webhook_id = "msg_" + uuid.uuid4().hex
-        payload = callback_payload(event_type, self.now, case_id=case.case_id, reference=case.reference,
-                                   round=case.round, **data)
+        payload = callback_payload(
+            event_type, self.now, case_id=case.case_id, reference=case.reference, round=case.round, **data
+        )
         row = OutboxMessage(
-            case_pk=case.id, channel="callback", purpose=event_type, recipient="case_system",
-            payload=payload, webhook_id=webhook_id, due_at=self.now, priority=0,
+            case_pk=case.id,
+            channel="callback",
+            purpose=event_type,
+            recipient="case_system",
+            payload=payload,
+            webhook_id=webhook_id,
+            due_at=self.now,
+            priority=0,
         )
         self.session.add(row)
         self.session.flush()
@@ -110,14 +161,16 @@ class Effects:
             query = query.where(Timer.kind.in_(kinds))
         self.session.execute(query.values(status="cancelled"))
 
-    def cancel_pending_texts(self, case: Case, reason: str, purposes: tuple[str, ...] | None = None,
-                             held_only: bool = False) -> int:
+    def cancel_pending_texts(
+        self, case: Case, reason: str, purposes: tuple[str, ...] | None = None, held_only: bool = False
+    ) -> int:
         """Withdraw texts and calls not yet sent; callbacks to the case system still go out.
 
         held_only: only those waiting for a later moment (quiet hours), not those due now.
         """
         query = select(OutboxMessage.id, OutboxMessage.channel, OutboxMessage.recipient).where(
-            OutboxMessage.case_pk == case.id, OutboxMessage.status == "pending",
+            OutboxMessage.case_pk == case.id,
+            OutboxMessage.status == "pending",
             OutboxMessage.channel != "callback",
         )
         if purposes:

@@ -14,8 +14,8 @@ from __future__ import annotations
 import heapq
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
 
 from gateway.models import OutboxMessage
 
@@ -55,8 +55,11 @@ class Lanes:
     def full_numbers(self, depth: int) -> list[str]:
         """Numbers whose lane already holds `depth` rows: claiming more for them only ties them up."""
         with self._changed:
-            return [key.removeprefix("number:") for key, held in self._held.items()
-                    if key.startswith("number:") and held >= depth]
+            return [
+                key.removeprefix("number:")
+                for key, held in self._held.items()
+                if key.startswith("number:") and held >= depth
+            ]
 
     def wait_for_progress(self, finished: int, timeout: float) -> bool:
         """Wait until more than `finished` rows are done (or `timeout`); False when

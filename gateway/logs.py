@@ -15,10 +15,10 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timezone
-from typing import Iterator
+from datetime import UTC, datetime
 
 from flask import Flask, g, request
 
@@ -61,7 +61,8 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds")
+            "time": datetime.fromtimestamp(record.created, UTC)
+            .isoformat(timespec="milliseconds")
             .replace("+00:00", "Z"),
             "level": record.levelname,
             "logger": record.name,
@@ -82,8 +83,9 @@ class TextFormatter(logging.Formatter):
         self.public = public
 
     def format(self, record: logging.LogRecord) -> str:
-        ids = " ".join(f"{key}={var.get()}" for key, var in (("request", request_id), ("case", case_id))
-                       if var.get() is not None)
+        ids = " ".join(
+            f"{key}={var.get()}" for key, var in (("request", request_id), ("case", case_id)) if var.get() is not None
+        )
         record.ids = f" [{ids}]" if ids else ""
         return masked(super().format(record), self.public)
 
@@ -111,8 +113,11 @@ def install(log_format: str, public_numbers: tuple[str, ...] = ()) -> None:
     proxy numbers) are the municipality's, not a resident's: they stay readable."""
     root = logging.getLogger()
     # Ours: the handler installed here, or one gateway/gunicorn_conf.py gave our formatter.
-    ours = [handler for handler in root.handlers if getattr(handler, "korte_lijn", False)
-            or isinstance(handler.formatter, (JsonFormatter, TextFormatter))]
+    ours = [
+        handler
+        for handler in root.handlers
+        if getattr(handler, "korte_lijn", False) or isinstance(handler.formatter, (JsonFormatter, TextFormatter))
+    ]
     if not ours and root.handlers:
         return
     handler = ours[0] if ours else _Stderr()
@@ -138,8 +143,9 @@ def register(app: Flask) -> None:
         response.headers["X-Request-Id"] = request_id.get() or ""
         elapsed = (time.monotonic() - g.get("started", time.monotonic())) * 1000
         # The path is the caller's text: control characters would forge a line in the text format.
-        access_log.info("%s %s %d %.0fms", request.method, _CONTROL.sub("?", request.path)[:200],
-                        response.status_code, elapsed)
+        access_log.info(
+            "%s %s %d %.0fms", request.method, _CONTROL.sub("?", request.path)[:200], response.status_code, elapsed
+        )
         return response
 
     @app.teardown_request

@@ -45,10 +45,14 @@ class DatabaseCollector:
             now = utcnow()
             stored = session.execute(select(MetricCounter.name, MetricCounter.labels, MetricCounter.value)).all()
             outbox = session.execute(
-                select(OutboxMessage.channel, func.count(),
-                       func.count(case((OutboxMessage.due_at <= now, 1))),
-                       func.min(case((OutboxMessage.due_at <= now, OutboxMessage.due_at))))
-                .where(OutboxMessage.status == "pending").group_by(OutboxMessage.channel)
+                select(
+                    OutboxMessage.channel,
+                    func.count(),
+                    func.count(case((OutboxMessage.due_at <= now, 1))),
+                    func.min(case((OutboxMessage.due_at <= now, OutboxMessage.due_at))),
+                )
+                .where(OutboxMessage.status == "pending")
+                .group_by(OutboxMessage.channel)
             ).all()
             overdue, oldest_timer = session.execute(
                 select(func.count(), func.min(Timer.due_at)).where(Timer.status == "pending", Timer.due_at <= now)
@@ -56,14 +60,17 @@ class DatabaseCollector:
             on_hold = session.scalar(select(func.count()).select_from(DisabledEndpoint))
         yield from _stored_metrics(stored)
         yield from _outbox_metrics(outbox, now)
-        yield GaugeMetricFamily("korte_lijn_timers_overdue", "Pending timers whose due time has passed.",
-                                value=overdue)
-        yield GaugeMetricFamily("korte_lijn_timers_oldest_overdue_seconds",
-                                "How long the most overdue pending timer has waited; 0 when none.",
-                                value=_age(oldest_timer, now))
-        yield GaugeMetricFamily("korte_lijn_callbacks_on_hold",
-                                "1 while the case system's endpoint is disabled after a 410 Gone.",
-                                value=1 if on_hold else 0)
+        yield GaugeMetricFamily("korte_lijn_timers_overdue", "Pending timers whose due time has passed.", value=overdue)
+        yield GaugeMetricFamily(
+            "korte_lijn_timers_oldest_overdue_seconds",
+            "How long the most overdue pending timer has waited; 0 when none.",
+            value=_age(oldest_timer, now),
+        )
+        yield GaugeMetricFamily(
+            "korte_lijn_callbacks_on_hold",
+            "1 while the case system's endpoint is disabled after a 410 Gone.",
+            value=1 if on_hold else 0,
+        )
 
 
 def _stored_metrics(rows) -> Iterator[Metric]:
@@ -91,11 +98,16 @@ def _stored_metrics(rows) -> Iterator[Metric]:
 
 
 def _outbox_metrics(rows, now) -> Iterator[Metric]:
-    pending = GaugeMetricFamily("korte_lijn_outbox_pending",
-                                "Unsent outbox rows: due (waiting for a worker) or held (quiet hours, retry later).",
-                                labels=("kind", "state"))
-    oldest = GaugeMetricFamily("korte_lijn_outbox_oldest_due_seconds",
-                               "How long the oldest due, unsent row has waited; 0 when none.", labels=("kind",))
+    pending = GaugeMetricFamily(
+        "korte_lijn_outbox_pending",
+        "Unsent outbox rows: due (waiting for a worker) or held (quiet hours, retry later).",
+        labels=("kind", "state"),
+    )
+    oldest = GaugeMetricFamily(
+        "korte_lijn_outbox_oldest_due_seconds",
+        "How long the oldest due, unsent row has waited; 0 when none.",
+        labels=("kind",),
+    )
     found = {channel: (total, due, first) for channel, total, due, first in rows}
     for channel, kind in KINDS.items():
         total, due, first = found.get(channel, (0, 0, None))

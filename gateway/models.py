@@ -54,7 +54,7 @@ class Case(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    timeline: Mapped[list["TimelineEntry"]] = relationship(
+    timeline: Mapped[list[TimelineEntry]] = relationship(
         back_populates="case", order_by="TimelineEntry.id", cascade="all, delete-orphan"
     )
 
@@ -138,8 +138,9 @@ class OutboxMessage(Base):
         # whether an earlier one to the same recipient is still pending. Pending rows are a
         # few among millions of sent ones, so both indexes hold only those.
         Index("ix_outbox_pending_turn", "priority", "id", postgresql_where=PENDING, sqlite_where=PENDING),
-        Index("ix_outbox_pending_recipient", "case_pk", "recipient", "id",
-              postgresql_where=PENDING, sqlite_where=PENDING),
+        Index(
+            "ix_outbox_pending_recipient", "case_pk", "recipient", "id", postgresql_where=PENDING, sqlite_where=PENDING
+        ),
         # /metrics counts the pending rows per channel from the index alone (gateway/metrics.py).
         Index("ix_outbox_pending_by_channel", "status", "channel", "due_at"),
         # The daily limit counts a number's texts and calls of the last 24 hours (gateway/recipients.py).
@@ -286,6 +287,8 @@ class MetricCounter(Base):
 
     def __repr__(self) -> str:
         return f"<MetricCounter {self.name}{{{self.labels}}} {self.value}>"
+
+
 class SimulatedDelivery(Base):
     """What the phone simulator's edge was handed instead of Twilio or the case system.
 

@@ -64,6 +64,7 @@ class OutboxWorker:
         goes on while they send, so the pool's numbers stay busy. Returns when nothing
         claimable is left and every lane is done.
         """
+
         def send(row: OutboxMessage) -> None:
             with logs.case_scope(row.case_ref):
                 self.deliver(row)
@@ -95,37 +96,50 @@ class OutboxWorker:
     def claim(self, batch: int, skip_numbers: list[str] = ()) -> list[OutboxMessage]:
         now = utcnow()
         earlier = aliased(OutboxMessage)
-        waits_for_earlier = exists().where(and_(
-            earlier.case_pk == OutboxMessage.case_pk, earlier.recipient == OutboxMessage.recipient,
-            earlier.status == "pending", earlier.id < OutboxMessage.id,
-        ))
+        waits_for_earlier = exists().where(
+            and_(
+                earlier.case_pk == OutboxMessage.case_pk,
+                earlier.recipient == OutboxMessage.recipient,
+                earlier.status == "pending",
+                earlier.id < OutboxMessage.id,
+            )
+        )
         claimable = and_(
-            OutboxMessage.status == "pending", OutboxMessage.due_at <= now,
+            OutboxMessage.status == "pending",
+            OutboxMessage.due_at <= now,
             or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
         )
         if skip_numbers:
-            claimable = and_(claimable, or_(OutboxMessage.from_number.is_(None),
-                                            OutboxMessage.from_number.not_in(skip_numbers)))
+            claimable = and_(
+                claimable, or_(OutboxMessage.from_number.is_(None), OutboxMessage.from_number.not_in(skip_numbers))
+            )
         with self.db.transaction() as session:
             rows = session.scalars(
-                select(OutboxMessage).where(claimable, ~waits_for_earlier)
-                .order_by(OutboxMessage.priority, OutboxMessage.id).limit(batch)
+                select(OutboxMessage)
+                .where(claimable, ~waits_for_earlier)
+                .order_by(OutboxMessage.priority, OutboxMessage.id)
+                .limit(batch)
                 .with_for_update(skip_locked=True, of=OutboxMessage)
             ).all()
             if not rows:
                 return []
             # The condition repeats the claimability test: it is what makes this safe on SQLite.
             claimed = session.scalars(
-                update(OutboxMessage).where(OutboxMessage.id.in_([row.id for row in rows]), claimable)
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_([row.id for row in rows]), claimable)
                 .values(locked_until=now + CLAIM_LEASE, attempts=OutboxMessage.attempts + 1)
                 .returning(OutboxMessage.id)
             ).all()
             case_ref = select(Case.case_id).where(Case.id == OutboxMessage.case_pk).scalar_subquery()
-            return list(session.scalars(
-                select(OutboxMessage).where(OutboxMessage.id.in_(claimed))
-                .options(with_expression(OutboxMessage.case_ref, case_ref))
-                .order_by(OutboxMessage.priority, OutboxMessage.id).execution_options(populate_existing=True)
-            ))
+            return list(
+                session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.id.in_(claimed))
+                    .options(with_expression(OutboxMessage.case_ref, case_ref))
+                    .order_by(OutboxMessage.priority, OutboxMessage.id)
+                    .execution_options(populate_existing=True)
+                )
+            )
 
     def deliver(self, row: OutboxMessage) -> None:
         """Send one claimed row at its proxy number's turn, and record the outcome.
@@ -173,11 +187,15 @@ class OutboxWorker:
             return None
         if row.channel == "call":
             return self.transport.place_call(
-                to=row.to_number, from_=row.from_number, url=f"{base}/twilio/ivr/call?o={row.id}",
+                to=row.to_number,
+                from_=row.from_number,
+                url=f"{base}/twilio/ivr/call?o={row.id}",
                 status_callback=f"{base}/twilio/call-status?o={row.id}",
             )
         return self.transport.send_text(
-            to=row.to_number, from_=row.from_number, body=row.body,
+            to=row.to_number,
+            from_=row.from_number,
+            body=row.body,
             status_callback=f"{base}/twilio/status?o={row.id}",
         )
 
@@ -255,8 +273,10 @@ class OutboxWorker:
                     return turn
             if row.channel == "sms" and session.get(OptOut, row.to_number) is not None:
                 withdrawn = session.execute(
-                    update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.status == "pending")
-                    .values(status="cancelled", last_error="opted out", locked_until=None))
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row.id, OutboxMessage.status == "pending")
+                    .values(status="cancelled", last_error="opted out", locked_until=None)
+                )
                 if withdrawn.rowcount:
                     counters.count_message(session, row.channel, row.recipient, "withdrawn")
                 return None
@@ -266,19 +286,27 @@ class OutboxWorker:
                 recipients.check_daily_limit(session, row, self.config, self.db.is_postgres)
                 renewal["sent_at"] = utcnow()
             renewed = session.execute(
-                update(OutboxMessage).where(
-                    OutboxMessage.id == row.id, OutboxMessage.status == "pending",
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == row.id,
+                    OutboxMessage.status == "pending",
                     OutboxMessage.attempts == row.attempts,
-                ).values(**renewal)
+                )
+                .values(**renewal)
             )
             return True if renewed.rowcount == 1 else None
 
     def _postpone(self, row: OutboxMessage, until: datetime) -> None:
         """Give the claim back unsent, due at `until`; not counted as an attempt."""
         with self.db.transaction() as session:
-            session.execute(update(OutboxMessage).where(
-                OutboxMessage.id == row.id, OutboxMessage.attempts == row.attempts,
-            ).values(due_at=until, locked_until=None, attempts=OutboxMessage.attempts - 1))
+            session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == row.id,
+                    OutboxMessage.attempts == row.attempts,
+                )
+                .values(due_at=until, locked_until=None, attempts=OutboxMessage.attempts - 1)
+            )
 
     def _endpoint_disabled(self) -> bool:
         if not self.callbacks.url:
@@ -292,14 +320,18 @@ class OutboxWorker:
             if current.status == "pending":  # not when Twilio's status callback recorded it first
                 counters.count_message(session, row.channel, row.recipient, "sent")
                 if row.channel == "callback":
-                    counters.observe(session, "korte_lijn_callback_delivery_lag_seconds",
-                                     (utcnow() - current.created_at).total_seconds())
+                    counters.observe(
+                        session,
+                        "korte_lijn_callback_delivery_lag_seconds",
+                        (utcnow() - current.created_at).total_seconds(),
+                    )
             current.status, current.sent_at, current.locked_until = "sent", utcnow(), None
             current.provider_sid = sid
             what = self._describe_sent(row)
             if case is not None:
                 Effects(session, self.config).record(
-                    case, f"{row.channel}.sent", what, outbox_id=row.id, provider_sid=sid, attempt=row.attempts)
+                    case, f"{row.channel}.sent", what, outbox_id=row.id, provider_sid=sid, attempt=row.attempts
+                )
         log.info("outbox %s: %s (attempt %d)", row.id, what, row.attempts)
 
     def _disable_endpoint(self, row: OutboxMessage, exc: TransportError) -> None:
@@ -315,18 +347,23 @@ class OutboxWorker:
         with self.db.transaction() as session:
             case = session.get(Case, row.case_pk) if row.case_pk else None
             if case is not None:
-                Effects(session, self.config).record(case, "callback.endpoint_disabled",
-                                                     "the case system answered 410 Gone: callbacks are on hold")
+                Effects(session, self.config).record(
+                    case, "callback.endpoint_disabled", "the case system answered 410 Gone: callbacks are on hold"
+                )
         self._postpone(row, utcnow() + DISABLED_RECHECK)
         if first:
-            log.critical("CASE_CALLBACK_URL answered 410 Gone: ALL callbacks to it are on hold. Nothing is lost; "
-                         "fix the endpoint, then run `flask --app app callbacks-enable`.")
+            log.critical(
+                "CASE_CALLBACK_URL answered 410 Gone: ALL callbacks to it are on hold. Nothing is lost; "
+                "fix the endpoint, then run `flask --app app callbacks-enable`."
+            )
         else:
             log.warning("outbox %s: the case system answered 410 Gone too; held with the rest", row.id)
 
     def _describe_sent(self, row: OutboxMessage) -> str:
         if row.channel == "callback":
-            return f"{row.purpose} callback " + ("delivered" if self.callbacks.url else "printed (no CASE_CALLBACK_URL)")
+            return f"{row.purpose} callback " + (
+                "delivered" if self.callbacks.url else "printed (no CASE_CALLBACK_URL)"
+            )
         if row.channel == "call":
             what, how = "call", "placed"
         else:
@@ -351,8 +388,14 @@ class OutboxWorker:
                 if current.status == "pending":
                     counters.count_message(session, row.channel, row.recipient, "failed")
                 current.status = "failed"
-                log.error("outbox %s (%s/%s) failed for good after %d attempt(s): %s",
-                          row.id, row.channel, row.purpose, row.attempts, exc)
+                log.error(
+                    "outbox %s (%s/%s) failed for good after %d attempt(s): %s",
+                    row.id,
+                    row.channel,
+                    row.purpose,
+                    row.attempts,
+                    exc,
+                )
                 if case is not None:
                     fx.record(case, f"{row.channel}.failed", f"{row.purpose} failed: {exc}", outbox_id=row.id)
                     if row.channel != "callback":
@@ -363,11 +406,23 @@ class OutboxWorker:
                 delay = max(delay, exc.retry_after)
             current.due_at = utcnow() + timedelta(seconds=delay)
             counters.count(session, "korte_lijn_outbox_retries", kind=counters.KINDS[row.channel])
-            log.warning("outbox %s (%s/%s) attempt %d failed, retry in %ds: %s",
-                        row.id, row.channel, row.purpose, row.attempts, delay, exc)
+            log.warning(
+                "outbox %s (%s/%s) attempt %d failed, retry in %ds: %s",
+                row.id,
+                row.channel,
+                row.purpose,
+                row.attempts,
+                delay,
+                exc,
+            )
             if case is not None:
-                fx.record(case, f"{row.channel}.retry", f"{row.purpose} attempt {row.attempts} failed: {exc}",
-                          outbox_id=row.id, retry_in=delay)
+                fx.record(
+                    case,
+                    f"{row.channel}.retry",
+                    f"{row.purpose} attempt {row.attempts} failed: {exc}",
+                    outbox_id=row.id,
+                    retry_in=delay,
+                )
 
 
 class _Patience:

@@ -49,6 +49,7 @@ _NUMBER_IN_TEXT = re.compile(r"(?<![\w%+])(?:\+|%2[Bb])?\d(?:[ \-()/]{0,3}\d){7,
 def mask_numbers_in(text: str, public: frozenset[str] = frozenset(), region_code: str = "31") -> str:
     """Mask every phone number in `text` as `mask` does, whatever its format; `public` E.164
     numbers (our own proxy numbers) stay readable."""
+
     def masked(match: re.Match) -> str:
         found = match.group()
         international = found.startswith(("+", "%2B", "%2b"))
@@ -62,6 +63,7 @@ def mask_numbers_in(text: str, public: frozenset[str] = frozenset(), region_code
         else:
             e164 = "+" + region_code + digits[1:]
         return found if e164 in public else mask(e164)
+
     return _NUMBER_IN_TEXT.sub(masked, text)
 
 

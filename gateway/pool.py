@@ -14,8 +14,8 @@ dispatch is never refused.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
 
 from sqlalchemy import delete, func, or_, select, text
 from sqlalchemy.orm import Session
@@ -32,8 +32,13 @@ class Choice:
     shared: bool
 
 
-def choose(numbers: Sequence[str], citizen_has: Counter, crew_has: Counter, prefer: str | None = None,
-           needed: Mapping[str, float] | None = None) -> Choice:
+def choose(
+    numbers: Sequence[str],
+    citizen_has: Counter,
+    crew_has: Counter,
+    prefer: str | None = None,
+    needed: Mapping[str, float] | None = None,
+) -> Choice:
     """Pick a number for a new case. `*_has` count each party's open cases per number;
     `needed` is how much busy others still need each number (see `needed_by`).
 
@@ -69,12 +74,20 @@ def allocate(session: Session, numbers: tuple[str, ...], case: Case, prefer: str
     parties = {"citizen": case.citizen_phone, "crew": case.crew_phone}
     busy = select(ProxyLease.phone).group_by(ProxyLease.phone).having(func.count() >= BUSY)
     held: dict[str, Counter] = {}
-    for phone, number in session.execute(select(ProxyLease.phone, ProxyLease.proxy_number).where(
-            or_(ProxyLease.phone.in_(parties.values()), ProxyLease.phone.in_(busy)))):
+    for phone, number in session.execute(
+        select(ProxyLease.phone, ProxyLease.proxy_number).where(
+            or_(ProxyLease.phone.in_(parties.values()), ProxyLease.phone.in_(busy))
+        )
+    ):
         held.setdefault(phone, Counter())[number] += 1
     others = [set(has) for phone, has in held.items() if phone not in parties.values()]
-    choice = choose(numbers, held.get(case.citizen_phone, Counter()), held.get(case.crew_phone, Counter()), prefer,
-                    needed_by(numbers, others))
+    choice = choose(
+        numbers,
+        held.get(case.citizen_phone, Counter()),
+        held.get(case.crew_phone, Counter()),
+        prefer,
+        needed_by(numbers, others),
+    )
     session.add_all(
         ProxyLease(proxy_number=choice.number, phone=phone, role=role, case_pk=case.id)
         for role, phone in parties.items()
@@ -108,7 +121,10 @@ def release(session: Session, case: Case, role: str | None = None) -> None:
 
 def find_leases(session: Session, proxy_number: str, phone: str) -> list[ProxyLease]:
     """The leases this person holds on this number: one normally, several when it is shared."""
-    return list(session.scalars(
-        select(ProxyLease).where(ProxyLease.proxy_number == proxy_number, ProxyLease.phone == phone)
-        .order_by(ProxyLease.case_pk)
-    ))
+    return list(
+        session.scalars(
+            select(ProxyLease)
+            .where(ProxyLease.proxy_number == proxy_number, ProxyLease.phone == phone)
+            .order_by(ProxyLease.case_pk)
+        )
+    )

@@ -43,7 +43,8 @@ def pool_usage(session: Session, configured: tuple[str, ...]) -> PoolUsage:
     by_number = {number: NumberUsage(number, configured=True) for number in configured}
     cases_of: dict[str, set[int]] = defaultdict(set)
     for number, phone, case_pk in session.execute(
-            select(ProxyLease.proxy_number, ProxyLease.phone, ProxyLease.case_pk).order_by(ProxyLease.id)):
+        select(ProxyLease.proxy_number, ProxyLease.phone, ProxyLease.case_pk).order_by(ProxyLease.id)
+    ):
         usage = by_number.setdefault(number, NumberUsage(number, configured=False))
         usage.leases += 1
         usage.cases.add(case_pk)

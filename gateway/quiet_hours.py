@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -23,7 +23,7 @@ def next_allowed(at: datetime, quiet: tuple[time, time] | None, tz: ZoneInfo) ->
     end = quiet[1]
     day = local.date() if local.time() < end else local.date() + timedelta(days=1)
     until = datetime.combine(day, end, tzinfo=tz)
-    if until.astimezone(timezone.utc) <= at:
+    if until.astimezone(UTC) <= at:
         # The end fell in the hour that repeats when the clocks go back: take its second pass.
         until = until.replace(fold=1)
-    return until.astimezone(timezone.utc)
+    return until.astimezone(UTC)

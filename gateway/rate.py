@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 from gateway.db import Database, utcnow
 from gateway.models import SenderSlot
 
-
 MARGIN = 1.03
 
 

@@ -77,18 +77,26 @@ def check_daily_limit(session: Session, row: OutboxMessage, config: Config, is_p
 def count_today(session: Session, number: str, is_postgres: bool, excluding: int | None = None) -> int:
     """Texts and calls to `number` in the last 24 hours, with the number's lock held until commit."""
     if is_postgres:
-        session.execute(text(f"SELECT pg_advisory_xact_lock({_RECIPIENT_LOCKS}, hashtext(:number))"),
-                        {"number": number})
+        session.execute(
+            text(f"SELECT pg_advisory_xact_lock({_RECIPIENT_LOCKS}, hashtext(:number))"), {"number": number}
+        )
     # Callbacks have no to_number, so this counts texts and calls (index ix_outbox_recipient_sent).
-    return session.scalar(select(func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.to_number == number, OutboxMessage.sent_at >= utcnow() - WINDOW,
-        OutboxMessage.id != (excluding or 0),
-    ))
+    return session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.to_number == number,
+            OutboxMessage.sent_at >= utcnow() - WINDOW,
+            OutboxMessage.id != (excluding or 0),
+        )
+    )
 
 
 def over_limit(number: str, sent: int) -> Refused:
-    return Refused("over_limit", f"daily limit: {mask(number)} already got {sent} texts and calls "
-                                 f"in 24 hours (RECIPIENT_DAILY_LIMIT)")
+    return Refused(
+        "over_limit",
+        f"daily limit: {mask(number)} already got {sent} texts and calls in 24 hours (RECIPIENT_DAILY_LIMIT)",
+    )
 
 
 def refuse(db: Database, config: Config, row: OutboxMessage, refused: Refused) -> None:
@@ -103,12 +111,25 @@ def refuse(db: Database, config: Config, row: OutboxMessage, refused: Refused) -
             counters.count(session, "korte_lijn_recipient_limit_hits", recipient=row.recipient)
         if case is not None:
             fx = Effects(session, config)
-            fx.record(case, f"{row.channel}.refused", f"{row.purpose} not sent to {row.recipient}: {refused.reason}",
-                      outbox_id=row.id, outcome=refused.outcome)
+            fx.record(
+                case,
+                f"{row.channel}.refused",
+                f"{row.purpose} not sent to {row.recipient}: {refused.reason}",
+                outbox_id=row.id,
+                outcome=refused.outcome,
+            )
             reach.refused(fx, case, row, refused.reason)
     if refused.outcome == "over_limit":
-        log.critical("RECIPIENT_DAILY_LIMIT reached: outbox %s (%s/%s to %s) dropped, %s. A loop or abuse? "
-                     "See the case's timeline.", row.id, row.channel, row.purpose, row.recipient, refused.reason)
+        log.critical(
+            "RECIPIENT_DAILY_LIMIT reached: outbox %s (%s/%s to %s) dropped, %s. A loop or abuse? "
+            "See the case's timeline.",
+            row.id,
+            row.channel,
+            row.purpose,
+            row.recipient,
+            refused.reason,
+        )
     else:
-        log.error("outbox %s (%s/%s to %s) not sent: %s", row.id, row.channel, row.purpose, row.recipient,
-                  refused.reason)
+        log.error(
+            "outbox %s (%s/%s to %s) not sent: %s", row.id, row.channel, row.purpose, row.recipient, refused.reason
+        )

@@ -32,16 +32,20 @@ class FailedCallback:
 
 def failed_callbacks(db: Database, case_id: str | None = None, since: datetime | None = None) -> list[FailedCallback]:
     """Callbacks given up on, oldest first; only those of `case_id`, or queued at or after `since`."""
-    query = (select(OutboxMessage, Case.case_id).outerjoin(Case, Case.id == OutboxMessage.case_pk)
-             .where(OutboxMessage.channel == "callback", OutboxMessage.status == "failed"))
+    query = (
+        select(OutboxMessage, Case.case_id)
+        .outerjoin(Case, Case.id == OutboxMessage.case_pk)
+        .where(OutboxMessage.channel == "callback", OutboxMessage.status == "failed")
+    )
     if case_id is not None:
         query = query.where(Case.case_id == case_id)
     if since is not None:
         query = query.where(OutboxMessage.created_at >= since)
     with db.transaction() as session:
-        return [FailedCallback(row.id, case_id_, row.purpose, row.webhook_id, row.attempts, row.last_error,
-                               row.created_at)
-                for row, case_id_ in session.execute(query.order_by(OutboxMessage.id))]
+        return [
+            FailedCallback(row.id, case_id_, row.purpose, row.webhook_id, row.attempts, row.last_error, row.created_at)
+            for row, case_id_ in session.execute(query.order_by(OutboxMessage.id))
+        ]
 
 
 def requeue(db: Database, config: Config, ids: list[int]) -> int:
@@ -50,12 +54,19 @@ def requeue(db: Database, config: Config, ids: list[int]) -> int:
         fx = Effects(session, config)
         # The condition on status keeps a second operator's run from requeueing one twice.
         requeued = session.scalars(
-            update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.status == "failed")
-            .values(status="pending", attempts=0, due_at=fx.now, locked_until=None).returning(OutboxMessage.id)
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "failed")
+            .values(status="pending", attempts=0, due_at=fx.now, locked_until=None)
+            .returning(OutboxMessage.id)
         ).all()
         for row in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(requeued))):
             case = session.get(Case, row.case_pk) if row.case_pk else None
             if case is not None:
-                fx.record(case, "callback.requeued", f"{row.purpose} callback put back in the outbox by an operator",
-                          outbox_id=row.id, webhook_id=row.webhook_id)
+                fx.record(
+                    case,
+                    "callback.requeued",
+                    f"{row.purpose} callback put back in the outbox by an operator",
+                    outbox_id=row.id,
+                    webhook_id=row.webhook_id,
+                )
         return len(requeued)

@@ -38,8 +38,7 @@ def purge(db: Database, retention_days: int, now: datetime, progress=None) -> in
     while True:
         with db.transaction() as session:
             cases = session.scalars(
-                select(Case).where(*_due(cutoff))
-                .order_by(Case.id).limit(BATCH).with_for_update(skip_locked=True)
+                select(Case).where(*_due(cutoff)).order_by(Case.id).limit(BATCH).with_for_update(skip_locked=True)
             ).all()
             if not cases:
                 break
@@ -49,10 +48,14 @@ def purge(db: Database, retention_days: int, now: datetime, progress=None) -> in
                 case.description = REMOVED
                 case.personal_data_removed_at = now
             session.execute(update(InboundMessage).where(InboundMessage.case_pk.in_(ids)).values(body=None))
-            session.execute(update(OutboxMessage).where(OutboxMessage.case_pk.in_(ids))
-                            .values(body=None, to_number=None, last_error=None))
-            for row in session.scalars(select(OutboxMessage).where(
-                    OutboxMessage.case_pk.in_(ids), OutboxMessage.payload.is_not(None))):
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.case_pk.in_(ids))
+                .values(body=None, to_number=None, last_error=None)
+            )
+            for row in session.scalars(
+                select(OutboxMessage).where(OutboxMessage.case_pk.in_(ids), OutboxMessage.payload.is_not(None))
+            ):
                 row.payload = {**row.payload, "data": _without_words(row.payload.get("data", {}))}
             for entry in session.scalars(select(TimelineEntry).where(TimelineEntry.case_pk.in_(ids))):
                 if any(key in entry.data for key in WORDS):

@@ -14,7 +14,8 @@ import re
 # Controls become a space, so words a control character stood between stay apart.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
-    f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17))
+    f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17)
+)
 _NOT_TEXT = re.compile(f"[\ud800-\udfff{_NONCHARACTERS}]")
 
 
@@ -28,7 +29,12 @@ def unsafe_character(text: str) -> str | None:
     for match in (_CONTROLS.search(text), _NOT_TEXT.search(text)):
         if match:
             code = ord(match.group())
-            kind = ("a control character" if match.re is _CONTROLS
-                    else "a lone surrogate" if 0xD800 <= code <= 0xDFFF else "a Unicode noncharacter")
+            kind = (
+                "a control character"
+                if match.re is _CONTROLS
+                else "a lone surrogate"
+                if 0xD800 <= code <= 0xDFFF
+                else "a Unicode noncharacter"
+            )
             return f"U+{code:04X} ({kind})"
     return None

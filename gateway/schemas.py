@@ -36,16 +36,22 @@ class _Strict(BaseModel):
 
 
 class Party(_Strict):
-    phone: str = Field(description="Dutch national (06 12345678) or international (+31612345678) format. "
-                                   "Accepted: mobile, fixed-line and geographic VoIP numbers (such as 085) in "
-                                   "ALLOWED_REGIONS (default NL only). Refused with 422, whatever the setting: "
-                                   "premium-rate, shared-cost, toll-free (0800), company (UAN, 088), personal "
-                                   "and pager numbers, short codes, Dutch 097 machine-to-machine numbers, "
-                                   "satellite and other non-geographic numbers, and the gateway's own numbers.",
-                       json_schema_extra={"format": "phone"})
+    phone: str = Field(
+        description="Dutch national (06 12345678) or international (+31612345678) format. "
+        "Accepted: mobile, fixed-line and geographic VoIP numbers (such as 085) in "
+        "ALLOWED_REGIONS (default NL only). Refused with 422, whatever the setting: "
+        "premium-rate, shared-cost, toll-free (0800), company (UAN, 088), personal "
+        "and pager numbers, short codes, Dutch 097 machine-to-machine numbers, "
+        "satellite and other non-geographic numbers, and the gateway's own numbers.",
+        json_schema_extra={"format": "phone"},
+    )
     name: Annotated[str, Field(max_length=200)] | None = None
-    language: str | None = Field(default=None, max_length=35, validate_default=True,
-                                 description="nl or en (nl-NL, EN... too); others and none get DEFAULT_LANGUAGE.")
+    language: str | None = Field(
+        default=None,
+        max_length=35,
+        validate_default=True,
+        description="nl or en (nl-NL, EN... too); others and none get DEFAULT_LANGUAGE.",
+    )
 
     @field_validator("phone", mode="before")
     @classmethod
@@ -81,15 +87,20 @@ class Dispatched(_Strict):
     case_id: CaseId
     reference: Annotated[str, Field(min_length=1, max_length=100)]
     description: str = Field(
-        min_length=1, max_length=MAX_DESCRIPTION_CHARACTERS,
+        min_length=1,
+        max_length=MAX_DESCRIPTION_CHARACTERS,
         description=f"What the resident reported, in her own words: at most {MAX_DESCRIPTION_CHARACTERS:,} "
-                    "characters. When the crew's text would pass Twilio's 1,600 characters, it goes out as "
-                    "consecutive numbered texts: (1/3), (2/3), (3/3).")
+        "characters. When the crew's text would pass Twilio's 1,600 characters, it goes out as "
+        "consecutive numbered texts: (1/3), (2/3), (3/3).",
+    )
     address: Annotated[str, Field(min_length=1, max_length=300)]
     citizen: Party
     crew: Crew
-    eta: datetime | None = Field(default=None, description="When the crew expects to be there; without an offset, "
-                                                      "local time in TIMEZONE. Named in the resident's text.")
+    eta: datetime | None = Field(
+        default=None,
+        description="When the crew expects to be there; without an offset, "
+        "local time in TIMEZONE. Named in the resident's text.",
+    )
 
     @field_validator("eta")
     @classmethod
@@ -126,14 +137,23 @@ DATA_MODELS = {"case.dispatched": Dispatched, "case.completed": Completed, "case
 def _typed(event_type: str, data: type[_Strict]) -> type[Envelope]:
     # For /openapi.json: the envelope with its data model filled in. Requests are validated
     # by Envelope, then DATA_MODELS, so a field's error names it as citizen.phone, not data.citizen.phone.
-    return create_model(f"{data.__name__}Event", __base__=Envelope, __doc__=data.__doc__,
-                        type=(Literal[event_type], ...), data=(data, ...))
+    return create_model(
+        f"{data.__name__}Event",
+        __base__=Envelope,
+        __doc__=data.__doc__,
+        type=(Literal[event_type], ...),
+        data=(data, ...),
+    )
 
 
 def validation_context(config: Config) -> dict:
     """What the validators read from the settings (a gateway.config.Config)."""
-    return {"region": config.default_region, "default_language": config.default_language,
-            "allowed_regions": config.allowed_regions, "own_numbers": config.proxy_numbers}
+    return {
+        "region": config.default_region,
+        "default_language": config.default_language,
+        "allowed_regions": config.allowed_regions,
+        "own_numbers": config.proxy_numbers,
+    }
 
 
 EVENT_MODELS = {event_type: _typed(event_type, data) for event_type, data in DATA_MODELS.items()}

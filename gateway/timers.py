@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -32,9 +32,12 @@ def fire_due(db: Database, config: Config, handlers: dict[str, Handler], limit: 
                 # The case is locked first (gateway/locks.py); a case that a request or another
                 # worker holds is passed over for now, and the next due timer fires meanwhile.
                 due = session.execute(
-                    select(Timer.id, Case).join(Case, Case.id == Timer.case_pk)
+                    select(Timer.id, Case)
+                    .join(Case, Case.id == Timer.case_pk)
                     .where(Timer.status == "pending", Timer.due_at <= now)
-                    .order_by(Timer.due_at, Timer.id).limit(1).with_for_update(skip_locked=True, of=Case)
+                    .order_by(Timer.due_at, Timer.id)
+                    .limit(1)
+                    .with_for_update(skip_locked=True, of=Case)
                 ).first()
                 if due is None:
                     return fired
@@ -56,8 +59,9 @@ def fire_due(db: Database, config: Config, handlers: dict[str, Handler], limit: 
     return fired
 
 
-def _fire(session: Session, config: Config, handlers: dict[str, Handler], timer: Timer, case: Case,
-          now: datetime) -> None:
+def _fire(
+    session: Session, config: Config, handlers: dict[str, Handler], timer: Timer, case: Case, now: datetime
+) -> None:
     """Fire `timer`; its case is locked already."""
     logs.note_case(case.case_id)
     timer.status, timer.fired_at = "fired", now
@@ -68,6 +72,11 @@ def _fire(session: Session, config: Config, handlers: dict[str, Handler], timer:
         return
     fx = Effects(session, config, now)
     log.info("timer %s (%s) fired %.2fs after due", timer.id, timer.kind, late)
-    fx.record(case, "timer.fired", f"{timer.kind} fired {late:.2f}s after due",
-              timer=timer.kind, lateness_seconds=round(late, 3))
+    fx.record(
+        case,
+        "timer.fired",
+        f"{timer.kind} fired {late:.2f}s after due",
+        timer=timer.kind,
+        lateness_seconds=round(late, 3),
+    )
     handlers[timer.kind](fx, case)

@@ -70,29 +70,42 @@ class TwilioTransport:
     def send_text(self, *, to: str, from_: str, body: str, status_callback: str | None) -> str:
         """None asks for no delivery reports (a test text has no outbox row to report on)."""
         with _translated_errors():
-            return self.client.messages.create(to=to, from_=from_, body=clean(body),
-                                               status_callback=status_callback or values.unset).sid
+            return self.client.messages.create(
+                to=to, from_=from_, body=clean(body), status_callback=status_callback or values.unset
+            ).sid
 
     def place_call(self, *, to: str, from_: str, url: str, status_callback: str) -> str:
         """Ring `to` from the proxy number; Twilio then fetches what to say from `url`."""
         with _translated_errors():
             return self.client.calls.create(
-                to=to, from_=from_, url=url, method="POST", status_callback=status_callback,
-                status_callback_method="POST", timeout=CALL_RING_SECONDS, time_limit=self.call_time_limit,
+                to=to,
+                from_=from_,
+                url=url,
+                method="POST",
+                status_callback=status_callback,
+                status_callback_method="POST",
+                timeout=CALL_RING_SECONDS,
+                time_limit=self.call_time_limit,
                 record=False,
             ).sid
-
 
     def account_numbers(self) -> list[AccountNumber]:
         """Every IncomingPhoneNumber of the account (the client follows Twilio's pages)."""
         with _translated_errors():
-            return [AccountNumber(
-                phone_number=n.phone_number, sms_url=n.sms_url or "", sms_method=(n.sms_method or "POST").upper(),
-                voice_url=n.voice_url or "", voice_method=(n.voice_method or "POST").upper(),
-                status_callback=n.status_callback or "", sms_application_sid=n.sms_application_sid or "",
-                voice_application_sid=n.voice_application_sid or "",
-                capabilities=n.capabilities if isinstance(n.capabilities, dict) else {},
-            ) for n in self.client.incoming_phone_numbers.list()]
+            return [
+                AccountNumber(
+                    phone_number=n.phone_number,
+                    sms_url=n.sms_url or "",
+                    sms_method=(n.sms_method or "POST").upper(),
+                    voice_url=n.voice_url or "",
+                    voice_method=(n.voice_method or "POST").upper(),
+                    status_callback=n.status_callback or "",
+                    sms_application_sid=n.sms_application_sid or "",
+                    voice_application_sid=n.voice_application_sid or "",
+                    capabilities=n.capabilities if isinstance(n.capabilities, dict) else {},
+                )
+                for n in self.client.incoming_phone_numbers.list()
+            ]
 
 
 @contextmanager
@@ -102,7 +115,8 @@ def _translated_errors():
     except TwilioRestException as exc:
         retryable = exc.status >= 500 or exc.status in RETRYABLE_HTTP
         raise TransportError(
-            f"Twilio answered {exc.status}: {exc.msg}", permanent=not retryable,
+            f"Twilio answered {exc.status}: {exc.msg}",
+            permanent=not retryable,
             code=str(exc.code) if exc.code else str(exc.status),
         ) from None
     except TwilioException as exc:
@@ -114,8 +128,9 @@ def _translated_errors():
             code, message = str(body.get("code") or status), str(body.get("message") or exc.args[0])
         except (AttributeError, TypeError, ValueError):
             code, message = str(status), str(exc.args[0] if exc.args else exc)
-        raise TransportError(f"Twilio answered {status}: {message}",
-                             permanent=not (status >= 500 or status in RETRYABLE_HTTP), code=code) from None
+        raise TransportError(
+            f"Twilio answered {status}: {message}", permanent=not (status >= 500 or status in RETRYABLE_HTTP), code=code
+        ) from None
     except requests.RequestException as exc:
         raise TransportError(f"Twilio unreachable: {type(exc).__name__}", permanent=False) from None
 

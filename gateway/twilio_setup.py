@@ -48,8 +48,9 @@ def number_problems(number: AccountNumber, config: Config) -> list[str]:
         if number.capabilities.get(able) is False:
             found.append(f"cannot take {what} (Twilio capability {able!r} is off)")
     for what, url, method, app_sid, path in (
-            ("SMS", number.sms_url, number.sms_method, number.sms_application_sid, SMS_PATH),
-            ("voice", number.voice_url, number.voice_method, number.voice_application_sid, VOICE_PATH)):
+        ("SMS", number.sms_url, number.sms_method, number.sms_application_sid, SMS_PATH),
+        ("voice", number.voice_url, number.voice_method, number.voice_application_sid, VOICE_PATH),
+    ):
         if app_sid:
             found.append(f"{what} goes to TwiML app {app_sid}, not to its {what} URL; take the number out of the app")
         if url != base + path:
@@ -57,6 +58,8 @@ def number_problems(number: AccountNumber, config: Config) -> list[str]:
         if method != "POST":
             found.append(f"{what} method is {method}, expected POST")
     if number.status_callback:
-        found.append(f"voice status callback is {number.status_callback}; leave it empty, the gateway gives "
-                     "Twilio its own status URL with each call")
+        found.append(
+            f"voice status callback is {number.status_callback}; leave it empty, the gateway gives "
+            "Twilio its own status URL with each call"
+        )
     return found

@@ -14,9 +14,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from flows.confirmation import TIMERS
+from gateway import logs, retention
 from gateway.callbacks import CallbackSender
 from gateway.config import Config
-from gateway import logs, retention
 from gateway.db import Database, utcnow
 from gateway.outbox import OutboxWorker
 from gateway.timers import fire_due
@@ -82,12 +82,27 @@ class Worker:
         # coalesce: a slow run is never doubled up or made up for.
         for job in (self.fire_timers, self.send_outbox):
             scheduler.add_job(
-                _logged(job), "interval", seconds=self.config.worker_poll_interval, id=job.__name__,
-                max_instances=1, coalesce=True, next_run_time=datetime.now(), misfire_grace_time=None,
+                _logged(job),
+                "interval",
+                seconds=self.config.worker_poll_interval,
+                id=job.__name__,
+                max_instances=1,
+                coalesce=True,
+                next_run_time=datetime.now(),
+                misfire_grace_time=None,
             )
         # Every worker runs it; the purge locks its rows (SKIP LOCKED), so two never clash.
-        scheduler.add_job(_logged(self.purge), "cron", hour=3, minute=30, timezone=self.config.timezone,
-                          id="purge", max_instances=1, coalesce=True, misfire_grace_time=3600)
+        scheduler.add_job(
+            _logged(self.purge),
+            "cron",
+            hour=3,
+            minute=30,
+            timezone=self.config.timezone,
+            id="purge",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=3600,
+        )
 
 
 def _logged(job):
@@ -97,4 +112,5 @@ def _logged(job):
         except Exception:
             # Most often the database restarting; the next tick tries again.
             log.exception("%s failed; retrying at the next tick", job.__name__)
+
     return run_job

@@ -61,8 +61,10 @@ def pytest_sessionfinish(session, exitstatus):
     found = leaks([("log record", line) for line in LOG_LINES.lines] + from_processes, numbers)
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
-        reporter.write_line(f"log check: {len(LOG_LINES.lines)} log records and {len(from_processes)} lines "
-                            f"of real processes searched for the personas' numbers; {len(found)} found")
+        reporter.write_line(
+            f"log check: {len(LOG_LINES.lines)} log records and {len(from_processes)} lines "
+            f"of real processes searched for the personas' numbers; {len(found)} found"
+        )
         for leak in found:
             reporter.write_line(f"PHONE NUMBER IN A LOG LINE: {leak}", red=True)
     if found:
@@ -169,15 +171,18 @@ def runtime(app):
 @pytest.fixture
 def run_worker(runtime):
     """One worker tick: fire due timers, send due texts and callbacks."""
+
     def tick(times: int = 1) -> None:
         for _ in range(times):
             runtime.worker.tick()
+
     return tick
 
 
 @pytest.fixture
 def fast_forward(runtime):
     """Let `seconds` pass for everything scheduled: timers, held texts, the reopen window."""
+
     def forward(seconds: float) -> None:
         delta = timedelta(seconds=seconds)
         # Row by row, in Python: SQLite has no interval arithmetic on stored timestamps.
@@ -188,6 +193,7 @@ def fast_forward(runtime):
                 row.due_at -= delta
             for case in session.scalars(select(Case).where(Case.reopen_until.is_not(None))):
                 case.reopen_until -= delta
+
     return forward
 
 
@@ -199,11 +205,22 @@ class CaseSystemClient:
 
     def send(self, event_type: str, data: dict, webhook_id: str | None = None, key: str = CASE_KEY):
         headers = {"Authorization": f"Bearer {key}", "webhook-id": webhook_id or "evt_" + uuid.uuid4().hex}
-        return self.client.post("/v1/events", data=json.dumps({"type": event_type, "data": data}),
-                                 headers=headers, content_type="application/json")
+        return self.client.post(
+            "/v1/events",
+            data=json.dumps({"type": event_type, "data": data}),
+            headers=headers,
+            content_type="application/json",
+        )
 
-    def dispatch(self, case_id: str = "MOR-2026-0042", citizen: Persona = ANNA, crew: Persona = JAN,
-                 citizen_fields: dict | None = None, crew_fields: dict | None = None, **extra):
+    def dispatch(
+        self,
+        case_id: str = "MOR-2026-0042",
+        citizen: Persona = ANNA,
+        crew: Persona = JAN,
+        citizen_fields: dict | None = None,
+        crew_fields: dict | None = None,
+        **extra,
+    ):
         data = {
             "case_id": case_id,
             "reference": extra.pop("reference", "MOR-42"),
@@ -241,8 +258,14 @@ class TwilioWebhooks:
 
     def text(self, sender: Persona | str, body: str, to: str = PROXY_NUMBERS[0], sid: str | None = None, **extra):
         sender = sender.phone if isinstance(sender, Persona) else sender
-        form = {"MessageSid": sid or "SM" + uuid.uuid4().hex, "From": sender, "To": to, "Body": body,
-                "NumMedia": "0", **extra}
+        form = {
+            "MessageSid": sid or "SM" + uuid.uuid4().hex,
+            "From": sender,
+            "To": to,
+            "Body": body,
+            "NumMedia": "0",
+            **extra,
+        }
         return self.post("/twilio/sms", form)
 
     def call(self, caller: Persona | str, to: str = PROXY_NUMBERS[0]):

@@ -18,8 +18,15 @@ from gateway.logs import TextFormatter
 def forms(e164: str, national: str) -> set[str]:
     """+31612345678 as a log could carry it: E.164, national as given, digits only, URL-encoded."""
     digits = "0" + e164.removeprefix("+31")
-    return {e164, national, digits, quote(e164, safe=""), "0031" + e164.removeprefix("+31"),
-            f"{digits[:2]}-{digits[2:]}", " ".join([digits[:2]] + [digits[i:i + 2] for i in range(2, 10, 2)])}
+    return {
+        e164,
+        national,
+        digits,
+        quote(e164, safe=""),
+        "0031" + e164.removeprefix("+31"),
+        f"{digits[:2]}-{digits[2:]}",
+        " ".join([digits[:2]] + [digits[i : i + 2] for i in range(2, 10, 2)]),
+    }
 
 
 class Collector(logging.Handler):

@@ -56,10 +56,17 @@ def embedded_env(folder: Path, port: int) -> dict[str, str]:
     """What the README's `flask --app app embedded` sees on a machine with nothing configured:
     this environment without any gateway setting, a SQLite file in `folder`, and a question
     one second after the job is done."""
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("TWILIO_", "CASE_", "SIMULATOR", "DATABASE_URL", "TEST_DATABASE_URL"))}
-    return {**env, "DATABASE_URL": f"sqlite:///{folder / 'embedded.sqlite3'}",
-            "PUBLIC_BASE_URL": f"http://localhost:{port}", "CONFIRMATION_DELAY": "1s"}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("TWILIO_", "CASE_", "SIMULATOR", "DATABASE_URL", "TEST_DATABASE_URL"))
+    }
+    return {
+        **env,
+        "DATABASE_URL": f"sqlite:///{folder / 'embedded.sqlite3'}",
+        "PUBLIC_BASE_URL": f"http://localhost:{port}",
+        "CONFIRMATION_DELAY": "1s",
+    }
 
 
 # Every folder a Processes wrote its logs to: tests/log_leaks.py searches them after the run.
@@ -75,15 +82,20 @@ class Processes:
         self.logs = Path(logs)
         LOG_FOLDERS.append(self.logs)
         # XDG_RUNTIME_DIR: gunicorn's control socket otherwise lands in ~/.gunicorn, shared by every run.
-        self.env = {"PYTHONUNBUFFERED": "1", "XDG_RUNTIME_DIR": str(self.logs), **env,
-                    "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+        self.env = {
+            "PYTHONUNBUFFERED": "1",
+            "XDG_RUNTIME_DIR": str(self.logs),
+            **env,
+            "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
         self.running: dict[str, subprocess.Popen] = {}
 
     # --- starting ----------------------------------------------------------------------------------
 
     def release(self) -> None:
-        done = subprocess.run(procfile()["release"], shell=True, cwd=ROOT, env=self.env, capture_output=True,
-                              text=True, timeout=300)
+        done = subprocess.run(
+            procfile()["release"], shell=True, cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=300
+        )
         (self.logs / "release.log").write_text(done.stdout + done.stderr)
         if done.returncode != 0:
             raise ProcessError(f"release failed:\n{done.stdout}{done.stderr}")
@@ -91,8 +103,15 @@ class Processes:
     def start(self, name: str, command: str | list[str], **env: str) -> subprocess.Popen:
         """Starts `command` (a shell line, or an argument list) and returns at once."""
         with open(self.logs / f"{name}.log", "ab") as output:
-            process = subprocess.Popen(command, shell=isinstance(command, str), cwd=ROOT, env={**self.env, **env},
-                                       stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+            process = subprocess.Popen(
+                command,
+                shell=isinstance(command, str),
+                cwd=ROOT,
+                env={**self.env, **env},
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.running[name] = process
         return process
 
@@ -245,4 +264,3 @@ def procfile_running(settings: dict[str, str], folder: Path, port: int) -> Itera
     finally:
         processes.stop_all()
         print(processes.output())
-

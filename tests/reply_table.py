@@ -5,7 +5,6 @@ The reply interpreter's tests are built from this table: a new wording is one mo
 
 ROWS = [
     # (reply, expected, why)
-
     # --- plain yes (Dutch) ---
     ("ja", "yes", "plain yes"),
     ("Ja", "yes", "capitalised"),
@@ -31,7 +30,6 @@ ROWS = [
     ("Jà", "yes", "accented letter"),
     ("ＪＡ", "yes", "full-width letters"),
     ("\u200fja", "yes", "leading RTL mark"),
-
     # --- plain yes with courtesies, sign-offs and a confirming description (Dutch) ---
     ("Ja, dank u wel!", "yes", "yes with thanks"),
     ("Ja hoor, top. Groeten, Anna", "yes", "sign-off with name"),
@@ -63,7 +61,6 @@ ROWS = [
         "yes",
         "long rambling yes",
     ),
-
     # --- plain yes (English) ---
     ("yes", "yes", "plain yes"),
     ("Yes", "yes", "capitalised"),
@@ -94,7 +91,6 @@ ROWS = [
         "yes",
         "long rambling yes",
     ),
-
     # --- emoji ---
     ("👍", "yes", "thumbs up alone"),
     ("👍🏽", "yes", "thumbs up, skin tone"),
@@ -126,7 +122,6 @@ ROWS = [
     ("❤️", "unclear", "heart alone is no answer"),
     ("Ja 😡", "unclear", "yes with angry emoji"),
     ("Yes 🤔", "unclear", "yes with doubting emoji"),
-
     # --- signatures ---
     ("Yes.\n\nSent from my iPhone", "yes", "iPhone signature"),
     ("Ja\n\nVerstuurd vanaf mijn Samsung Galaxy-smartphone", "yes", "Samsung signature"),
@@ -144,56 +139,119 @@ ROWS = [
     ("Not sure\n\nSent from my iPhone", "unclear", "doubt plus signature"),
     ("Sent from my iPhone", "unclear", "signature only"),
     ("Verstuurd vanaf mijn iPhone", "unclear", "Dutch signature only"),
-
     # --- reactions (tap-backs) ---
-    ("Liked “Gemeente Utrecht: is your report MOR-42 (Kerkstraat 12) fixed? Reply YES or NO.”",
-     "yes", "iPhone like, curly quotes"),
-    ('Liked "Gemeente Utrecht: is your report MOR-42 (Kerkstraat 12) fixed? Reply YES or NO."',
-     "yes", "iPhone like, straight quotes"),
-    ("Loved “Gemeente Utrecht: is your report MOR-42 (Kerkstraat 12) fixed? Reply YES or NO.”",
-     "yes", "iPhone love"),
-    ("Liked “Gemeente Utrecht: is uw melding MOR-42 (Kerkstraat 12) opgelost? Antwoord JA of NEE.”",
-     "yes", "English phone, Dutch question"),
-    ('Vond "Gemeente Utrecht: is uw melding MOR-42 (Kerkstraat 12) opgelost? Antwoord JA of NEE." leuk',
-     "yes", "Dutch like, straight quotes"),
-    ("Vond “Gemeente Utrecht: is uw melding MOR-42 (Kerkstraat 12) opgelost? Antwoord JA of NEE.” leuk",
-     "yes", "Dutch like, curly quotes"),
-    ('Houdt van "Gemeente Utrecht: is uw melding MOR-42 (Kerkstraat 12) opgelost? Antwoord JA of NEE."',
-     "yes", "Dutch love"),
-    ('Reacted 👍 to "Gemeente Utrecht: is your report MOR-42 (Kerkstraat 12) fixed? Reply YES or NO."',
-     "yes", "Android thumbs up"),
-    ('Reacted 👍🏻 to "Gemeente Utrecht: is uw melding MOR-42 (Kerkstraat 12) opgelost? Antwoord JA of NEE."',
-     "yes", "Android thumbs up, skin tone"),
-    ('Reacted ❤️ to "Gemeente Utrecht: is your report MOR-42 (Kerkstraat 12) fixed? Reply YES or NO."',
-     "yes", "Android heart equals loved"),
-    ("Disliked “Gemeente Utrecht: is your report MOR-42 (Kerkstraat 12) fixed? Reply YES or NO.”",
-     "no", "iPhone dislike"),
-    ('Disliked "Gemeente Utrecht: is uw melding MOR-42 (Kerkstraat 12) opgelost? Antwoord JA of NEE."',
-     "no", "dislike, straight quotes"),
-    ('Vond "Gemeente Utrecht: is uw melding MOR-42 (Kerkstraat 12) opgelost? Antwoord JA of NEE." niet leuk',
-     "no", "Dutch dislike"),
-    ('Reacted 👎 to "Gemeente Utrecht: is your report MOR-42 (Kerkstraat 12) fixed? Reply YES or NO."',
-     "no", "Android thumbs down"),
-    ("Emphasized “Gemeente Utrecht: is your report MOR-42 (Kerkstraat 12) fixed? Reply YES or NO.”",
-     "unclear", "emphasis is no answer"),
-    ("Laughed at “Gemeente Utrecht: is your report MOR-42 (Kerkstraat 12) fixed? Reply YES or NO.”",
-     "unclear", "laugh is no answer"),
-    ("Questioned “Gemeente Utrecht: is uw melding MOR-42 (Kerkstraat 12) opgelost? Antwoord JA of NEE.”",
-     "unclear", "question mark reaction"),
-    ('Benadrukte "Gemeente Utrecht: is uw melding MOR-42 (Kerkstraat 12) opgelost? Antwoord JA of NEE."',
-     "unclear", "Dutch emphasis"),
-    ('Lachte om "Gemeente Utrecht: is uw melding MOR-42 (Kerkstraat 12) opgelost? Antwoord JA of NEE."',
-     "unclear", "Dutch laugh"),
-    ('Reacted 😂 to "Gemeente Utrecht: is your report MOR-42 (Kerkstraat 12) fixed? Reply YES or NO."',
-     "unclear", "Android laugh"),
-    ("Removed a like from “Gemeente Utrecht: is your report MOR-42 (Kerkstraat 12) fixed? Reply YES or NO.”",
-     "unclear", "like withdrawn"),
-    ("Liked “Gemeente Utrecht: a crew is on its way to fix your report MOR-42 (Kerkstraat 12).”",
-     "unclear", "likes a different text"),
-    ('Vond "Gemeente Utrecht: er komt een ploeg langs voor uw melding MOR-42 (Kerkstraat 12)." leuk',
-     "unclear", "likes the crew-coming text"),
+    (
+        "Liked “Gemeente Utrecht: is your report MOR-42 (Kerkstraat 12) fixed? Reply YES or NO.”",
+        "yes",
+        "iPhone like, curly quotes",
+    ),
+    (
+        'Liked "Gemeente Utrecht: is your report MOR-42 (Kerkstraat 12) fixed? Reply YES or NO."',
+        "yes",
+        "iPhone like, straight quotes",
+    ),
+    ("Loved “Gemeente Utrecht: is your report MOR-42 (Kerkstraat 12) fixed? Reply YES or NO.”", "yes", "iPhone love"),
+    (
+        "Liked “Gemeente Utrecht: is uw melding MOR-42 (Kerkstraat 12) opgelost? Antwoord JA of NEE.”",
+        "yes",
+        "English phone, Dutch question",
+    ),
+    (
+        'Vond "Gemeente Utrecht: is uw melding MOR-42 (Kerkstraat 12) opgelost? Antwoord JA of NEE." leuk',
+        "yes",
+        "Dutch like, straight quotes",
+    ),
+    (
+        "Vond “Gemeente Utrecht: is uw melding MOR-42 (Kerkstraat 12) opgelost? Antwoord JA of NEE.” leuk",
+        "yes",
+        "Dutch like, curly quotes",
+    ),
+    (
+        'Houdt van "Gemeente Utrecht: is uw melding MOR-42 (Kerkstraat 12) opgelost? Antwoord JA of NEE."',
+        "yes",
+        "Dutch love",
+    ),
+    (
+        'Reacted 👍 to "Gemeente Utrecht: is your report MOR-42 (Kerkstraat 12) fixed? Reply YES or NO."',
+        "yes",
+        "Android thumbs up",
+    ),
+    (
+        'Reacted 👍🏻 to "Gemeente Utrecht: is uw melding MOR-42 (Kerkstraat 12) opgelost? Antwoord JA of NEE."',
+        "yes",
+        "Android thumbs up, skin tone",
+    ),
+    (
+        'Reacted ❤️ to "Gemeente Utrecht: is your report MOR-42 (Kerkstraat 12) fixed? Reply YES or NO."',
+        "yes",
+        "Android heart equals loved",
+    ),
+    (
+        "Disliked “Gemeente Utrecht: is your report MOR-42 (Kerkstraat 12) fixed? Reply YES or NO.”",
+        "no",
+        "iPhone dislike",
+    ),
+    (
+        'Disliked "Gemeente Utrecht: is uw melding MOR-42 (Kerkstraat 12) opgelost? Antwoord JA of NEE."',
+        "no",
+        "dislike, straight quotes",
+    ),
+    (
+        'Vond "Gemeente Utrecht: is uw melding MOR-42 (Kerkstraat 12) opgelost? Antwoord JA of NEE." niet leuk',
+        "no",
+        "Dutch dislike",
+    ),
+    (
+        'Reacted 👎 to "Gemeente Utrecht: is your report MOR-42 (Kerkstraat 12) fixed? Reply YES or NO."',
+        "no",
+        "Android thumbs down",
+    ),
+    (
+        "Emphasized “Gemeente Utrecht: is your report MOR-42 (Kerkstraat 12) fixed? Reply YES or NO.”",
+        "unclear",
+        "emphasis is no answer",
+    ),
+    (
+        "Laughed at “Gemeente Utrecht: is your report MOR-42 (Kerkstraat 12) fixed? Reply YES or NO.”",
+        "unclear",
+        "laugh is no answer",
+    ),
+    (
+        "Questioned “Gemeente Utrecht: is uw melding MOR-42 (Kerkstraat 12) opgelost? Antwoord JA of NEE.”",
+        "unclear",
+        "question mark reaction",
+    ),
+    (
+        'Benadrukte "Gemeente Utrecht: is uw melding MOR-42 (Kerkstraat 12) opgelost? Antwoord JA of NEE."',
+        "unclear",
+        "Dutch emphasis",
+    ),
+    (
+        'Lachte om "Gemeente Utrecht: is uw melding MOR-42 (Kerkstraat 12) opgelost? Antwoord JA of NEE."',
+        "unclear",
+        "Dutch laugh",
+    ),
+    (
+        'Reacted 😂 to "Gemeente Utrecht: is your report MOR-42 (Kerkstraat 12) fixed? Reply YES or NO."',
+        "unclear",
+        "Android laugh",
+    ),
+    (
+        "Removed a like from “Gemeente Utrecht: is your report MOR-42 (Kerkstraat 12) fixed? Reply YES or NO.”",
+        "unclear",
+        "like withdrawn",
+    ),
+    (
+        "Liked “Gemeente Utrecht: a crew is on its way to fix your report MOR-42 (Kerkstraat 12).”",
+        "unclear",
+        "likes a different text",
+    ),
+    (
+        'Vond "Gemeente Utrecht: er komt een ploeg langs voor uw melding MOR-42 (Kerkstraat 12)." leuk',
+        "unclear",
+        "likes the crew-coming text",
+    ),
     ("Liked an image", "unclear", "likes no question"),
-
     # --- plain no ---
     ("nee", "no", "plain no"),
     ("Nee", "no", "capitalised"),
@@ -210,7 +268,6 @@ ROWS = [
     ("nope", "no", "nope"),
     ("nah", "no", "nah"),
     ("Nein", "no", "German no"),
-
     # --- negations ---
     ("niet opgelost", "no", "negated opgelost"),
     ("Nog niet", "no", "nog niet"),
@@ -234,7 +291,6 @@ ROWS = [
     ("Absolutely not", "no", "absolutely not"),
     ("Hasn't been repaired", "no", "negated repaired"),
     ("Nope, not sorted", "no", "negated sorted"),
-
     # --- problem persists or work was wrong ---
     ("Ja, maar het gat zit er nog", "no", "yes but hole still there"),
     ("het gat zit er nog steeds", "no", "hole still there"),
@@ -279,7 +335,6 @@ ROWS = [
     ("Done, but the lamp is still off", "no", "done but lamp off"),
     ("Yeah right, still a massive hole", "no", "sarcastic yeah, hole"),
     ("Nope, still a hole outside no. 12", "no", "nope plus hole"),
-
     # --- mixed answers ---
     ("ja nee", "unclear", "yes and no together"),
     ("ja/nee", "unclear", "yes slash no"),
@@ -296,7 +351,6 @@ ROWS = [
     ("No, it's fixed", "unclear", "no word plus fixed"),
     ("Yes but it took ages", "unclear", "but not a problem"),
     ("Yes, except they left a pile of sand", "unclear", "except, not the reported problem"),
-
     # --- unclear / doubt ---
     ("weet ik niet", "unclear", "does not know"),
     ("Geen idee", "unclear", "no idea"),
@@ -324,7 +378,6 @@ ROWS = [
     ("Probably yes", "unclear", "yes with doubt"),
     ("Yes I think so?", "unclear", "yes with doubt"),
     ("I'm away until Monday, will check then", "unclear", "away"),
-
     # --- questions ---
     ("Opgelost?", "unclear", "question, not a statement"),
     ("ja?", "unclear", "questioning yes"),
@@ -344,7 +397,6 @@ ROWS = [
     ("Did you fix it?", "unclear", "question with fix"),
     ("Has it been repaired?", "unclear", "question with repaired"),
     ("When are they coming?", "unclear", "asks when"),
-
     # --- acknowledgements that do not answer ---
     ("ok", "unclear", "acknowledgement"),
     ("Oké", "unclear", "acknowledgement"),
@@ -363,7 +415,6 @@ ROWS = [
     ("thx", "unclear", "thanks abbreviation"),
     ("Got it", "unclear", "acknowledgement"),
     ("Thanks! Jay", "unclear", "name contains ja"),
-
     # --- typos and abbreviations ---
     ("Nee niet opglost", "no", "nee plus typo"),
     ("Neee hoor nog nie", "no", "nee plus slang"),
@@ -371,7 +422,6 @@ ROWS = [
     ("Opglost", "unclear", "typo is not a yes-word"),
     ("Kloppt", "yes", "a doubled letter is a stretched klopt"),
     ("Y", "unclear", "single letter is not a yes-word"),
-
     # --- numbers, empty and punctuation-only ---
     ("1", "unclear", "number"),
     ("2", "unclear", "number"),
@@ -384,7 +434,6 @@ ROWS = [
     ("!!!", "unclear", "exclamations only"),
     ("\u200f", "unclear", "RTL mark only"),
     ("\x00", "unclear", "NUL only"),
-
     # --- opt-out / opt-in keywords ---
     ("STOP", "opt_out", "carrier keyword"),
     ("stop", "opt_out", "lower case"),
@@ -411,16 +460,27 @@ ROWS = [
     ("UNSTOP", "opt_in", "unstop"),
     ("unstop.", "opt_in", "unstop with dot"),
     ("start again please", "unclear", "more than the keyword"),
-
     # --- a phone answering by itself: never an answer (tests/test_auto_replies.py) ---
-    ("I'm driving with Driving Focus turned on. I'll see your message when I get where I'm going.", "auto_reply",
-     "iPhone Driving Focus, English"),
-    ("I'm driving with Do Not Disturb While Driving turned on. I'll see your message when I get where I'm going.",
-     "auto_reply", "iPhone, older English wording"),
-    ("Ik rijd met de focus 'Rijden' aan. Ik zie je bericht als ik op mijn bestemming ben.", "auto_reply",
-     "iPhone Driving Focus, Dutch"),
-    ("Ik rijd met ‘Niet storen tijdens autorijden’ aan. Ik zie je bericht zodra ik op mijn bestemming ben.",
-     "auto_reply", "iPhone, older Dutch wording with curly quotes"),
+    (
+        "I'm driving with Driving Focus turned on. I'll see your message when I get where I'm going.",
+        "auto_reply",
+        "iPhone Driving Focus, English",
+    ),
+    (
+        "I'm driving with Do Not Disturb While Driving turned on. I'll see your message when I get where I'm going.",
+        "auto_reply",
+        "iPhone, older English wording",
+    ),
+    (
+        "Ik rijd met de focus 'Rijden' aan. Ik zie je bericht als ik op mijn bestemming ben.",
+        "auto_reply",
+        "iPhone Driving Focus, Dutch",
+    ),
+    (
+        "Ik rijd met ‘Niet storen tijdens autorijden’ aan. Ik zie je bericht zodra ik op mijn bestemming ben.",
+        "auto_reply",
+        "iPhone, older Dutch wording with curly quotes",
+    ),
     ("Niet storen staat aan, ik reageer later.", "auto_reply", "Do Not Disturb, Dutch"),
     ("Do not disturb is on. I will get back to you later.", "auto_reply", "Do Not Disturb, English"),
     ("Ik ben afwezig tot en met 14 maart. Voor dringende zaken bel 020-1234567.", "auto_reply", "out of office, Dutch"),
@@ -434,7 +494,6 @@ ROWS = [
     ("Ik rijd met de fiets langs, het is gemaakt", "yes", "driving words, a person's own"),
     ("Ik wil niet storen, maar het gat is er nog", "no", "niet storen, a person's own"),
     ("I'm driving with my kids past it, it's fixed", "yes", "driving words, a person's own, English"),
-
     # --- hostile / odd input ---
     ("Rot op", "unclear", "hostile, no answer"),
     ("Fuck off", "unclear", "hostile, no answer"),

@@ -39,8 +39,9 @@ def metric(client, line_start: str) -> float:
     return 0.0
 
 
-def test_it_takes_driving_focus_for_no_answer_and_passes_it_on_once(asked, twilio, run_worker, fake_twilio,
-                                                                     case_system, app):
+def test_it_takes_driving_focus_for_no_answer_and_passes_it_on_once(
+    asked, twilio, run_worker, fake_twilio, case_system, app
+):
     for _ in range(3):
         twilio.text(ANNA, DRIVING, to=asked)
         twilio.text(ANNA, DRIVING.replace("I'll", "I will"), to=asked)
@@ -60,8 +61,7 @@ def test_it_relays_no_automatic_reply_between_crew_and_resident(case_api, twilio
     assert fake_twilio.messages == []
 
 
-def test_it_never_answers_a_text_from_one_of_our_own_numbers(asked, twilio, run_worker, fake_twilio, case_system,
-                                                              app):
+def test_it_never_answers_a_text_from_one_of_our_own_numbers(asked, twilio, run_worker, fake_twilio, case_system, app):
     own = next(number for number in PROXY_NUMBERS if number != asked)
     assert twilio.text(own, "nee", to=asked).status_code == 200
     assert twilio.text(own, "STOP", to=asked).status_code == 200
@@ -72,8 +72,9 @@ def test_it_never_answers_a_text_from_one_of_our_own_numbers(asked, twilio, run_
     assert [(m.outcome, m.body) for m in stored] == [("own_number", None), ("own_number", None)]
 
 
-def test_it_passes_the_same_text_on_once_and_reads_no_echo_of_its_own(asked, twilio, run_worker, fake_twilio,
-                                                                       case_system, client):
+def test_it_passes_the_same_text_on_once_and_reads_no_echo_of_its_own(
+    asked, twilio, run_worker, fake_twilio, case_system, client
+):
     twilio.text(ANNA, "Wanneer komen jullie?", to=asked)  # unclear: asked again
     twilio.text(ANNA, "Kunnen jullie ook de lantaarnpaal maken?", to=asked)
     twilio.text(ANNA, "kunnen jullie ook de lantaarnpaal maken", to=asked)
@@ -87,8 +88,9 @@ def test_it_passes_the_same_text_on_once_and_reads_no_echo_of_its_own(asked, twi
     assert metric(client, 'korte_lijn_texts_ignored_total{reason="echo"}') == 1
 
 
-def test_it_stops_its_automatic_texts_at_the_limit_and_tells_the_case_system_once(asked, twilio, run_worker,
-                                                                                  fake_twilio, case_system, client):
+def test_it_stops_its_automatic_texts_at_the_limit_and_tells_the_case_system_once(
+    asked, twilio, run_worker, fake_twilio, case_system, client
+):
     for n in range(12):
         twilio.text(ANNA, f"Vraag nummer {n}: wanneer komt de ploeg?", to=asked)
     run_worker(15)
@@ -100,8 +102,9 @@ def test_it_stops_its_automatic_texts_at_the_limit_and_tells_the_case_system_onc
     assert metric(client, 'korte_lijn_automatic_texts_limited_total{purpose="forwarded"}') == 7
 
 
-def test_it_still_reads_an_answer_she_sent_the_crew_before_in_the_same_words(case_api, twilio, run_worker,
-                                                                             fast_forward, case_system):
+def test_it_still_reads_an_answer_she_sent_the_crew_before_in_the_same_words(
+    case_api, twilio, run_worker, fast_forward, case_system
+):
     proxy = case_api.dispatch().json["proxy_number"]
     twilio.text(ANNA, "Ja", to=proxy)  # to Jan's "are you home?"
     case_api.complete()

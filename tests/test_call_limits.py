@@ -32,7 +32,7 @@ def twiml(response) -> ET.Element:
 
 def local(url: str) -> str:
     assert url.startswith(PUBLIC_BASE_URL + "/twilio/"), url
-    return url[len(PUBLIC_BASE_URL):]
+    return url[len(PUBLIC_BASE_URL) :]
 
 
 def query(url: str) -> dict[str, str]:
@@ -45,8 +45,12 @@ def spoken(root: ET.Element) -> str:
 
 def ends_politely(root: ET.Element) -> bool:
     """No more questions, the municipality's general number named, then the line closed."""
-    return (root.find("Gather") is None and root[-1].tag == "Hangup" and "Gemeente Utrecht" in spoken(root)
-            and names_the_general_number(root))
+    return (
+        root.find("Gather") is None
+        and root[-1].tag == "Hangup"
+        and "Gemeente Utrecht" in spoken(root)
+        and names_the_general_number(root)
+    )
 
 
 def names_the_general_number(root: ET.Element) -> bool:
@@ -61,8 +65,13 @@ def calls_to(fake_twilio):
 @pytest.fixture
 def pick_up(twilio):
     def answer(call: dict) -> ET.Element:
-        return twiml(twilio.post(local(call["Url"]), {"CallSid": call["sid"], "From": call["From"], "To": call["To"],
-                                                      "CallStatus": "in-progress"}))
+        return twiml(
+            twilio.post(
+                local(call["Url"]),
+                {"CallSid": call["sid"], "From": call["From"], "To": call["To"], "CallStatus": "in-progress"},
+            )
+        )
+
     return answer
 
 
@@ -73,6 +82,7 @@ def press(twilio):
         if digits is not None:
             form["Digits"] = digits
         return twiml(twilio.post(local(action), form))
+
     return post
 
 
@@ -142,8 +152,9 @@ def test_a_time_limit_out_of_bounds_or_unreadable_stops_start_up(name, value):
 # -- a prompt is said at most three times --------------------------------------------------------
 
 
-def test_pressing_9_a_third_time_on_the_question_ends_the_call_politely(question_call, pick_up, press,
-                                                                         run_worker, case_system, client):
+def test_pressing_9_a_third_time_on_the_question_ends_the_call_politely(
+    question_call, pick_up, press, run_worker, case_system, client
+):
     action = pick_up(question_call).find("Gather").get("action")
     for times_said in (2, 3):
         root = press(action, "9")
@@ -197,12 +208,14 @@ def test_whatever_she_presses_the_question_is_said_at_most_three_times(keys, que
     assert said <= 3
 
 
-@pytest.mark.parametrize("count", ["", "&attempt=0", "&attempt=-1", "&attempt=abc", "&attempt=99"],
-                         ids=["missing", "zero", "negative", "garbage", "past-the-limit"])
+@pytest.mark.parametrize(
+    "count",
+    ["", "&attempt=0", "&attempt=-1", "&attempt=abc", "&attempt=99"],
+    ids=["missing", "zero", "negative", "garbage", "past-the-limit"],
+)
 def test_a_repeat_url_without_a_valid_count_repeats_nothing(count, dispatch_call, twilio):
     row = query(dispatch_call["Url"])["o"]
-    root = twiml(twilio.post(f"/twilio/ivr/repeat?o={row}{count}", {"CallSid": dispatch_call["sid"],
-                                                                    "Digits": "9"}))
+    root = twiml(twilio.post(f"/twilio/ivr/repeat?o={row}{count}", {"CallSid": dispatch_call["sid"], "Digits": "9"}))
     assert ends_politely(root), spoken(root)
 
 

@@ -39,8 +39,12 @@ def test_the_timeline_holds_texts_replies_calls_callbacks_and_status_changes(cli
     kinds = {entry["kind"] for entry in timeline}
     assert {"text.queued", "sms.sent", "text.received", "call.connected", "callback.queued", "callback.sent"} <= kinds
     changes = [(e["data"]["old"], e["data"]["new"]) for e in timeline if e["kind"] == "status"]
-    assert changes == [("new", "dispatched"), ("dispatched", "completed"),
-                       ("completed", "awaiting_confirmation"), ("awaiting_confirmation", "reopened")]
+    assert changes == [
+        ("new", "dispatched"),
+        ("dispatched", "completed"),
+        ("completed", "awaiting_confirmation"),
+        ("awaiting_confirmation", "reopened"),
+    ]
     replies = [e["data"]["body"] for e in timeline if e["kind"] == "text.received"]
     assert replies == ["Waar zit het gat precies?", "Recht voor mijn deur.", "Nee, mijn gat zit er nog"]
     assert all(entry["at"].endswith("Z") for entry in timeline)
@@ -50,8 +54,13 @@ def test_it_never_shows_a_real_phone_number(client, story):
     text = client.get("/v1/cases/MOR-2026-0042", headers=BEARER).get_data(as_text=True)
     for person in (ANNA, JAN):
         subscriber = person.phone.removeprefix("+316")
-        forms = {person.phone, person.national, person.phone.lstrip("+"), "0" + person.phone.removeprefix("+31"),
-                 subscriber}
+        forms = {
+            person.phone,
+            person.national,
+            person.phone.lstrip("+"),
+            "0" + person.phone.removeprefix("+31"),
+            subscriber,
+        }
         leaked = [form for form in forms if form in text]
         assert leaked == [], f"{person.name}'s number shows up as {leaked}"
 
@@ -68,11 +77,17 @@ def test_it_shows_a_new_round_with_its_number_and_the_old_rounds_history(client,
 
 def test_it_accepts_the_older_key_too(client, case_api):
     case_api.dispatch()
-    assert client.get("/v1/cases/MOR-2026-0042", headers={"Authorization": "Bearer retired-case-system-key"}).status_code == 200
+    assert (
+        client.get("/v1/cases/MOR-2026-0042", headers={"Authorization": "Bearer retired-case-system-key"}).status_code
+        == 200
+    )
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong-key"}, {"Authorization": CASE_KEY},
-                                     {"Authorization": "Bearer"}], ids=["none", "wrong", "no-scheme", "no-key"])
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer wrong-key"}, {"Authorization": CASE_KEY}, {"Authorization": "Bearer"}],
+    ids=["none", "wrong", "no-scheme", "no-key"],
+)
 def test_it_shows_nothing_without_a_valid_bearer(client, case_api, headers):
     case_api.dispatch()
     answer = client.get("/v1/cases/MOR-2026-0042", headers=headers)

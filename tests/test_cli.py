@@ -15,8 +15,17 @@ from gateway.models import Case
 from tests.conftest import ANNA, CASE_KEY, JAN, PROXY_NUMBERS, STRANGER, Persona
 
 REAL_NUMBERS = (ANNA.phone, JAN.phone, STRANGER.phone, "06 12345678", "0612345678", "+31 6 12345678")
-COMMANDS = [["pool", "list"], ["pool", "check"], ["case", "show"], ["callbacks", "redeliver"], ["callbacks-enable"],
-            ["send-test-text"], ["purge"], ["twilio", "check"], ["texts"]]
+COMMANDS = [
+    ["pool", "list"],
+    ["pool", "check"],
+    ["case", "show"],
+    ["callbacks", "redeliver"],
+    ["callbacks-enable"],
+    ["send-test-text"],
+    ["purge"],
+    ["twilio", "check"],
+    ["texts"],
+]
 
 
 @pytest.fixture
@@ -42,6 +51,7 @@ def test_every_command_explains_itself(cli, command):
 
 
 # -- pool ------------------------------------------------------------------------------------------------
+
 
 def test_pool_list_shows_each_number_its_cases_and_who_shares_it(cli, case_api):
     for i in range(4):  # Anna reports four things, Jan fixes them all: three numbers, so one pair shares
@@ -102,6 +112,7 @@ def test_pool_check_notes_a_participant_busier_than_the_pool_is_big(cli, case_ap
 
 # -- case show -------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def story(case_api, twilio, run_worker):
     proxy = case_api.dispatch().json["proxy_number"]
@@ -149,6 +160,7 @@ def test_case_show_refuses_what_cannot_be_a_case_id(cli, case_id):
 
 # -- send-test-text --------------------------------------------------------------------------------------
 
+
 def test_it_sends_a_test_text_naming_the_municipality_through_twilio(cli, fake_twilio):
     result = cli("send-test-text", ANNA.national)
     assert result.exit_code == 0, result.output
@@ -168,16 +180,19 @@ def test_it_sends_the_test_text_from_the_number_and_in_the_language_asked_for(cl
     assert text["Body"] == "Gemeente Utrecht: this is a test message. You do not need to reply."
 
 
-@pytest.mark.parametrize(("number", "problem"), [
-    ("abc", "is not a phone number"),
-    ("06 1234", "is not a valid phone number"),
-    ("0612345678" * 5, "is too long to be a phone number"),
-    ("", "expected a phone number as text"),
-    ("+999 12345678", "is not a phone number"),
-    ("020 123 4567", "is a landline, which cannot receive texts"),
-    ("0906 123456", "is a premium-rate number"),
-    ("+32 470 12 34 56", "is in BE, outside ALLOWED_REGIONS (NL)"),
-])
+@pytest.mark.parametrize(
+    ("number", "problem"),
+    [
+        ("abc", "is not a phone number"),
+        ("06 1234", "is not a valid phone number"),
+        ("0612345678" * 5, "is too long to be a phone number"),
+        ("", "expected a phone number as text"),
+        ("+999 12345678", "is not a phone number"),
+        ("020 123 4567", "is a landline, which cannot receive texts"),
+        ("0906 123456", "is a premium-rate number"),
+        ("+32 470 12 34 56", "is in BE, outside ALLOWED_REGIONS (NL)"),
+    ],
+)
 def test_it_refuses_what_cannot_take_a_test_text_and_sends_nothing(cli, fake_twilio, number, problem):
     result = cli("send-test-text", number)
     assert result.exit_code == 2
@@ -211,8 +226,8 @@ def test_without_twilio_the_test_text_is_printed_and_says_so(settings, request):
 
 # -- purge -----------------------------------------------------------------------------------------------
 
-def test_purge_removes_the_data_of_ended_cases_with_a_progress_bar_that_works_off_a_terminal(cli, case_api,
-                                                                                              runtime):
+
+def test_purge_removes_the_data_of_ended_cases_with_a_progress_bar_that_works_off_a_terminal(cli, case_api, runtime):
     for i in range(3):
         case_api.dispatch(case_id=f"MOR-{i}", citizen=person(i))
         case_api.cancel(case_id=f"MOR-{i}")
@@ -223,8 +238,10 @@ def test_purge_removes_the_data_of_ended_cases_with_a_progress_bar_that_works_of
 
     result = cli("purge")  # CliRunner is no terminal: click prints the label once, no bar
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == ["removing personal data",
-                                          "personal data of 3 case(s) removed (retention 30 days)"]
+    assert result.output.splitlines() == [
+        "removing personal data",
+        "personal data of 3 case(s) removed (retention 30 days)",
+    ]
     with runtime.db.transaction() as session:
         phones = {case.case_id: case.citizen_phone for case in session.scalars(select(Case))}
     assert phones == {"MOR-0": None, "MOR-1": None, "MOR-2": None, "MOR-open": ANNA.phone}

@@ -28,8 +28,13 @@ def test_it_names_every_mismatch_and_exits_1(cli, fake_twilio):
     fake_twilio.numbers_page_size = 2
     first, second, third = PROXY_NUMBERS
     fake_twilio.own_number(first, "https://old-host.example.org", voice_method="GET")
-    fake_twilio.own_number(second, PUBLIC_BASE_URL, status_callback="https://tracker.example.com/calls",
-                           sms_application_sid="AP" + "1" * 32, capabilities={"voice": True, "sms": False})
+    fake_twilio.own_number(
+        second,
+        PUBLIC_BASE_URL,
+        status_callback="https://tracker.example.com/calls",
+        sms_application_sid="AP" + "1" * 32,
+        capabilities={"voice": True, "sms": False},
+    )
     # The third is not in the account at all.
     result = cli("twilio", "check")
     assert result.exit_code == 1
@@ -95,5 +100,7 @@ def test_it_is_skipped_when_twilio_cannot_be_reached(settings, request):
     for command in (["twilio", "check"], ["pool", "check"]):
         result = cli(*command)
         assert result.exit_code == 0, command
-        assert f"Twilio check skipped: http://127.0.0.1:{port} cannot be reached (Twilio unreachable: " \
-               "ConnectionError)" in result.output
+        assert (
+            f"Twilio check skipped: http://127.0.0.1:{port} cannot be reached (Twilio unreachable: "
+            "ConnectionError)" in result.output
+        )

@@ -19,6 +19,7 @@ def every_callback_is_signed(case_system):
 @pytest.fixture
 def asked(case_api, run_worker, fast_forward, fake_twilio):
     """Dispatch, complete, let CONFIRMATION_DELAY pass: Anna has the question. Returns the proxy number."""
+
     def ask(language: str | None = None) -> str:
         fields = {"language": language} if language else {}
         proxy = case_api.dispatch(citizen_fields=fields).json["proxy_number"]
@@ -27,6 +28,7 @@ def asked(case_api, run_worker, fast_forward, fake_twilio):
         run_worker()
         assert len(fake_twilio.texts_to(ANNA.phone)) == 2  # the dispatch notice and the question
         return proxy
+
     return ask
 
 
@@ -35,6 +37,7 @@ def anna_says(twilio, run_worker):
     def say(body: str, to: str) -> None:
         assert twilio.text(ANNA, body, to=to).status_code == 200
         run_worker()
+
     return say
 
 
@@ -93,7 +96,9 @@ def test_a_nee_after_ja_still_reopens_within_the_window(asked, anna_says, case_s
     assert case_system.deliveries[-1].data["reply"] == "Nee, vandaag is het gat er weer"
 
 
-def test_a_nee_before_the_question_reopens_and_nobody_asks_her_afterwards(case_api, anna_says, case_system, fake_twilio, fast_forward, run_worker):
+def test_a_nee_before_the_question_reopens_and_nobody_asks_her_afterwards(
+    case_api, anna_says, case_system, fake_twilio, fast_forward, run_worker
+):
     proxy = case_api.dispatch().json["proxy_number"]
     case_api.complete()
     anna_says("Ze hebben het gat aan de overkant gevuld, niet het mijne", proxy)
@@ -114,7 +119,9 @@ def test_a_nee_after_the_timeout_still_reopens(asked, anna_says, case_system, fa
     assert [d.type for d in case_system.deliveries] == ["case.unanswered", "case.reopened"]
 
 
-def test_a_nee_after_the_reopen_window_has_no_effect(asked, anna_says, case_system, fake_twilio, fast_forward, run_worker):
+def test_a_nee_after_the_reopen_window_has_no_effect(
+    asked, anna_says, case_system, fake_twilio, fast_forward, run_worker
+):
     proxy = asked()
     anna_says("ja", proxy)
     fast_forward(1209600)
@@ -134,7 +141,9 @@ def test_an_unclear_reply_gets_one_polite_reask_and_no_verdict(reply, asked, ann
     assert case_system.deliveries == []
 
 
-def test_a_second_unclear_reply_goes_to_the_case_system_and_the_question_stays_open(asked, anna_says, case_system, fake_twilio):
+def test_a_second_unclear_reply_goes_to_the_case_system_and_the_question_stays_open(
+    asked, anna_says, case_system, fake_twilio
+):
     proxy = asked()
     anna_says("misschien", proxy)
     anna_says("Ik kijk morgen even als het licht is", proxy)
@@ -176,7 +185,9 @@ def test_no_reminder_goes_out_after_an_answer(asked, anna_says, case_system, fak
     assert [d.type for d in case_system.deliveries] == ["case.confirmed"]
 
 
-def test_callbacks_for_one_case_arrive_in_order_even_when_one_must_be_retried(asked, anna_says, case_system, fast_forward, run_worker):
+def test_callbacks_for_one_case_arrive_in_order_even_when_one_must_be_retried(
+    asked, anna_says, case_system, fast_forward, run_worker
+):
     proxy = asked()
     case_system.fail_next(1)
     anna_says("misschien", proxy)
@@ -189,7 +200,11 @@ def test_callbacks_for_one_case_arrive_in_order_even_when_one_must_be_retried(as
     fast_forward(5)
     run_worker()
     assert [d.type for d in case_system.deliveries] == [
-        "case.citizen_message", "case.confirmed", "case.reopened", "case.citizen_message"]
+        "case.citizen_message",
+        "case.confirmed",
+        "case.reopened",
+        "case.citizen_message",
+    ]
     assert case_system.attempts[0] == case_system.attempts[1]  # the retry keeps its webhook-id
 
 

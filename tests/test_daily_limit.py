@@ -34,8 +34,12 @@ def dispatch_jan(case_api, jobs: int, first: int = 0) -> None:
 
 def scrape(client, name: str, **labels: str) -> float:
     text = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
-    return sum(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
-               if sample.name == name and sample.labels == labels)
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == name and sample.labels == labels
+    )
 
 
 def test_it_has_a_default_of_twenty_and_refuses_a_malformed_limit_by_name():
@@ -48,7 +52,8 @@ def test_it_has_a_default_of_twenty_and_refuses_a_malformed_limit_by_name():
 
 
 def test_the_21st_text_to_one_number_in_a_day_is_not_sent_and_the_case_system_hears_it(
-        case_api, run_worker, fake_twilio, case_system, caplog):
+    case_api, run_worker, fake_twilio, case_system, caplog
+):
     caplog.set_level(logging.INFO)
     dispatch_jan(case_api, LIMIT + 1)
     run_worker()
@@ -58,14 +63,18 @@ def test_the_21st_text_to_one_number_in_a_day_is_not_sent_and_the_case_system_he
     [report] = case_system.of_type("message.undeliverable")  # the proxy numbers send side by side: any case
     assert (report.data["recipient"], report.data["purpose"]) == ("crew", "dispatch_crew")
     assert report.data["reason"] == (
-        "daily limit: +316****4321 already got 20 texts and calls in 24 hours (RECIPIENT_DAILY_LIMIT)")
+        "daily limit: +316****4321 already got 20 texts and calls in 24 hours (RECIPIENT_DAILY_LIMIT)"
+    )
     assert scrape(case_api.client, "korte_lijn_recipient_limit_hits_total", recipient="crew") == 1
-    assert scrape(case_api.client, "korte_lijn_messages_total", kind="text", recipient="crew",
-                  outcome="over_limit") == 1
+    assert (
+        scrape(case_api.client, "korte_lijn_messages_total", kind="text", recipient="crew", outcome="over_limit") == 1
+    )
     [critical] = [r for r in caplog.records if r.levelno == logging.CRITICAL]
     assert "RECIPIENT_DAILY_LIMIT reached" in critical.getMessage() and "+316****4321" in critical.getMessage()
     assert JAN.phone not in caplog.text and "87654321" not in caplog.text
-    timeline = case_api.client.get(f"/v1/cases/{report.data['case_id']}", headers={"Authorization": "Bearer " + CASE_KEY}).json["timeline"]
+    timeline = case_api.client.get(
+        f"/v1/cases/{report.data['case_id']}", headers={"Authorization": "Bearer " + CASE_KEY}
+    ).json["timeline"]
     assert "sms.refused" in [entry["kind"] for entry in timeline]
 
 
@@ -100,8 +109,10 @@ def test_the_limit_holds_exactly_with_several_workers_sending_at_once(settings, 
     others = [create_app(settings) for _ in range(2)]
     fake_twilio.slow(0.01)
     try:
-        workers = [threading.Thread(target=app.extensions["korte_lijn"].worker.tick)
-                   for app in (case_api.client.application, *others)]
+        workers = [
+            threading.Thread(target=app.extensions["korte_lijn"].worker.tick)
+            for app in (case_api.client.application, *others)
+        ]
         for worker in workers:
             worker.start()
         for worker in workers:
@@ -111,8 +122,11 @@ def test_the_limit_holds_exactly_with_several_workers_sending_at_once(settings, 
             app.extensions["korte_lijn"].db.dispose()
     assert len(fake_twilio.texts_to(JAN.phone)) == 5
     with runtime.db.transaction() as session:
-        dropped = session.scalars(select(OutboxMessage.last_error).where(
-            OutboxMessage.to_number == JAN.phone, OutboxMessage.status == "failed")).all()
+        dropped = session.scalars(
+            select(OutboxMessage.last_error).where(
+                OutboxMessage.to_number == JAN.phone, OutboxMessage.status == "failed"
+            )
+        ).all()
     assert len(dropped) == 35 and all(error.startswith("daily limit:") for error in dropped)
 
 

@@ -32,8 +32,13 @@ def timeline_kinds(case_api, case_id: str = "MOR-2026-0042") -> list[str]:
 
 def scrape(client, name: str, **labels: str) -> float:
     text = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
-    return sum(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
-               if sample.name == name and sample.labels == labels)
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == name and sample.labels == labels
+    )
+
 
 # Each a valid number of its kind (phonenumbers.example_number_for_type helped find them).
 REFUSED = [
@@ -100,23 +105,27 @@ def test_an_unknown_region_in_allowed_regions_stops_start_up_by_name(value):
 # -- at the events API ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("national, reason", [
-    ("0900 123456", "is a premium-rate number"),
-    ("0906 123456", "is a premium-rate number"),
-    ("+31 909 123 456", "is a premium-rate number"),
-    ("+44 909 876 5432", "is a premium-rate number"),
-    ("+1 900 234 5678", "is a premium-rate number"),
-    ("+870 773 111 632", "is a satellite or other non-geographic number"),
-    ("+882 16 123456", "is a satellite or other non-geographic number"),
-    ("+53 7830 1234", "is in CU, outside ALLOWED_REGIONS (NL)"),
-    ("+239 222 1234", "is in ST, outside ALLOWED_REGIONS (NL)"),
-    ("0800 123456", "is a toll-free number"),
-    ("088 000 0000", "is a company number (UAN), not a personal line"),
-    ("097 012 345 678", "is a Dutch 097 machine-to-machine number"),
-    (PROXY_NUMBERS[0], "is one of the gateway's own numbers"),
-])
+@pytest.mark.parametrize(
+    "national, reason",
+    [
+        ("0900 123456", "is a premium-rate number"),
+        ("0906 123456", "is a premium-rate number"),
+        ("+31 909 123 456", "is a premium-rate number"),
+        ("+44 909 876 5432", "is a premium-rate number"),
+        ("+1 900 234 5678", "is a premium-rate number"),
+        ("+870 773 111 632", "is a satellite or other non-geographic number"),
+        ("+882 16 123456", "is a satellite or other non-geographic number"),
+        ("+53 7830 1234", "is in CU, outside ALLOWED_REGIONS (NL)"),
+        ("+239 222 1234", "is in ST, outside ALLOWED_REGIONS (NL)"),
+        ("0800 123456", "is a toll-free number"),
+        ("088 000 0000", "is a company number (UAN), not a personal line"),
+        ("097 012 345 678", "is a Dutch 097 machine-to-machine number"),
+        (PROXY_NUMBERS[0], "is one of the gateway's own numbers"),
+    ],
+)
 def test_it_refuses_a_dispatch_to_such_a_citizen_naming_the_field_and_the_reason(
-        national, reason, case_api, run_worker, fake_twilio, case_system):
+    national, reason, case_api, run_worker, fake_twilio, case_system
+):
     answer = case_api.dispatch(citizen=Persona("Aanvaller", "", national))
     assert answer.status_code == 422
     error = answer.json["error"]
@@ -128,10 +137,14 @@ def test_it_refuses_a_dispatch_to_such_a_citizen_naming_the_field_and_the_reason
     assert fake_twilio.messages == [] and fake_twilio.calls == [] and case_system.deliveries == []
 
 
-@pytest.mark.parametrize("national, reason", [
-    ("0909 123456", "is a premium-rate number"), ("0800 123456", "is a toll-free number"),
-    (PROXY_NUMBERS[2], "is one of the gateway's own numbers"),
-])
+@pytest.mark.parametrize(
+    "national, reason",
+    [
+        ("0909 123456", "is a premium-rate number"),
+        ("0800 123456", "is a toll-free number"),
+        (PROXY_NUMBERS[2], "is one of the gateway's own numbers"),
+    ],
+)
 def test_it_refuses_a_dispatch_to_such_a_crew(national, reason, case_api, fake_twilio, run_worker):
     answer = case_api.dispatch(crew=Persona("Ploeg", "", national))
     assert answer.status_code == 422 and answer.json["error"]["field"] == "crew.phone"
@@ -178,17 +191,23 @@ def restarted(settings):
         application = create_app({**settings, **changes})
         apps.append(application)
         return application.extensions["korte_lijn"].worker.tick
+
     yield start
     for application in apps:
         application.extensions["korte_lijn"].db.dispose()
 
 
-@pytest.mark.parametrize("belgian, channel", [
-    (Persona("Lotte Peeters", "+32470123456", "+32 470 12 34 56"), "sms"),
-    (Persona("Lotte Peeters", "+3212345678", "+32 12 34 56 78"), "call"),  # a Belgian fixed line
-], ids=["text-to-a-mobile", "call-to-a-landline"])
+@pytest.mark.parametrize(
+    "belgian, channel",
+    [
+        (Persona("Lotte Peeters", "+32470123456", "+32 470 12 34 56"), "sms"),
+        (Persona("Lotte Peeters", "+3212345678", "+32 12 34 56 78"), "call"),  # a Belgian fixed line
+    ],
+    ids=["text-to-a-mobile", "call-to-a-landline"],
+)
 def test_a_worker_restarted_with_narrower_regions_sends_nothing_queued_for_the_old_ones(
-        belgian, channel, settings, request, restarted, fake_twilio, case_system):
+    belgian, channel, settings, request, restarted, fake_twilio, case_system
+):
     settings["ALLOWED_REGIONS"] = "NL,BE"
     case_api = request.getfixturevalue("case_api")
     assert case_api.dispatch(citizen=belgian).status_code == 202
@@ -200,7 +219,10 @@ def test_a_worker_restarted_with_narrower_regions_sends_nothing_queued_for_the_o
     reason = f"destination refused: {masked} is in BE, outside ALLOWED_REGIONS (NL)"
     assert report.data["reason"] == reason
     assert (report.data["recipient"], report.data["purpose"], report.data["channel"]) == (
-        "citizen", "dispatch_citizen", channel)
+        "citizen",
+        "dispatch_citizen",
+        channel,
+    )
     [row] = outbox_rows(request, to=belgian.phone)
     assert (row.status, row.last_error, row.sent_at) == ("failed", reason, None)
     assert f"{channel}.refused" in timeline_kinds(case_api)

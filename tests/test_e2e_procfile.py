@@ -32,8 +32,12 @@ def gateway(settings, request, tmp_path):
 
 
 def send_event(base: str, event_type: str, data: dict) -> requests.Response:
-    return requests.post(base + "/v1/events", json={"type": event_type, "data": data}, timeout=10,
-                         headers={"Authorization": f"Bearer {CASE_KEY}", "webhook-id": "evt_" + uuid.uuid4().hex})
+    return requests.post(
+        base + "/v1/events",
+        json={"type": event_type, "data": data},
+        timeout=10,
+        headers={"Authorization": f"Bearer {CASE_KEY}", "webhook-id": "evt_" + uuid.uuid4().hex},
+    )
 
 
 def twilio_post(base: str, path: str, form: dict, signed_for: str | None = None) -> requests.Response:
@@ -47,12 +51,18 @@ def text_form(sender, body: str, proxy: str) -> dict:
 
 def test_it_plays_the_story_through_the_procfiles_real_processes(gateway, fake_twilio, case_system, tmp_path):
     base = gateway
-    answer = send_event(base, "case.dispatched", {
-        "case_id": "MOR-2026-0042", "reference": "MOR-42", "address": "Kerkstraat 12",
-        "description": "Twee paaltjes weggehaald en een gat voor mijn deur.",
-        "citizen": {"phone": ANNA.national, "name": ANNA.name},
-        "crew": {"id": "crew-noord", "phone": JAN.national, "name": JAN.name},
-    })
+    answer = send_event(
+        base,
+        "case.dispatched",
+        {
+            "case_id": "MOR-2026-0042",
+            "reference": "MOR-42",
+            "address": "Kerkstraat 12",
+            "description": "Twee paaltjes weggehaald en een gat voor mijn deur.",
+            "citizen": {"phone": ANNA.national, "name": ANNA.name},
+            "crew": {"id": "crew-noord", "phone": JAN.national, "name": JAN.name},
+        },
+    )
     assert answer.status_code == 202, answer.text
     proxy = answer.json()["proxy_number"]
     assert proxy in PROXY_NUMBERS
@@ -64,8 +74,9 @@ def test_it_plays_the_story_through_the_procfiles_real_processes(gateway, fake_t
     assert '"Twee paaltjes weggehaald en een gat voor mijn deur."' in to_jan
 
     # Signed for the host we were reached on, not PUBLIC_BASE_URL: a forgery, refused.
-    forged = twilio_post(base, "/twilio/sms", text_form(JAN, "Geef mij haar nummer", proxy),
-                         signed_for="http://localhost:8000")
+    forged = twilio_post(
+        base, "/twilio/sms", text_form(JAN, "Geef mij haar nummer", proxy), signed_for="http://localhost:8000"
+    )
     assert forged.status_code == 403
     assert twilio_post(base, "/twilio/sms", text_form(JAN, "Waar zit het gat precies?", proxy)).status_code == 200
     fake_twilio.wait_for_messages(3, timeout=15)
@@ -92,10 +103,11 @@ def test_it_plays_the_story_through_the_procfiles_real_processes(gateway, fake_t
     assert reopened.data["case_id"] == "MOR-2026-0042"
     assert case_system.rejected == [], "a callback's signature did not verify"
 
-    case = requests.get(base + "/v1/cases/MOR-2026-0042", headers={"Authorization": f"Bearer {CASE_KEY}"},
-                        timeout=10)
+    case = requests.get(base + "/v1/cases/MOR-2026-0042", headers={"Authorization": f"Bearer {CASE_KEY}"}, timeout=10)
     assert case.status_code == 200 and case.json()["status"] == "reopened"
-    lateness = [entry["data"]["lateness_seconds"] for entry in case.json()["timeline"] if entry["kind"] == "timer.fired"]
+    lateness = [
+        entry["data"]["lateness_seconds"] for entry in case.json()["timeline"] if entry["kind"] == "timer.fired"
+    ]
     print(f"timer lateness (s): {lateness}")
     assert lateness, "no timer.fired on the timeline"
     assert all(0 <= late < 2 for late in lateness), lateness

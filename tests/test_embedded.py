@@ -22,37 +22,63 @@ def _log_until(log, needle: str, timeout: float = 10.0) -> str:
 
 
 def _signature(env: dict, path: str, *params: str) -> str:
-    result = subprocess.run([FLASK, "--app", "app", "twilio-signature", path, *params], cwd=ROOT, env=env,
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [FLASK, "--app", "app", "twilio-signature", path, *params],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return result.stdout.strip().splitlines()[-1]
 
 
 def test_it_plays_the_readme_story_with_texts_printed_and_numbers_masked(embedded):
     base, env, log = embedded
-    event = {"type": "case.dispatched", "data": {
-        "case_id": "C-1", "reference": "MOR-1", "address": "Kerkstraat 12",
-        "description": "Twee paaltjes weggehaald en een gat voor mijn deur.",
-        "citizen": {"phone": "06 12345678"}, "crew": {"id": "noord", "phone": "06 87654321"}}}
-    answer = requests.post(base + "/v1/events", json=event, timeout=5,
-                           headers={"Authorization": "Bearer dev-key", "webhook-id": "evt-1"})
+    event = {
+        "type": "case.dispatched",
+        "data": {
+            "case_id": "C-1",
+            "reference": "MOR-1",
+            "address": "Kerkstraat 12",
+            "description": "Twee paaltjes weggehaald en een gat voor mijn deur.",
+            "citizen": {"phone": "06 12345678"},
+            "crew": {"id": "noord", "phone": "06 87654321"},
+        },
+    }
+    answer = requests.post(
+        base + "/v1/events", json=event, timeout=5, headers={"Authorization": "Bearer dev-key", "webhook-id": "evt-1"}
+    )
     assert answer.status_code == 202
     proxy = answer.json()["proxy_number"]
     text = _log_until(log, "Twee paaltjes weggehaald")
     assert "TEXT NOT SENT" in text and "+316****5678" in text
 
     form = {"From": "+31687654321", "To": proxy}
-    call = requests.post(base + "/twilio/voice", data=form, timeout=5,
-                         headers={"X-Twilio-Signature": _signature(env, "/twilio/voice", *(f"{k}={v}" for k, v in form.items()))})
+    call = requests.post(
+        base + "/twilio/voice",
+        data=form,
+        timeout=5,
+        headers={"X-Twilio-Signature": _signature(env, "/twilio/voice", *(f"{k}={v}" for k, v in form.items()))},
+    )
     assert call.status_code == 200
     assert f'callerId="{proxy}"' in call.text and "<Number>+31612345678</Number>" in call.text
 
     completed = {"type": "case.completed", "data": {"case_id": "C-1"}}
-    requests.post(base + "/v1/events", json=completed, timeout=5,
-                  headers={"Authorization": "Bearer dev-key", "webhook-id": "evt-2"})
+    requests.post(
+        base + "/v1/events",
+        json=completed,
+        timeout=5,
+        headers={"Authorization": "Bearer dev-key", "webhook-id": "evt-2"},
+    )
     _log_until(log, "Antwoord JA of NEE")
     form = {"From": "+31612345678", "To": proxy, "MessageSid": "SM1", "Body": "Nee, het gat zit er nog"}
-    reply = requests.post(base + "/twilio/sms", data=form, timeout=5,
-                          headers={"X-Twilio-Signature": _signature(env, "/twilio/sms", *(f"{k}={v}" for k, v in form.items()))})
+    reply = requests.post(
+        base + "/twilio/sms",
+        data=form,
+        timeout=5,
+        headers={"X-Twilio-Signature": _signature(env, "/twilio/sms", *(f"{k}={v}" for k, v in form.items()))},
+    )
     assert reply.status_code == 200
     text = _log_until(log, "case.reopened")
     assert '"reply":"Nee, het gat zit er nog"' in text
@@ -74,8 +100,11 @@ def test_its_start_up_lines_describe_the_server_it_runs_and_nothing_else(embedde
 
 def test_it_refuses_an_unsigned_twilio_webhook_even_when_embedded(embedded):
     base, _, _ = embedded
-    answer = requests.post(base + "/twilio/sms", data={"From": "+31612345678", "To": "+3197010000001",
-                                                       "MessageSid": "SM1", "Body": "ja"}, timeout=5)
+    answer = requests.post(
+        base + "/twilio/sms",
+        data={"From": "+31612345678", "To": "+3197010000001", "MessageSid": "SM1", "Body": "ja"},
+        timeout=5,
+    )
     assert answer.status_code == 403
 
 
@@ -83,17 +112,32 @@ def test_it_prints_no_number_in_any_format_in_callbacks_texts_or_request_lines(e
     # Before: CALLBACK NOT SENT printed "06-87654321" from a text in full, and werkzeug's own
     # access line printed "?From=%2B31612345678".
     base, env, log = embedded
-    event = {"type": "case.dispatched", "data": {
-        "case_id": "C-9", "reference": "MOR-9", "address": "Kerkstraat 12",
-        "description": "Gat in de stoep; buurman (06 11 11 22 22) weet meer.",
-        "citizen": {"phone": "06 12345678"}, "crew": {"id": "noord", "phone": "06 87654321"}}}
-    answer = requests.post(base + "/v1/events?From=%2B31612345678", json=event, timeout=5,
-                           headers={"Authorization": "Bearer dev-key", "webhook-id": "evt-9"})
+    event = {
+        "type": "case.dispatched",
+        "data": {
+            "case_id": "C-9",
+            "reference": "MOR-9",
+            "address": "Kerkstraat 12",
+            "description": "Gat in de stoep; buurman (06 11 11 22 22) weet meer.",
+            "citizen": {"phone": "06 12345678"},
+            "crew": {"id": "noord", "phone": "06 87654321"},
+        },
+    }
+    answer = requests.post(
+        base + "/v1/events?From=%2B31612345678",
+        json=event,
+        timeout=5,
+        headers={"Authorization": "Bearer dev-key", "webhook-id": "evt-9"},
+    )
     assert answer.status_code == 202
     proxy = answer.json()["proxy_number"]
     form = {"From": "+31612345678", "To": proxy, "MessageSid": "SM9", "Body": "Bel mijn man: 06-87654321"}
-    reply = requests.post(base + "/twilio/sms", data=form, timeout=5,
-                          headers={"X-Twilio-Signature": _signature(env, "/twilio/sms", *(f"{k}={v}" for k, v in form.items()))})
+    reply = requests.post(
+        base + "/twilio/sms",
+        data=form,
+        timeout=5,
+        headers={"X-Twilio-Signature": _signature(env, "/twilio/sms", *(f"{k}={v}" for k, v in form.items()))},
+    )
     assert reply.status_code == 200
     text = _log_until(log, "Bel mijn man: +316****4321")
     deadline = time.monotonic() + 10

@@ -10,9 +10,14 @@ CONFIRMATION_DELAY = 1800
 
 
 def job(case_id: str = "MOR-2026-0042", citizen: Persona = ANNA, crew: Persona = JAN) -> dict:
-    return {"case_id": case_id, "reference": case_id, "description": "Gat in de stoep.", "address": "Kerkstraat 12",
-            "citizen": {"phone": citizen.national, "name": citizen.name},
-            "crew": {"id": "crew-noord", "phone": crew.national, "name": crew.name}}
+    return {
+        "case_id": case_id,
+        "reference": case_id,
+        "description": "Gat in de stoep.",
+        "address": "Kerkstraat 12",
+        "citizen": {"phone": citizen.national, "name": citizen.name},
+        "crew": {"id": "crew-noord", "phone": crew.national, "name": crew.name},
+    }
 
 
 def questions_to(fake_twilio, person: Persona) -> list[str]:
@@ -48,8 +53,9 @@ def test_a_redelivered_dispatch_gets_the_same_answer_and_sends_nothing_more(case
     assert len(fake_twilio.texts_to(ANNA.phone)) == 1 and len(fake_twilio.texts_to(JAN.phone)) == 1
 
 
-def test_a_redelivered_completion_does_not_complete_the_case_twice(case_api, client, fake_twilio, run_worker,
-                                                                    fast_forward):
+def test_a_redelivered_completion_does_not_complete_the_case_twice(
+    case_api, client, fake_twilio, run_worker, fast_forward
+):
     case_api.dispatch()
     first = case_api.send("case.completed", {"case_id": "MOR-2026-0042"}, webhook_id="evt_done")
     again = case_api.send("case.completed", {"case_id": "MOR-2026-0042"}, webhook_id="evt_done")
@@ -58,7 +64,9 @@ def test_a_redelivered_completion_does_not_complete_the_case_twice(case_api, cli
     fast_forward(CONFIRMATION_DELAY + 1)
     run_worker()
     assert len(questions_to(fake_twilio, ANNA)) == 1
-    timeline = client.get("/v1/cases/MOR-2026-0042", headers={"Authorization": "Bearer retired-case-system-key"}).json["timeline"]
+    timeline = client.get("/v1/cases/MOR-2026-0042", headers={"Authorization": "Bearer retired-case-system-key"}).json[
+        "timeline"
+    ]
     assert [e["data"]["new"] for e in timeline if e["kind"] == "status"].count("completed") == 1
 
 
@@ -127,8 +135,9 @@ def test_cancelling_after_completion_withdraws_the_question(case_api, fake_twili
     assert questions_to(fake_twilio, ANNA) == []
 
 
-def test_cancelling_frees_the_proxy_number_so_anna_is_a_stranger_to_it(case_api, twilio, fake_twilio, case_system,
-                                                                       run_worker):
+def test_cancelling_frees_the_proxy_number_so_anna_is_a_stranger_to_it(
+    case_api, twilio, fake_twilio, case_system, run_worker
+):
     proxy = case_api.dispatch().json["proxy_number"]
     run_worker()
     case_api.cancel()
@@ -160,10 +169,14 @@ class TestWithASingleProxyNumber:
     def settings(self, settings):
         return {**settings, "PROXY_NUMBERS": PROXY_NUMBERS[0]}
 
-    @pytest.mark.parametrize("second_job", [job("MOR-2", citizen=ANNA, crew=PIET), job("MOR-2", citizen=BREGJE)],
-                             ids=["same-resident", "same-crew"])
+    @pytest.mark.parametrize(
+        "second_job",
+        [job("MOR-2", citizen=ANNA, crew=PIET), job("MOR-2", citizen=BREGJE)],
+        ids=["same-resident", "same-crew"],
+    )
     def test_it_shares_the_number_rather_than_refuse_a_dispatch_for_a_party_who_holds_every_number(
-            self, case_api, client, fake_twilio, run_worker, second_job):
+        self, case_api, client, fake_twilio, run_worker, second_job
+    ):
         assert case_api.send("case.dispatched", job("MOR-1")).status_code == 202
         shared = case_api.send("case.dispatched", second_job, webhook_id="evt_second_job")
         assert shared.status_code == 202 and shared.json["proxy_number"] == PROXY_NUMBERS[0]
@@ -171,7 +184,9 @@ class TestWithASingleProxyNumber:
         assert "pool.shared" in [entry["kind"] for entry in case["timeline"]]
         run_worker()
         assert len(fake_twilio.messages) == 4  # both cases' dispatch texts, each naming its own code
-        codes = {message["Body"].split("code ")[-1][:3] for message in fake_twilio.messages if "code " in message["Body"]}
+        codes = {
+            message["Body"].split("code ")[-1][:3] for message in fake_twilio.messages if "code " in message["Body"]
+        }
         assert len(codes) == 2
 
     def test_two_unrelated_pairs_share_the_single_number(self, case_api):

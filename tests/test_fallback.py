@@ -54,6 +54,7 @@ def called_purposes(client) -> list[str]:
 @pytest.fixture
 def texted(case_api, twilio, run_worker, fast_forward, fake_twilio):
     """Bring the case to the moment Anna has been texted for `purpose`; returns that text."""
+
     def reach(purpose: str) -> dict:
         proxy = case_api.dispatch().json["proxy_number"]
         run_worker()
@@ -73,15 +74,18 @@ def texted(case_api, twilio, run_worker, fast_forward, fake_twilio):
         text = texts_to(fake_twilio)[-1]
         assert fake_twilio.calls == []
         return text
+
     return reach
 
 
 @pytest.fixture
 def fails(twilio, run_worker):
     """Twilio reports one of our texts as not delivered, then the worker runs."""
+
     def report(message: dict, code: str | None, status: str = "undelivered") -> None:
         assert twilio.status(message["sid"], status, outbox_id(message), error_code=code).status_code == 204
         run_worker()
+
     return report
 
 
@@ -92,14 +96,23 @@ def call_status(twilio, run_worker):
         response = twilio.post(f"/twilio/call-status?o={outbox_id(call)}", form)
         run_worker()
         return response
+
     return post
 
 
 def placed_call_twiml(twilio, call: dict) -> ET.Element:
     """What Twilio hears when it fetches the call's Url, as a parsed TwiML document."""
     path = call["Url"].removeprefix(PUBLIC_BASE_URL)
-    answer = twilio.post(path, {"CallSid": call["sid"], "From": call["From"], "To": call["To"],
-                                "CallStatus": "in-progress", "Direction": "outbound-api"})
+    answer = twilio.post(
+        path,
+        {
+            "CallSid": call["sid"],
+            "From": call["From"],
+            "To": call["To"],
+            "CallStatus": "in-progress",
+            "Direction": "outbound-api",
+        },
+    )
     assert answer.status_code == 200 and answer.mimetype == "text/xml"
     root = ET.fromstring(answer.data)
     assert root.tag == "Response"
@@ -112,11 +125,18 @@ def spoken(root: ET.Element) -> str:
 
 # -- 30006 and 21614: she is on a line that takes no texts ------------------------------------------
 
-@pytest.mark.parametrize("purpose, code", [
-    *((purpose, "30006") for purpose in CALLED_PURPOSES), ("dispatch_citizen", "21614"), ("question", "21614"),
-])
+
+@pytest.mark.parametrize(
+    "purpose, code",
+    [
+        *((purpose, "30006") for purpose in CALLED_PURPOSES),
+        ("dispatch_citizen", "21614"),
+        ("question", "21614"),
+    ],
+)
 def test_it_calls_her_with_the_same_message_when_her_text_cannot_reach_a_landline(
-        purpose, code, texted, fails, fake_twilio, case_system, client):
+    purpose, code, texted, fails, fake_twilio, case_system, client
+):
     text = texted(purpose)
     fails(text, code)
     [call] = fake_twilio.calls
@@ -127,8 +147,9 @@ def test_it_calls_her_with_the_same_message_when_her_text_cannot_reach_a_landlin
     assert case_system.of_type("message.undeliverable") == []
 
 
-def test_it_calls_her_when_twilio_reports_the_text_failed_rather_than_undelivered(texted, fails, fake_twilio,
-                                                                                 case_system):
+def test_it_calls_her_when_twilio_reports_the_text_failed_rather_than_undelivered(
+    texted, fails, fake_twilio, case_system
+):
     fails(texted("dispatch_citizen"), "30006", status="failed")
     assert [call["To"] for call in fake_twilio.calls] == [ANNA.phone]
     assert case_system.of_type("message.undeliverable") == []
@@ -171,12 +192,17 @@ def test_it_introduces_the_crews_words_only_once_in_the_fallback_call(texted, fa
     assert said.count("Gemeente Utrecht") == 1
 
 
-@pytest.mark.parametrize("words", [
-    '</Say><Dial callerId="+3197010000001">+31611112222</Dial><Say>',
-    "]]><Play>https://evil.example/x.mp3</Play><Redirect>https://evil.example/</Redirect>",
-], ids=["dial", "cdata-play-redirect"])
-def test_it_reads_markup_in_the_crews_words_aloud_rather_than_obeying_it(words, case_api, twilio, run_worker,
-                                                                         fails, fake_twilio):
+@pytest.mark.parametrize(
+    "words",
+    [
+        '</Say><Dial callerId="+3197010000001">+31611112222</Dial><Say>',
+        "]]><Play>https://evil.example/x.mp3</Play><Redirect>https://evil.example/</Redirect>",
+    ],
+    ids=["dial", "cdata-play-redirect"],
+)
+def test_it_reads_markup_in_the_crews_words_aloud_rather_than_obeying_it(
+    words, case_api, twilio, run_worker, fails, fake_twilio
+):
     proxy = case_api.dispatch().json["proxy_number"]
     run_worker()
     twilio.text(JAN, words, to=proxy)
@@ -187,8 +213,9 @@ def test_it_reads_markup_in_the_crews_words_aloud_rather_than_obeying_it(words, 
     assert words in spoken(root)
 
 
-def test_it_calls_rather_than_texts_her_from_then_on(texted, fails, twilio, case_api, run_worker, fast_forward,
-                                                     fake_twilio, client):
+def test_it_calls_rather_than_texts_her_from_then_on(
+    texted, fails, twilio, case_api, run_worker, fast_forward, fake_twilio, client
+):
     notice = texted("dispatch_citizen")
     fails(notice, "30006")
     twilio.text(JAN, "We zijn er over een kwartier.", to=notice["From"])
@@ -220,8 +247,9 @@ def test_it_keeps_texting_the_crew_after_she_went_over_to_voice(texted, fails, t
     assert texts_to(fake_twilio, JAN)[-1]["Body"].endswith("Ik ben thuis vanaf 9 uur.")
 
 
-def test_it_falls_back_to_a_call_when_twilio_refuses_the_text_with_21614(case_api, run_worker, fake_twilio,
-                                                                          case_system, client):
+def test_it_falls_back_to_a_call_when_twilio_refuses_the_text_with_21614(
+    case_api, run_worker, fake_twilio, case_system, client
+):
     proxy = case_api.dispatch().json["proxy_number"]
     fake_twilio.fail_next(status=400, code=21614)  # the first text out is Anna's dispatch notice
     run_worker(2)
@@ -233,8 +261,9 @@ def test_it_falls_back_to_a_call_when_twilio_refuses_the_text_with_21614(case_ap
     assert case_system.of_type("message.undeliverable") == []
 
 
-def test_it_calls_with_the_crews_message_when_twilio_refuses_the_relay_with_21614(texted, twilio, run_worker,
-                                                                                  fake_twilio, client):
+def test_it_calls_with_the_crews_message_when_twilio_refuses_the_relay_with_21614(
+    texted, twilio, run_worker, fake_twilio, client
+):
     notice = texted("dispatch_citizen")
     fake_twilio.fail_next(status=400, code=21614)
     twilio.text(JAN, "Mag de auto even weg?", to=notice["From"])
@@ -245,8 +274,10 @@ def test_it_calls_with_the_crews_message_when_twilio_refuses_the_relay_with_2161
 
 # -- 30003: her handset is unreachable ------------------------------------------------------------
 
-def test_it_texts_once_more_ten_minutes_after_her_handset_was_unreachable(texted, fails, fast_forward, run_worker,
-                                                                         fake_twilio, case_system):
+
+def test_it_texts_once_more_ten_minutes_after_her_handset_was_unreachable(
+    texted, fails, fast_forward, run_worker, fake_twilio, case_system
+):
     notice = texted("dispatch_citizen")
     fails(notice, "30003")
     fast_forward(TEXT_RETRY_AFTER - 30)
@@ -260,8 +291,9 @@ def test_it_texts_once_more_ten_minutes_after_her_handset_was_unreachable(texted
 
 
 @pytest.mark.parametrize("purpose", ["relay", "reminder"])
-def test_it_calls_when_her_handset_is_unreachable_again_on_the_retry(purpose, texted, fails, fast_forward,
-                                                                     run_worker, fake_twilio, case_system, client):
+def test_it_calls_when_her_handset_is_unreachable_again_on_the_retry(
+    purpose, texted, fails, fast_forward, run_worker, fake_twilio, case_system, client
+):
     fails(texted(purpose), "30003")
     fast_forward(TEXT_RETRY_AFTER + 1)
     run_worker()
@@ -271,8 +303,9 @@ def test_it_calls_when_her_handset_is_unreachable_again_on_the_retry(purpose, te
     assert case_system.of_type("message.undeliverable") == []
 
 
-def test_it_calls_when_the_retry_after_30003_turns_out_to_reach_a_landline(texted, fails, fast_forward, run_worker,
-                                                                           fake_twilio, client):
+def test_it_calls_when_the_retry_after_30003_turns_out_to_reach_a_landline(
+    texted, fails, fast_forward, run_worker, fake_twilio, client
+):
     fails(texted("dispatch_citizen"), "30003")
     fast_forward(TEXT_RETRY_AFTER + 1)
     run_worker()
@@ -280,8 +313,9 @@ def test_it_calls_when_the_retry_after_30003_turns_out_to_reach_a_landline(texte
     assert called_purposes(client) == ["dispatch_citizen"]
 
 
-def test_it_keeps_texting_her_when_the_retry_is_delivered(texted, fails, twilio, fast_forward, run_worker,
-                                                          fake_twilio, client):
+def test_it_keeps_texting_her_when_the_retry_is_delivered(
+    texted, fails, twilio, fast_forward, run_worker, fake_twilio, client
+):
     notice = texted("dispatch_citizen")
     fails(notice, "30003")
     fast_forward(TEXT_RETRY_AFTER + 1)
@@ -294,8 +328,9 @@ def test_it_keeps_texting_her_when_the_retry_is_delivered(texted, fails, twilio,
     assert fake_twilio.calls == [] and entries(client, "channel.voice") == []
 
 
-def test_it_withdraws_the_retried_question_when_she_answers_in_between(texted, fails, twilio, fast_forward,
-                                                                       run_worker, fake_twilio, case_system):
+def test_it_withdraws_the_retried_question_when_she_answers_in_between(
+    texted, fails, twilio, fast_forward, run_worker, fake_twilio, case_system
+):
     question = texted("question")
     fails(question, "30003")
     twilio.text(ANNA, "ja", to=question["From"])
@@ -320,8 +355,9 @@ class TestAroundQuietHours:
     def test_it_sends_the_dispatch_notice_before_quiet_hours_begin(self, texted):
         assert texted("dispatch_citizen")["To"] == ANNA.phone
 
-    def test_it_holds_the_retry_of_an_unreachable_notice_until_quiet_hours_end(self, texted, fails, fast_forward,
-                                                                               run_worker, fake_twilio):
+    def test_it_holds_the_retry_of_an_unreachable_notice_until_quiet_hours_end(
+        self, texted, fails, fast_forward, run_worker, fake_twilio
+    ):
         notice = texted("dispatch_citizen")
         fails(notice, "30003")
         fast_forward(TEXT_RETRY_AFTER + 1)
@@ -330,6 +366,7 @@ class TestAroundQuietHours:
 
 
 # -- when the fallback call fails too -------------------------------------------------------------
+
 
 @pytest.fixture
 def fallback_call(texted, fails, fake_twilio) -> dict:
@@ -342,12 +379,16 @@ def test_it_reports_a_fallback_call_that_fails(fallback_call, call_status, case_
     assert call_status(fallback_call, "failed").status_code == 204
     [report] = case_system.of_type("message.undeliverable")
     assert (report.data["recipient"], report.data["purpose"], report.data["channel"]) == (
-        "citizen", "dispatch_citizen", "call")
+        "citizen",
+        "dispatch_citizen",
+        "call",
+    )
     assert ANNA.phone not in str(report.data)
 
 
-def test_it_calls_once_more_later_when_the_fallback_call_is_not_answered(fallback_call, call_status, fast_forward,
-                                                                         run_worker, fake_twilio, case_system):
+def test_it_calls_once_more_later_when_the_fallback_call_is_not_answered(
+    fallback_call, call_status, fast_forward, run_worker, fake_twilio, case_system
+):
     assert call_status(fallback_call, "no-answer").status_code == 204
     assert len(fake_twilio.calls) == 1
     fast_forward(CALL_RETRY_AFTER)
@@ -358,7 +399,8 @@ def test_it_calls_once_more_later_when_the_fallback_call_is_not_answered(fallbac
 
 
 def test_it_reports_the_fallback_call_when_the_second_try_is_not_answered_either(
-        fallback_call, call_status, fast_forward, run_worker, fake_twilio, case_system):
+    fallback_call, call_status, fast_forward, run_worker, fake_twilio, case_system
+):
     call_status(fallback_call, "no-answer")
     fast_forward(CALL_RETRY_AFTER)
     run_worker()
@@ -380,8 +422,7 @@ def test_it_reports_a_failed_fallback_call_only_once(fallback_call, call_status,
     assert len(case_system.of_type("message.undeliverable")) == 1
 
 
-def test_it_ignores_a_call_status_that_names_the_call_with_another_call_sid(fallback_call, call_status,
-                                                                            case_system):
+def test_it_ignores_a_call_status_that_names_the_call_with_another_call_sid(fallback_call, call_status, case_system):
     assert call_status(fallback_call, "failed", sid="CA" + uuid.uuid4().hex).status_code == 204
     assert case_system.deliveries == []
 
@@ -389,9 +430,16 @@ def test_it_ignores_a_call_status_that_names_the_call_with_another_call_sid(fall
 THE_CALL, ITS_ROW = "<the call's sid>", "<its outbox row>"
 
 
-@pytest.mark.parametrize("query, call_sid", [
-    (ITS_ROW, None), (ITS_ROW, "SM" + "1" * 32), ("", THE_CALL), ("?o=abc", THE_CALL),
-], ids=["no-call-sid", "message-sid", "no-row", "garbage-row"])
+@pytest.mark.parametrize(
+    "query, call_sid",
+    [
+        (ITS_ROW, None),
+        (ITS_ROW, "SM" + "1" * 32),
+        ("", THE_CALL),
+        ("?o=abc", THE_CALL),
+    ],
+    ids=["no-call-sid", "message-sid", "no-row", "garbage-row"],
+)
 def test_it_refuses_a_call_status_it_cannot_read(query, call_sid, fallback_call, twilio, run_worker, case_system):
     query = f"?o={outbox_id(fallback_call)}" if query == ITS_ROW else query
     form = {"CallStatus": "failed"}
@@ -411,17 +459,22 @@ def test_it_refuses_a_forged_call_status(fallback_call, twilio, run_worker, case
 
 # -- when no call is worth placing ----------------------------------------------------------------
 
+
 def test_it_reports_a_failed_thank_you_without_calling(texted, fails, fake_twilio, case_system):
     fails(texted("thanks_yes"), "30006")
     assert fake_twilio.calls == []
     [report] = case_system.of_type("message.undeliverable")
     assert (report.data["purpose"], report.data["recipient"], report.data["error_code"]) == (
-        "thanks_yes", "citizen", "30006")
+        "thanks_yes",
+        "citizen",
+        "30006",
+    )
 
 
 @pytest.mark.parametrize("code", ["30006", "30003", "30005"])
-def test_it_never_calls_the_crew_when_a_text_to_him_fails(code, texted, fails, fast_forward, run_worker,
-                                                          fake_twilio, case_system):
+def test_it_never_calls_the_crew_when_a_text_to_him_fails(
+    code, texted, fails, fast_forward, run_worker, fake_twilio, case_system
+):
     texted("dispatch_citizen")
     [to_jan] = texts_to(fake_twilio, JAN)
     fails(to_jan, code)
@@ -432,8 +485,9 @@ def test_it_never_calls_the_crew_when_a_text_to_him_fails(code, texted, fails, f
     assert (report.data["recipient"], report.data["error_code"]) == ("crew", code)
 
 
-def test_it_never_calls_the_crew_when_twilio_refuses_a_text_to_him(texted, twilio, run_worker, fake_twilio,
-                                                                   case_system):
+def test_it_never_calls_the_crew_when_twilio_refuses_a_text_to_him(
+    texted, twilio, run_worker, fake_twilio, case_system
+):
     notice = texted("dispatch_citizen")
     fake_twilio.fail_next(status=400, code=21614)
     twilio.text(ANNA, "Ik ben er vanaf 9 uur.", to=notice["From"])  # relayed to Jan: refused
@@ -443,8 +497,9 @@ def test_it_never_calls_the_crew_when_twilio_refuses_a_text_to_him(texted, twili
     assert (report.data["recipient"], report.data["error_code"]) == ("crew", "21614")
 
 
-def test_it_does_not_call_about_a_question_she_has_already_answered(texted, fails, twilio, run_worker, fake_twilio,
-                                                                    case_system):
+def test_it_does_not_call_about_a_question_she_has_already_answered(
+    texted, fails, twilio, run_worker, fake_twilio, case_system
+):
     question = texted("question")
     twilio.text(ANNA, "Ja, het gat is dicht", to=question["From"])
     run_worker()
@@ -476,6 +531,7 @@ def test_it_reports_other_failures_without_calling(texted, fails, fake_twilio, c
 
 # -- hostile and repeated status callbacks --------------------------------------------------------
 
+
 def test_it_places_one_call_however_often_twilio_reports_the_failure(texted, fails, fake_twilio):
     notice = texted("dispatch_citizen")
     fails(notice, "30006")
@@ -492,8 +548,9 @@ def test_it_ignores_an_unsigned_failure_report(texted, twilio, run_worker, fake_
     assert fake_twilio.calls == [] and entries(client, "channel.voice") == []
 
 
-def test_it_ignores_a_failure_report_for_our_row_with_a_strangers_message_sid(texted, twilio, run_worker,
-                                                                              fake_twilio, client):
+def test_it_ignores_a_failure_report_for_our_row_with_a_strangers_message_sid(
+    texted, twilio, run_worker, fake_twilio, client
+):
     notice = texted("dispatch_citizen")
     assert twilio.status("SM" + uuid.uuid4().hex, "undelivered", outbox_id(notice), "30006").status_code == 204
     run_worker()
@@ -501,11 +558,12 @@ def test_it_ignores_a_failure_report_for_our_row_with_a_strangers_message_sid(te
 
 
 @pytest.mark.parametrize("code", ["3O006", "30006,21614", "30006" * 3])
-def test_it_does_not_call_on_an_error_code_it_cannot_read(code, texted, twilio, run_worker, fake_twilio,
-                                                          case_system):
+def test_it_does_not_call_on_an_error_code_it_cannot_read(code, texted, twilio, run_worker, fake_twilio, case_system):
     notice = texted("dispatch_citizen")
-    response = twilio.post(f"/twilio/status?o={outbox_id(notice)}",
-                           {"MessageSid": notice["sid"], "MessageStatus": "undelivered", "ErrorCode": code})
+    response = twilio.post(
+        f"/twilio/status?o={outbox_id(notice)}",
+        {"MessageSid": notice["sid"], "MessageStatus": "undelivered", "ErrorCode": code},
+    )
     assert response.status_code == 204
     run_worker()
     assert fake_twilio.calls == []

@@ -37,8 +37,11 @@ from tests.test_e2e_procfile import text_form, twilio_post
 ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(not ON_POSTGRES, reason="fault tests run the Procfile's processes side by side, which "
-                       "needs PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://..."),
+    pytest.mark.skipif(
+        not ON_POSTGRES,
+        reason="fault tests run the Procfile's processes side by side, which "
+        "needs PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://...",
+    ),
 ]
 
 # Fixed in gateway/outbox.py (CLAIM_LEASE) and not configurable: a row claimed by a worker that
@@ -52,6 +55,7 @@ SEND_CONCURRENCY = Config.from_env({}).send_concurrency
 
 # --- the processes -----------------------------------------------------------------------------
 
+
 class Gateway(Processes):
     """The Procfile's web and worker processes, started, killed and restarted at will."""
 
@@ -61,8 +65,9 @@ class Gateway(Processes):
 
     def flask(self, *arguments: str) -> subprocess.CompletedProcess:
         """A `flask --app app ...` command with the processes' own environment."""
-        return subprocess.run([FLASK, "--app", "app", *arguments], cwd=ROOT, env=self.env, capture_output=True,
-                              text=True, timeout=60)
+        return subprocess.run(
+            [FLASK, "--app", "app", *arguments], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=60
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -75,10 +80,13 @@ def free_connections_left_by_earlier_tests():
         import psycopg
 
         url = make_url(os.environ["TEST_DATABASE_URL"])
-        with psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=url.database,
-                             autocommit=True) as conn:
-            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
-                         " AND pid <> pg_backend_pid() AND state = 'idle'")
+        with psycopg.connect(
+            host=url.host, port=url.port, user=url.username, dbname=url.database, autocommit=True
+        ) as conn:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND state = 'idle'"
+            )
 
 
 @pytest.fixture
@@ -92,8 +100,13 @@ def gateway_for(settings, request, tmp_path):
         port = free_port()
         logs = tmp_path / f"gateway-{len(started)}"
         logs.mkdir()
-        env = {**settings, "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "CONFIRMATION_DELAY": "1s",
-               "WORKER_POLL_INTERVAL": "0.2", **overrides}
+        env = {
+            **settings,
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+            "CONFIRMATION_DELAY": "1s",
+            "WORKER_POLL_INTERVAL": "0.2",
+            **overrides,
+        }
         gateway = Gateway(env, logs)
         started.append(gateway)
         if web:
@@ -112,6 +125,7 @@ def gateway_for(settings, request, tmp_path):
 
 
 # --- the cases ---------------------------------------------------------------------------------
+
 
 @dataclass
 class Job:
@@ -137,9 +151,15 @@ class Job:
         return f"F{self.n}"
 
     def dispatched(self, **changes) -> dict:
-        return {"case_id": self.case_id, "reference": self.reference, "address": f"Dorpsweg {self.n}",
-                "description": "Gat in de stoep.", "citizen": {"phone": self.citizen.national, "name": "Bewoner"},
-                "crew": {"id": f"crew-{self.n}", "phone": self.crew.national, "name": "Ploeg"}, **changes}
+        return {
+            "case_id": self.case_id,
+            "reference": self.reference,
+            "address": f"Dorpsweg {self.n}",
+            "description": "Gat in de stoep.",
+            "citizen": {"phone": self.citizen.national, "name": "Bewoner"},
+            "crew": {"id": f"crew-{self.n}", "phone": self.crew.national, "name": "Ploeg"},
+            **changes,
+        }
 
     def expected_for_citizen(self) -> Counter:
         thanks = "thanks_no" if self.answer == "nee" else "thanks_yes"
@@ -152,13 +172,21 @@ class Job:
 
 def burst(count: int, start: int = 0, detail: str | None = None) -> list[Job]:
     """Half the residents say NEE (with `detail` after it, if given), half JA."""
-    return [Job(n, answer="nee" if n % 2 == 0 else "ja", detail=detail if n % 2 == 0 else None)
-            for n in range(start, start + count)]
+    return [
+        Job(n, answer="nee" if n % 2 == 0 else "ja", detail=detail if n % 2 == 0 else None)
+        for n in range(start, start + count)
+    ]
 
 
-KINDS = (("komt een ploeg", "dispatch"), ("opgelost? Antwoord JA of NEE.", "question"),
-         ("We pakken melding", "thanks_no"), ("We sluiten melding", "thanks_yes"), ("doorgegeven", "forwarded"),
-         ("De melder schrijft", "dispatch_crew"), (", melder ", "relay_to_crew"))
+KINDS = (
+    ("komt een ploeg", "dispatch"),
+    ("opgelost? Antwoord JA of NEE.", "question"),
+    ("We pakken melding", "thanks_no"),
+    ("We sluiten melding", "thanks_yes"),
+    ("doorgegeven", "forwarded"),
+    ("De melder schrijft", "dispatch_crew"),
+    (", melder ", "relay_to_crew"),
+)
 
 
 def kind_of(body: str) -> str:
@@ -166,9 +194,12 @@ def kind_of(body: str) -> str:
 
 
 def post_event(base: str, event_type: str, data: dict, webhook_id: str | None = None) -> requests.Response:
-    return requests.post(base + "/v1/events", json={"type": event_type, "data": data}, timeout=15,
-                         headers={"Authorization": f"Bearer {CASE_KEY}",
-                                  "webhook-id": webhook_id or "evt_" + uuid.uuid4().hex})
+    return requests.post(
+        base + "/v1/events",
+        json={"type": event_type, "data": data},
+        timeout=15,
+        headers={"Authorization": f"Bearer {CASE_KEY}", "webhook-id": webhook_id or "evt_" + uuid.uuid4().hex},
+    )
 
 
 def at_once(work, jobs: list[Job]) -> None:
@@ -183,6 +214,7 @@ def dispatch_all(base: str, jobs: list[Job], together: bool = True) -> None:
         answer = post_event(base, "case.dispatched", job.dispatched())
         assert answer.status_code == 202, answer.text
         job.proxy = answer.json()["proxy_number"]
+
     if together:
         at_once(dispatch, jobs)
     else:
@@ -194,6 +226,7 @@ def complete_all(base: str, jobs: list[Job]) -> None:
     def complete(job: Job) -> None:
         answer = post_event(base, "case.completed", {"case_id": job.case_id})
         assert answer.status_code == 202, answer.text
+
     at_once(complete, jobs)
 
 
@@ -233,15 +266,19 @@ def missing(jobs: list[Job], fake_twilio, case_system) -> list[str]:
         texts = job.expected_for_citizen() - kinds_to(fake_twilio, job.citizen.phone)
         texts += Counter(["dispatch_crew"]) - kinds_to(fake_twilio, job.crew.phone)
         gaps += [f"{job.case_id} text {kind}" for kind in texts]
-        gaps += [f"{job.case_id} callback {kind}" for kind in job.expected_callbacks()
-                 if not callbacks[(job.case_id, kind)]]
+        gaps += [
+            f"{job.case_id} callback {kind}" for kind in job.expected_callbacks() if not callbacks[(job.case_id, kind)]
+        ]
     return gaps
 
 
 def wait_for_everything(jobs: list[Job], fake_twilio, case_system, timeout: float) -> float:
     started = time.monotonic()
-    wait_until(lambda: not missing(jobs, fake_twilio, case_system), timeout,
-               lambda: f"every text and callback of the burst; missing {missing(jobs, fake_twilio, case_system)}")
+    wait_until(
+        lambda: not missing(jobs, fake_twilio, case_system),
+        timeout,
+        lambda: f"every text and callback of the burst; missing {missing(jobs, fake_twilio, case_system)}",
+    )
     time.sleep(0.6)  # a straggling second copy would arrive within these three worker ticks
     return time.monotonic() - started
 
@@ -309,8 +346,10 @@ def numbers_of(jobs: list[Job]) -> list[str]:
 
 # --- 1. a worker killed mid-burst ----------------------------------------------------------------
 
+
 def test_it_loses_no_text_when_the_worker_is_killed_mid_burst_and_sends_none_twice_with_status_callbacks(
-        gateway_for, fake_twilio, case_system):
+    gateway_for, fake_twilio, case_system
+):
     """Two kills, one wait. Without status callbacks, the text in flight when the worker dies
     is accepted by Twilio but never recorded, so it goes again when its claim lease ends
     (measured and printed, not asserted). With Twilio's "sent" status callback, the web
@@ -327,8 +366,12 @@ def test_it_loses_no_text_when_the_worker_is_killed_mid_burst_and_sends_none_twi
     gateway.start_worker("worker-restarted")
     path = urlsplit(in_flight["StatusCallback"])
     forged = {"MessageSid": "SM" + uuid.uuid4().hex, "MessageStatus": "sent", "To": in_flight["To"]}
-    assert twilio_post(gateway.base, f"{path.path}?{path.query}", forged,
-                       signed_for="https://attacker.example").status_code == 403
+    assert (
+        twilio_post(
+            gateway.base, f"{path.path}?{path.query}", forged, signed_for="https://attacker.example"
+        ).status_code
+        == 403
+    )
 
     fake_twilio.report_status("sent", only_to=numbers_of(with_reports))
     dispatch_all(gateway.base, with_reports)
@@ -344,10 +387,12 @@ def test_it_loses_no_text_when_the_worker_is_killed_mid_burst_and_sends_none_twi
     twice_without = duplicates(fake_twilio, numbers_of(without))
     twice_with = duplicates(fake_twilio, numbers_of(with_reports))
     reports = Counter(answer for _, answer in fake_twilio.status_reports)
-    print(f"\nkilled worker: texts sent twice without status callbacks: {twice_without} of "
-          f"{accepted(fake_twilio, numbers_of(without))}; with status callbacks: {twice_with} of "
-          f"{accepted(fake_twilio, numbers_of(with_reports))}; everything delivered {recovered:.1f}s after "
-          f"the first kill; status callbacks answered {dict(reports)}; total {time.monotonic() - started:.1f}s")
+    print(
+        f"\nkilled worker: texts sent twice without status callbacks: {twice_without} of "
+        f"{accepted(fake_twilio, numbers_of(without))}; with status callbacks: {twice_with} of "
+        f"{accepted(fake_twilio, numbers_of(with_reports))}; everything delivered {recovered:.1f}s after "
+        f"the first kill; status callbacks answered {dict(reports)}; total {time.monotonic() - started:.1f}s"
+    )
     assert missing(jobs, fake_twilio, case_system) == []  # nothing lost
     assert_exactly_once(with_reports, fake_twilio, case_system)
     assert twice_with == 0
@@ -356,6 +401,7 @@ def test_it_loses_no_text_when_the_worker_is_killed_mid_burst_and_sends_none_twi
 
 
 # --- 2. two workers ------------------------------------------------------------------------------
+
 
 def test_it_shares_a_burst_between_two_workers_and_sends_each_text_once(gateway_for, fake_twilio, case_system):
     """Each worker is given its own spelling of the fake's address (127.0.0.1 or localhost):
@@ -373,10 +419,13 @@ def test_it_shares_a_burst_between_two_workers_and_sends_each_text_once(gateway_
     answer_when_asked(gateway.base, jobs, fake_twilio, timeout=30)
     wait_for_everything(jobs, fake_twilio, case_system, timeout=30)
 
-    by_worker = Counter("worker-b" if a.host.startswith("localhost") else "worker-a"
-                        for a in fake_twilio.arrivals if a.status == 201)
-    print(f"\ntwo workers: {sum(by_worker.values())} texts in {time.monotonic() - started:.1f}s, "
-          f"sent per worker {dict(by_worker)}")
+    by_worker = Counter(
+        "worker-b" if a.host.startswith("localhost") else "worker-a" for a in fake_twilio.arrivals if a.status == 201
+    )
+    print(
+        f"\ntwo workers: {sum(by_worker.values())} texts in {time.monotonic() - started:.1f}s, "
+        f"sent per worker {dict(by_worker)}"
+    )
     assert_exactly_once(jobs, fake_twilio, case_system)
     assert by_worker["worker-a"] > 0 and by_worker["worker-b"] > 0, by_worker
     assert gateway.alive("worker-a") and gateway.alive("worker-b")
@@ -390,12 +439,12 @@ DETAIL = "Het gat zit er nog, nu ligt er ook een bord."
 def ask_everyone(gateway: Gateway, jobs: list[Job], fake_twilio) -> None:
     dispatch_all(gateway.base, jobs)
     complete_all(gateway.base, jobs)
-    wait_until(lambda: all(kinds_to(fake_twilio, job.citizen.phone)["question"] for job in jobs), 30,
-               "every question")
+    wait_until(lambda: all(kinds_to(fake_twilio, job.citizen.phone)["question"] for job in jobs), 30, "every question")
 
 
 def test_it_delivers_every_callback_once_in_order_with_its_webhook_id_after_the_case_system_was_down(
-        gateway_for, fake_twilio, case_system):
+    gateway_for, fake_twilio, case_system
+):
     """The case system answers 503 for 9.5 s. A failed callback is retried after 5 s, the next
     time after 5 min, so the outage is shaped with Retry-After to fit the test in seconds:
     during its first 5.5 s the case system asks for 11 s (longer than the schedule's 5 s and
@@ -425,15 +474,20 @@ def test_it_delivers_every_callback_once_in_order_with_its_webhook_id_after_the_
     assert during and all(a.status == 503 for a in during)
     failed = Counter(a.webhook_id for a in log if a.status != 200)
     assert max(failed.values()) == 1, "a callback failed twice: the retry came before the outage ended"
-    gaps = {a.webhook_id: next(b.at for b in log if b.webhook_id == a.webhook_id and b.status == 200) - a.at
-            for a in log if a.status == 503}
+    gaps = {
+        a.webhook_id: next(b.at for b in log if b.webhook_id == a.webhook_id and b.status == 200) - a.at
+        for a in log
+        if a.status == 503
+    }
     asked_long = [gaps[a.webhook_id] for a in during if a.at < down_at + 5.5]
     asked_short = [gaps[a.webhook_id] for a in during if a.at >= down_at + 5.5]
     assert asked_long and asked_short, "the outage did not catch both waves"
-    print(f"\ncase system down 9.5s: {len(log)} attempts for {len(case_system.deliveries)} callbacks; "
-          f"retried after {min(asked_long):.1f}-{max(asked_long):.1f}s when asked for 11s "
-          f"({len(asked_long)}), {min(asked_short):.1f}-{max(asked_short):.1f}s when asked for 1s "
-          f"({len(asked_short)}); all delivered {waited:.1f}s after it was back")
+    print(
+        f"\ncase system down 9.5s: {len(log)} attempts for {len(case_system.deliveries)} callbacks; "
+        f"retried after {min(asked_long):.1f}-{max(asked_long):.1f}s when asked for 11s "
+        f"({len(asked_long)}), {min(asked_short):.1f}-{max(asked_short):.1f}s when asked for 1s "
+        f"({len(asked_short)}); all delivered {waited:.1f}s after it was back"
+    )
     assert min(asked_long) >= 11 - 0.3  # Retry-After honoured (its whole seconds, less clock granularity)
     assert min(asked_short) >= FIRST_RETRY_SECONDS - 0.3  # the schedule's 5 s, not Retry-After's 1 s
     assert_exactly_once(jobs, fake_twilio, case_system)
@@ -447,7 +501,8 @@ def test_it_delivers_every_callback_once_in_order_with_its_webhook_id_after_the_
 
 
 def test_it_holds_every_callback_while_the_case_system_answers_410_and_sends_them_after_callbacks_enable(
-        gateway_for, fake_twilio, case_system):
+    gateway_for, fake_twilio, case_system
+):
     """410 Gone (Standard Webhooks: stop sending) disables the endpoint: the first callback
     that meets it is put back, every other one is held without being tried, the worker logs
     one CRITICAL line, and `flask --app app callbacks-enable` (run as the operator would, with
@@ -476,15 +531,19 @@ def test_it_holds_every_callback_while_the_case_system_answers_410_and_sends_the
     expected = sum(len(job.expected_callbacks()) for job in jobs)
     assert f"{expected} held callback(s) due now" in enabled.stdout, enabled.stdout
     waited = wait_for_everything(jobs, fake_twilio, case_system, timeout=20)
-    print(f"\n410: {len(gone)} attempt(s) in flight before everything was held; `callbacks-enable`: "
-          f"{enabled.stdout.strip()!r}; {len(case_system.deliveries)} callbacks delivered {waited:.1f}s later")
+    print(
+        f"\n410: {len(gone)} attempt(s) in flight before everything was held; `callbacks-enable`: "
+        f"{enabled.stdout.strip()!r}; {len(case_system.deliveries)} callbacks delivered {waited:.1f}s later"
+    )
     assert_exactly_once(jobs, fake_twilio, case_system)
 
 
 # --- 4. Twilio failing ---------------------------------------------------------------------------
 
+
 def test_it_retries_twilio_5xx_429_and_a_hang_sending_each_text_once_but_gives_up_on_an_invalid_number(
-        gateway_for, fake_twilio, case_system):
+    gateway_for, fake_twilio, case_system
+):
     """The first four texts meet 500, 503, 429 (Retry-After: 1) and a 12 s hang (the client gives
     up after 10 s); one resident's number is refused with 400/21211 every time. The failed
     texts go out once each on a retry (not before the first retry's 5 s); the refused one is
@@ -504,8 +563,11 @@ def test_it_retries_twilio_5xx_429_and_a_hang_sending_each_text_once_but_gives_u
     # The crew finishes only after the dispatch texts are out: a dispatch text still waiting
     # for its retry when the job is reported done is withdrawn (flows/confirmation.py), as
     # one held by quiet hours is: "a crew is coming" would only confuse her by then.
-    wait_until(lambda: all(kinds_to(fake_twilio, job.citizen.phone)["dispatch"] for job in jobs), 30,
-               "every dispatch text, retries included")
+    wait_until(
+        lambda: all(kinds_to(fake_twilio, job.citizen.phone)["dispatch"] for job in jobs),
+        30,
+        "every dispatch text, retries included",
+    )
     complete_all(gateway.base, jobs)
     answer_when_asked(gateway.base, jobs, fake_twilio, timeout=20)
     wait_for_everything(jobs, fake_twilio, case_system, timeout=20)
@@ -516,8 +578,10 @@ def test_it_retries_twilio_5xx_429_and_a_hang_sending_each_text_once_but_gives_u
     for fault, failure in zip(("500", "503", "429", "hang"), arrivals):
         [success] = [a for a in arrivals if a.form == failure.form and a.status == 201]
         retried[fault] = success.at - failure.at
-    print(f"\ntwilio faults: sent after {', '.join(f'{k}: {v:.1f}s' for k, v in retried.items())}; "
-          f"{len(fake_twilio.messages)} texts, {len(arrivals)} requests, done in {time.monotonic() - started:.1f}s")
+    print(
+        f"\ntwilio faults: sent after {', '.join(f'{k}: {v:.1f}s' for k, v in retried.items())}; "
+        f"{len(fake_twilio.messages)} texts, {len(arrivals)} requests, done in {time.monotonic() - started:.1f}s"
+    )
     assert min(retried.values()) >= FIRST_RETRY_SECONDS - 0.5
     assert retried["hang"] >= 10 + FIRST_RETRY_SECONDS - 0.5  # the client's 10 s timeout, then the retry
     assert_exactly_once(jobs, fake_twilio, case_system)
@@ -532,6 +596,7 @@ def test_it_retries_twilio_5xx_429_and_a_hang_sending_each_text_once_but_gives_u
 
 
 # --- 5. PostgreSQL goes away ---------------------------------------------------------------------
+
 
 class DatabaseProxy:
     """A TCP proxy on loopback between the gateway's processes and PostgreSQL. cut() drops every
@@ -617,7 +682,8 @@ def database_proxy(database_url):
 
 
 def test_it_answers_503_while_postgresql_is_away_and_recovers_without_a_restart_sending_everything_once(
-        gateway_for, database_proxy, database_url, fake_twilio, case_system):
+    gateway_for, database_proxy, database_url, fake_twilio, case_system
+):
     """PostgreSQL drops every connection and refuses new ones for 5 s while the case system and
     Twilio keep calling. The web answers 503 database_unavailable (JSON, Retry-After, no
     traceback), never 500. The cut lands while the worker waits for Twilio (the fake holds its
@@ -642,8 +708,13 @@ def test_it_answers_503_while_postgresql_is_away_and_recovers_without_a_restart_
     while time.monotonic() < cut_at + 5:
         for event_type, data, webhook_id in events:
             answers.append(post_event(gateway.base, event_type, data, webhook_id=webhook_id))
-        answers.append(requests.get(f"{gateway.base}/v1/cases/{early[0].case_id}", timeout=15,
-                                    headers={"Authorization": f"Bearer {CASE_KEY}"}))
+        answers.append(
+            requests.get(
+                f"{gateway.base}/v1/cases/{early[0].case_id}",
+                timeout=15,
+                headers={"Authorization": f"Bearer {CASE_KEY}"},
+            )
+        )
         answers.append(twilio_post(gateway.base, "/twilio/sms", text_form(stranger, "Hallo?", early[0].proxy)))
         answers.append(requests.get(gateway.base + "/healthz", timeout=15))
     database_proxy.restore()
@@ -652,8 +723,10 @@ def test_it_answers_503_while_postgresql_is_away_and_recovers_without_a_restart_
     back_after = time.monotonic() - restored_at
     fake_twilio.release()
 
-    print(f"\npostgresql away 5s: {len(answers)} requests during the outage answered "
-          f"{dict(Counter(a.status_code for a in answers))}; web healthy {back_after:.2f}s after it was back")
+    print(
+        f"\npostgresql away 5s: {len(answers)} requests during the outage answered "
+        f"{dict(Counter(a.status_code for a in answers))}; web healthy {back_after:.2f}s after it was back"
+    )
     assert {response.status_code for response in answers} == {503}
     for response in answers:
         assert response.json()["error"]["code"] == "database_unavailable", response.text
@@ -664,8 +737,9 @@ def test_it_answers_503_while_postgresql_is_away_and_recovers_without_a_restart_
         assert retry.status_code == 202, retry.text
         if event_type == "case.dispatched":
             next(job for job in late if job.case_id == data["case_id"]).proxy = retry.json()["proxy_number"]
-    wait_until(lambda: all(kinds_to(fake_twilio, job.citizen.phone)["dispatch"] for job in late), 20,
-               "the late dispatch texts")
+    wait_until(
+        lambda: all(kinds_to(fake_twilio, job.citizen.phone)["dispatch"] for job in late), 20, "the late dispatch texts"
+    )
     complete_all(gateway.base, late)
     answer_when_asked(gateway.base, early + late, fake_twilio, timeout=30)
     wait_for_everything(early + late, fake_twilio, case_system, timeout=30)
@@ -676,7 +750,8 @@ def test_it_answers_503_while_postgresql_is_away_and_recovers_without_a_restart_
 
 
 def test_it_records_a_text_twilio_accepted_while_postgresql_was_away_and_sends_it_only_once(
-        gateway_for, database_proxy, database_url, fake_twilio):
+    gateway_for, database_proxy, database_url, fake_twilio
+):
     """The worker hands a text to Twilio; PostgreSQL goes away before the worker can record
     it; Twilio's "sent" status callback meets the same outage and gets 503 (Twilio does not
     retry status callbacks on an error answer). The worker still knows it sent the text:
@@ -706,19 +781,25 @@ def test_it_records_a_text_twilio_accepted_while_postgresql_was_away_and_sends_i
     outbox_id = int(parse_qs(urlsplit(text["StatusCallback"]).query)["o"][0])
 
     def recorded() -> bool:
-        case = requests.get(f"{gateway.base}/v1/cases/{job.case_id}", timeout=15,
-                            headers={"Authorization": f"Bearer {CASE_KEY}"}).json()
-        return any(entry["kind"] == "sms.sent" and entry["data"].get("outbox_id") == outbox_id
-                   for entry in case["timeline"])
+        case = requests.get(
+            f"{gateway.base}/v1/cases/{job.case_id}", timeout=15, headers={"Authorization": f"Bearer {CASE_KEY}"}
+        ).json()
+        return any(
+            entry["kind"] == "sms.sent" and entry["data"].get("outbox_id") == outbox_id for entry in case["timeline"]
+        )
+
     wait_until(recorded, 8, f"the send of outbox row {outbox_id} on the case's timeline", poll=0.2)
     wait_until(lambda: kinds_to(fake_twilio, job.crew.phone)["dispatch_crew"], 8, "the crew's text, next in the batch")
-    print(f"\ntext sent while postgresql was away: recorded and the batch went on "
-          f"{time.monotonic() - back:.1f}s after it was back")
+    print(
+        f"\ntext sent while postgresql was away: recorded and the batch went on "
+        f"{time.monotonic() - back:.1f}s after it was back"
+    )
     assert kinds_to(fake_twilio, job.citizen.phone) == Counter(["dispatch"])
     assert "the database is away" in gateway.log("worker")
 
 
 # --- 6. the rate limit ---------------------------------------------------------------------------
+
 
 def busiest_second(times: list[float]) -> int:
     """The most sends in any window [t, t + 1 s) that starts at a send."""
@@ -727,7 +808,8 @@ def busiest_second(times: list[float]) -> int:
 
 
 def test_it_keeps_each_proxy_number_to_sender_mps_at_full_speed_and_sends_a_reply_before_the_bulk(
-        gateway_for, fake_twilio, case_system):
+    gateway_for, fake_twilio, case_system
+):
     """SENDER_MPS=5 and two proxy numbers; 60 one-segment dispatch texts (30 cases) are queued
     before the worker starts. Measured at the fake, per From number: no window of one second
     holds more than 5 sends, plus 1 for clock edges: the limiter hands out slots exactly 0.2 s
@@ -737,8 +819,9 @@ def test_it_keeps_each_proxy_number_to_sender_mps_at_full_speed_and_sends_a_repl
     the numbers must drain at 80% or more of 2 x 5/s. A resident's text relayed to her crew
     while the bulk drains goes before the bulk queued ahead of it (answers before bulk)."""
     numbers = ("+3197010000001", "+3197010000002")
-    gateway = gateway_for(worker=False, SENDER_MPS="5", PROXY_NUMBERS=",".join(numbers),
-                          ORGANISATION_NAME="Gemeente Ede")
+    gateway = gateway_for(
+        worker=False, SENDER_MPS="5", PROXY_NUMBERS=",".join(numbers), ORGANISATION_NAME="Gemeente Ede"
+    )
     # Fifteen residents, each with two cases: her second case cannot share her first one's
     # number, so the pool puts fifteen cases on each number.
     jobs = []
@@ -759,17 +842,21 @@ def test_it_keeps_each_proxy_number_to_sender_mps_at_full_speed_and_sends_a_repl
 
     sent = [a for a in fake_twilio.arrivals if a.status == 201]
     assert len(sent) == 61
-    assert all(len(a.form["Body"]) <= 160 and a.form["Body"].isascii()
-               and not set(a.form["Body"]) & set("[]{}^~\\|`") for a in sent), "not all single-segment GSM-7"
+    assert all(
+        len(a.form["Body"]) <= 160 and a.form["Body"].isascii() and not set(a.form["Body"]) & set("[]{}^~\\|`")
+        for a in sent
+    ), "not all single-segment GSM-7"
     per_number = {number: [a.at for a in sent if a.form["From"] == number] for number in numbers}
     busiest = {number: busiest_second(times) for number, times in per_number.items()}
     span = max(a.at for a in sent) - min(a.at for a in sent)
     rate = (len(sent) - 1) / span
     [relay] = [a for a in sent if kind_of(a.form["Body"]) == "relay_to_crew"]
     bulk_after = [a for a in sent if a.form["From"] == replying.proxy and a.at > relay.at]
-    print(f"\nrate limit 5/s x 2 numbers: {len(sent)} texts in {span:.2f}s = {rate:.2f}/s "
-          f"({rate / 10:.0%} of 10/s); busiest second per number {busiest}; the relay went "
-          f"{relay.at - queued_at:.2f}s after it was queued, ahead of {len(bulk_after)} bulk text(s) queued before it")
+    print(
+        f"\nrate limit 5/s x 2 numbers: {len(sent)} texts in {span:.2f}s = {rate:.2f}/s "
+        f"({rate / 10:.0%} of 10/s); busiest second per number {busiest}; the relay went "
+        f"{relay.at - queued_at:.2f}s after it was queued, ahead of {len(bulk_after)} bulk text(s) queued before it"
+    )
     assert all(count <= 5 + 1 for count in busiest.values()), busiest
     assert rate >= 0.8 * 2 * 5
     assert len(bulk_after) >= 5, "the relay waited behind the bulk"

@@ -19,8 +19,10 @@ def settings(settings):
 
 @pytest.fixture
 def annas_two_reports(case_api, run_worker, fake_twilio):
-    for case_id, reference, address, crew in (("MOR-2026-0042", "MOR-42", "Kerkstraat 12", JAN),
-                                              ("MOR-2026-0043", "MOR-43", "Dorpsweg 3", PIET)):
+    for case_id, reference, address, crew in (
+        ("MOR-2026-0042", "MOR-42", "Kerkstraat 12", JAN),
+        ("MOR-2026-0043", "MOR-43", "Dorpsweg 3", PIET),
+    ):
         assert case_api.dispatch(case_id=case_id, reference=reference, address=address, crew=crew).status_code == 202
     run_worker()
     fake_twilio.reset()
@@ -31,7 +33,8 @@ def which_case_texts(fake_twilio) -> list[str]:
 
 
 def test_it_keeps_thirty_long_texts_to_one_bounded_held_text_and_asks_three_times(
-        annas_two_reports, twilio, run_worker, fake_twilio, case_system):
+    annas_two_reports, twilio, run_worker, fake_twilio, case_system
+):
     for n in range(30):
         assert twilio.text(ANNA, f"{n:02d} " + "gat " * 399, to=P).status_code == 200
     run_worker()

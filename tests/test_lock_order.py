@@ -28,8 +28,9 @@ from gateway.worker import TIMERS
 from tests.conftest import ANNA, JAN
 
 ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
-pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="row locks are PostgreSQL's: set "
-                                "TEST_DATABASE_URL=postgresql+psycopg://... to run these")
+pytestmark = pytest.mark.skipif(
+    not ON_POSTGRES, reason="row locks are PostgreSQL's: set TEST_DATABASE_URL=postgresql+psycopg://... to run these"
+)
 CASE = "MOR-2026-0042"
 
 
@@ -48,8 +49,10 @@ def lock_case(flow) -> int:
 
 
 def someone_waits_for_a_lock(flow) -> bool:
-    waiting = flow.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                           "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()").fetchone()[0]
+    waiting = flow.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+    ).fetchone()[0]
     return waiting > 0
 
 
@@ -68,6 +71,7 @@ def in_background(work) -> tuple[threading.Thread, dict]:
             result["value"] = work()
         except BaseException as exc:  # handed to the test, which fails on it
             result["error"] = exc
+
     thread = threading.Thread(target=run)
     thread.start()
     return thread, result
@@ -90,8 +94,7 @@ def test_the_worker_waits_for_the_case_before_it_records_a_send(case_api, runtim
     assert len(fake_twilio.texts_to(ANNA.phone)) == 1 and len(fake_twilio.texts_to(JAN.phone)) == 1
 
 
-def test_a_status_callback_waits_for_the_case_before_it_records_the_status(case_api, runtime, run_worker, twilio,
-                                                                           flow):
+def test_a_status_callback_waits_for_the_case_before_it_records_the_status(case_api, runtime, run_worker, twilio, flow):
     case_api.dispatch()
     run_worker()
     with runtime.db.transaction() as session:
@@ -108,8 +111,9 @@ def test_a_status_callback_waits_for_the_case_before_it_records_the_status(case_
         assert session.get(OutboxMessage, row.id).delivery_status == "delivered"
 
 
-def test_a_due_timer_whose_case_is_held_waits_its_turn_without_holding_the_timer(case_api, runtime, run_worker,
-                                                                                fast_forward, flow):
+def test_a_due_timer_whose_case_is_held_waits_its_turn_without_holding_the_timer(
+    case_api, runtime, run_worker, fast_forward, flow
+):
     case_api.dispatch()
     case_api.complete()
     run_worker()
@@ -129,8 +133,9 @@ def test_a_due_timer_whose_case_is_held_waits_its_turn_without_holding_the_timer
         assert "fired" in [timer.status for timer in session.scalars(select(Timer))]
 
 
-def test_a_status_callback_caught_in_a_deadlock_is_tried_again_not_answered_503(case_api, runtime, run_worker, twilio, flow,
-                                                                  fake_twilio, case_system):
+def test_a_status_callback_caught_in_a_deadlock_is_tried_again_not_answered_503(
+    case_api, runtime, run_worker, twilio, flow, fake_twilio, case_system
+):
     """Someone who breaks the lock order (here: the flow's connection, on purpose) deadlocks
     with a status callback; PostgreSQL ends the callback's transaction, and the webhook tries
     it again instead of answering 503 (Twilio would not send it again)."""

@@ -10,8 +10,15 @@ NUMBERS = set().union(*(forms(persona.phone, persona.national) for persona in (A
 
 
 def test_it_looks_for_every_form_of_a_personas_number():
-    assert {"+31612345678", "06 12345678", "0612345678", "%2B31612345678", "06-12345678", "06 12 34 56 78",
-            "0031612345678"} <= forms(ANNA.phone, ANNA.national)
+    assert {
+        "+31612345678",
+        "06 12345678",
+        "0612345678",
+        "%2B31612345678",
+        "06-12345678",
+        "06 12 34 56 78",
+        "0031612345678",
+    } <= forms(ANNA.phone, ANNA.national)
 
 
 def test_the_log_check_names_a_planted_line_in_a_process_log(tmp_path):

@@ -42,6 +42,7 @@ def logged(app):
         raw = stream.getvalue().splitlines()
         assert raw, "nothing was logged"
         return [json.loads(line) for line in raw]  # each line is one whole JSON object
+
     lines.raw = stream.getvalue
     yield lines
     root.removeHandler(handler)
@@ -52,8 +53,9 @@ def of_request(lines: list[dict], request_id: str) -> list[dict]:
     return [line for line in lines if line.get("request_id") == request_id]
 
 
-def test_every_line_is_one_json_object_with_time_level_logger_and_message(logged, case_api, twilio, run_worker,
-                                                                          fast_forward, fake_twilio):
+def test_every_line_is_one_json_object_with_time_level_logger_and_message(
+    logged, case_api, twilio, run_worker, fast_forward, fake_twilio
+):
     proxy = case_api.dispatch().json["proxy_number"]
     fake_twilio.fail_next(status=500)  # a retry logs a warning
     run_worker()
@@ -71,12 +73,15 @@ def test_every_line_is_one_json_object_with_time_level_logger_and_message(logged
 
 
 def test_a_sane_request_id_is_kept_returned_and_on_every_line_with_the_case_id(logged, case_api, client):
-    response = client.get(f"/v1/cases/{CASE}", headers={"Authorization": f"Bearer {CASE_KEY}",
-                                                        "X-Request-Id": "req-123abc"})
+    response = client.get(
+        f"/v1/cases/{CASE}", headers={"Authorization": f"Bearer {CASE_KEY}", "X-Request-Id": "req-123abc"}
+    )
     assert response.status_code == 404
     case_api.dispatch()
-    response = client.get(f"/v1/cases/{CASE}", headers={"Authorization": f"Bearer {CASE_KEY}",
-                                                        "X-Request-Id": "9d6a2c1e-47f1-4c1b-a3a4-2d8b0a7f3e55"})
+    response = client.get(
+        f"/v1/cases/{CASE}",
+        headers={"Authorization": f"Bearer {CASE_KEY}", "X-Request-Id": "9d6a2c1e-47f1-4c1b-a3a4-2d8b0a7f3e55"},
+    )
     assert response.headers["X-Request-Id"] == "9d6a2c1e-47f1-4c1b-a3a4-2d8b0a7f3e55"
     [line] = of_request(logged(), "9d6a2c1e-47f1-4c1b-a3a4-2d8b0a7f3e55")
     assert line["logger"] == "gateway.access" and line["case_id"] == CASE
@@ -91,10 +96,22 @@ def test_without_a_request_id_one_is_made_for_each_request(logged, client):
     assert [len(of_request(logged(), request_id)) for request_id in ids] == [1, 1]
 
 
-@pytest.mark.parametrize("hostile", [
-    "abc\ndef", "abc\r\nX-Injected: 1", 'x", "level": "CRITICAL', "x" * 10_000, "ünïcödé-id", "", " ", "\x00abc",
-    "+31612345678", "../../etc/passwd;rm", "a\u2028b",
-])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "abc\ndef",
+        "abc\r\nX-Injected: 1",
+        'x", "level": "CRITICAL',
+        "x" * 10_000,
+        "ünïcödé-id",
+        "",
+        " ",
+        "\x00abc",
+        "+31612345678",
+        "../../etc/passwd;rm",
+        "a\u2028b",
+    ],
+)
 def test_a_hostile_request_id_is_replaced_by_our_own(logged, client, hostile):
     response = client.get("/healthz", environ_overrides={"HTTP_X_REQUEST_ID": hostile})
     assert response.status_code == 200
@@ -103,14 +120,16 @@ def test_a_hostile_request_id_is_replaced_by_our_own(logged, client, hostile):
     lines = logged()
     assert len(of_request(lines, request_id)) == 1
     assert all(line["level"] != "CRITICAL" for line in lines)
-    assert all(set(line) <= {"time", "level", "logger", "message", "request_id", "case_id", "exception"}
-               for line in lines)
+    assert all(
+        set(line) <= {"time", "level", "logger", "message", "request_id", "case_id", "exception"} for line in lines
+    )
     if hostile.strip():
         assert hostile not in logged.raw()
 
 
-def test_the_worker_names_the_case_of_each_row_it_sends_and_each_timer_it_fires(logged, case_api, run_worker,
-                                                                                fast_forward):
+def test_the_worker_names_the_case_of_each_row_it_sends_and_each_timer_it_fires(
+    logged, case_api, run_worker, fast_forward
+):
     case_api.dispatch()
     case_api.dispatch(case_id="MOR-2026-0043", citizen=JAN, crew=ANNA)
     run_worker()
@@ -162,15 +181,22 @@ def run_app(env: dict[str, str]) -> subprocess.CompletedProcess:
         "logging.getLogger('gateway.check').warning('line\\nbreak \"quoted\"')\n"
     )
     base = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, env={**base, **env}, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.fixture
 def production(database_url):
-    return {"DATABASE_URL": database_url, "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "PROXY_NUMBERS": PROXY_NUMBERS[0], "CASE_API_KEYS": CASE_KEY,
-            "CASE_CALLBACK_URL": "https://cases.example.org/hook", "CASE_CALLBACK_SECRET": CALLBACK_SECRET}
+    return {
+        "DATABASE_URL": database_url,
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "PROXY_NUMBERS": PROXY_NUMBERS[0],
+        "CASE_API_KEYS": CASE_KEY,
+        "CASE_CALLBACK_URL": "https://cases.example.org/hook",
+        "CASE_CALLBACK_SECRET": CALLBACK_SECRET,
+    }
 
 
 def test_production_logs_json_by_default(production):

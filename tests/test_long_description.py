@@ -11,8 +11,32 @@ from flows import parts
 from tests.conftest import CASE_KEY, JAN
 
 LABEL = re.compile(r"\((\d+)/(\d+)\) ")
-WORDS = ["Er", "zit", "een", "diep", "gat", "in", "de", "stoep", "voor", "nummer", "12,", "mijn", "moeder",
-         "loopt", "met", "een", "rollator", "en", "is", "er", "gisteren", "bijna", "in", "gevallen."]
+WORDS = [
+    "Er",
+    "zit",
+    "een",
+    "diep",
+    "gat",
+    "in",
+    "de",
+    "stoep",
+    "voor",
+    "nummer",
+    "12,",
+    "mijn",
+    "moeder",
+    "loopt",
+    "met",
+    "een",
+    "rollator",
+    "en",
+    "is",
+    "er",
+    "gisteren",
+    "bijna",
+    "in",
+    "gevallen.",
+]
 
 
 def description_of(size: int) -> str:
@@ -20,7 +44,7 @@ def description_of(size: int) -> str:
     while len(text) < size:
         text += WORDS[index % len(WORDS)] + " "
         index += 1
-    return text[:size - 1] + "."
+    return text[: size - 1] + "."
 
 
 def unlabelled(texts: list[str]) -> str:
@@ -28,7 +52,7 @@ def unlabelled(texts: list[str]) -> str:
     labels = [LABEL.match(text) for text in texts]
     assert all(labels), texts
     assert [(int(m.group(1)), int(m.group(2))) for m in labels] == [(i, len(texts)) for i in range(1, len(texts) + 1)]
-    return "".join(text[m.end():] for text, m in zip(texts, labels))
+    return "".join(text[m.end() :] for text, m in zip(texts, labels))
 
 
 @pytest.fixture
@@ -38,16 +62,22 @@ def crew_texts(case_api, run_worker, fake_twilio):
         assert answer.status_code == 202, answer.get_data(as_text=True)
         run_worker()
         return fake_twilio.texts_to(JAN.phone)
+
     return dispatch
 
 
-@pytest.mark.parametrize("description", [
-    description_of(5000),
-    "a" * 5000,  # one very long word
-    "Gat in de stoep. " + "🕳️" * 1600,  # emoji: two UTF-16 code units each, plus a variation selector
-], ids=["words", "one-word", "emoji"])
-def test_a_5000_character_description_reaches_the_crew_whole_in_numbered_texts(description, crew_texts,
-                                                                               case_system, run_worker):
+@pytest.mark.parametrize(
+    "description",
+    [
+        description_of(5000),
+        "a" * 5000,  # one very long word
+        "Gat in de stoep. " + "🕳️" * 1600,  # emoji: two UTF-16 code units each, plus a variation selector
+    ],
+    ids=["words", "one-word", "emoji"],
+)
+def test_a_5000_character_description_reaches_the_crew_whole_in_numbered_texts(
+    description, crew_texts, case_system, run_worker
+):
     texts = crew_texts(description)  # the fake Twilio refuses a text over 1,600 characters, as Twilio does
     run_worker()
     assert case_system.of_type("message.undeliverable") == []
@@ -75,8 +105,11 @@ def test_a_description_that_fits_goes_out_as_one_text_without_a_number(crew_text
 def test_the_parts_are_queued_and_sent_in_order(crew_texts, client):
     texts = crew_texts(description_of(5000))
     case = client.get("/v1/cases/MOR-2026-0042", headers={"Authorization": "Bearer " + CASE_KEY}).json
-    queued = [entry["data"]["body"] for entry in case["timeline"]
-              if entry["kind"] == "text.queued" and entry["data"]["recipient"] == "crew"]
+    queued = [
+        entry["data"]["body"]
+        for entry in case["timeline"]
+        if entry["kind"] == "text.queued" and entry["data"]["recipient"] == "crew"
+    ]
     assert queued == texts
 
 
@@ -111,10 +144,13 @@ def test_it_counts_the_label_of_ten_parts_and_more():
     assert all(len(piece) <= 40 for piece in pieces) and unlabelled(pieces) == "woord " * 100
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("aaaa bbbb cccc dd", ["(1/2) aaaa bbbb ", "(2/2) cccc dd"]),
-    ("aaaaaaaaaaaaaaaaaaaa", ["(1/2) aaaaaaaaaa", "(2/2) aaaaaaaaaa"]),  # no space: cut mid-word
-    ("a bbbbbbbbbbbbbbbbbb", ["(1/2) a bbbbbbbb", "(2/2) bbbbbbbbbb"]),  # a space too early: mid-word
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("aaaa bbbb cccc dd", ["(1/2) aaaa bbbb ", "(2/2) cccc dd"]),
+        ("aaaaaaaaaaaaaaaaaaaa", ["(1/2) aaaaaaaaaa", "(2/2) aaaaaaaaaa"]),  # no space: cut mid-word
+        ("a bbbbbbbbbbbbbbbbbb", ["(1/2) a bbbbbbbb", "(2/2) bbbbbbbbbb"]),  # a space too early: mid-word
+    ],
+)
 def test_it_cuts_after_a_space_in_the_second_half_of_a_part(text, expected):
     assert parts.split(text, 16) == expected

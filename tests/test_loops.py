@@ -29,18 +29,26 @@ LIMIT = 3
 def gateway(settings, app, tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    settings.update(PUBLIC_BASE_URL=base, CONFIRMATION_DELAY="1s", AUTO_REPLY_LIMIT=str(LIMIT),
-                    WORKER_POLL_INTERVAL="0.2")
+    settings.update(
+        PUBLIC_BASE_URL=base, CONFIRMATION_DELAY="1s", AUTO_REPLY_LIMIT=str(LIMIT), WORKER_POLL_INTERVAL="0.2"
+    )
     with procfile_running(settings, tmp_path, port):
         yield base
 
 
 def dispatch(base: str, case_id: str, citizen_phone: str) -> str:
-    answer = send_event(base, "case.dispatched", {
-        "case_id": case_id, "reference": case_id[-6:], "address": "Kerkstraat 12", "description": "Een gat.",
-        "citizen": {"phone": citizen_phone, "name": "Anna"},
-        "crew": {"id": "crew-noord", "phone": JAN.national, "name": JAN.name},
-    })
+    answer = send_event(
+        base,
+        "case.dispatched",
+        {
+            "case_id": case_id,
+            "reference": case_id[-6:],
+            "address": "Kerkstraat 12",
+            "description": "Een gat.",
+            "citizen": {"phone": citizen_phone, "name": "Anna"},
+            "crew": {"id": "crew-noord", "phone": JAN.national, "name": JAN.name},
+        },
+    )
     assert answer.status_code == 202, answer.text
     return answer.json()["proxy_number"]
 
@@ -48,8 +56,10 @@ def dispatch(base: str, case_id: str, citizen_phone: str) -> str:
 def watch(fake_twilio, case_system) -> tuple[int, list]:
     time.sleep(WATCH)
     texts, callbacks = len(fake_twilio.messages), list(case_system.deliveries)
-    print(f"in {WATCH:g} s: {texts} texts, {len(callbacks)} callbacks "
-          f"({dict(Counter(c.type for c in callbacks))}), {len(fake_twilio.auto_responses)} automatic answers")
+    print(
+        f"in {WATCH:g} s: {texts} texts, {len(callbacks)} callbacks "
+        f"({dict(Counter(c.type for c in callbacks))}), {len(fake_twilio.auto_responses)} automatic answers"
+    )
     return texts, callbacks
 
 
@@ -85,8 +95,7 @@ def test_it_ends_a_conversation_with_a_phone_that_echoes_every_text(gateway, fak
     assert len(of_type(callbacks, "conversation.limited")) <= 1
 
 
-def test_it_ends_a_conversation_with_a_phone_that_answers_every_text_differently(gateway, fake_twilio,
-                                                                                case_system):
+def test_it_ends_a_conversation_with_a_phone_that_answers_every_text_differently(gateway, fake_twilio, case_system):
     fake_twilio.auto_respond(ANNA.phone, gateway + "/twilio/sms", "Bericht {n} ontvangen, ik bel u terug")
     dispatch(gateway, "MOR-2026-0042", ANNA.national)
     assert send_event(gateway, "case.completed", {"case_id": "MOR-2026-0042"}).status_code == 202
@@ -103,8 +112,9 @@ def test_it_ends_a_conversation_with_a_phone_that_answers_every_text_differently
     assert of_type(callbacks, "case.reopened") == []
 
 
-def test_it_never_answers_a_case_whose_citizen_phone_is_one_of_our_proxy_numbers(gateway, app, fake_twilio,
-                                                                                  case_system):
+def test_it_never_answers_a_case_whose_citizen_phone_is_one_of_our_proxy_numbers(
+    gateway, app, fake_twilio, case_system
+):
     """The issue's own loop: two cases whose residents' numbers are our proxy numbers. The API
     refuses such numbers now, so the cases are dispatched for strangers and then given them."""
     cases = {"MOR-2026-0001": STRANGER, "MOR-2026-0002": ANNA}

@@ -20,8 +20,12 @@ LOTTE = Persona("Lotte Peeters", "+32470123456", "+32 470 12 34 56")  # a Belgia
 
 @pytest.fixture
 def settings(settings):
-    return {**settings, "METRICS_TOKEN": METRICS_TOKEN, "ORGANISATION_NAME": ORG,
-            "FALLBACK_PHONE_NUMBER": GENERAL_NUMBER}
+    return {
+        **settings,
+        "METRICS_TOKEN": METRICS_TOKEN,
+        "ORGANISATION_NAME": ORG,
+        "FALLBACK_PHONE_NUMBER": GENERAL_NUMBER,
+    }
 
 
 @pytest.fixture
@@ -33,6 +37,7 @@ def restarted_web(settings):
         application = create_app({**settings, **changes})
         apps.append(application)
         return TwilioWebhooks(application.test_client())
+
     yield start
     for application in apps:
         application.extensions["korte_lijn"].db.dispose()
@@ -54,8 +59,13 @@ def twiml(response) -> ET.Element:
 
 def not_connected(root: ET.Element) -> bool:
     said = " ".join(say.text for say in root.iter("Say"))
-    return (list(root.iter("Dial")) == [] and list(root.iter("Number")) == [] and root.find("Hangup") is not None
-            and ORG in said and "2 0 1 1 1 2 2 2 2" in said)
+    return (
+        list(root.iter("Dial")) == []
+        and list(root.iter("Number")) == []
+        and root.find("Hangup") is not None
+        and ORG in said
+        and "2 0 1 1 1 2 2 2 2" in said
+    )
 
 
 def connected_to(root: ET.Element) -> list[str]:
@@ -64,8 +74,12 @@ def connected_to(root: ET.Element) -> list[str]:
 
 def scrape(client, name: str, **labels: str) -> float:
     text = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
-    return sum(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
-               if sample.name == name and sample.labels == labels)
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == name and sample.labels == labels
+    )
 
 
 def timeline(client) -> list[dict]:
@@ -73,7 +87,8 @@ def timeline(client) -> list[dict]:
 
 
 def test_the_crews_call_is_not_connected_once_the_residents_region_is_no_longer_allowed(
-        settings, request, fake_twilio, case_system, restarted_web, caplog):
+    settings, request, fake_twilio, case_system, restarted_web, caplog
+):
     settings["ALLOWED_REGIONS"] = "NL,BE"
     proxy = dispatched(request, fake_twilio, citizen=LOTTE)
     client, run_worker = request.getfixturevalue("client"), request.getfixturevalue("run_worker")
@@ -85,8 +100,11 @@ def test_the_crews_call_is_not_connected_once_the_residents_region_is_no_longer_
     run_worker()
 
     [report] = case_system.of_type("message.undeliverable")
-    assert (report.data["recipient"], report.data["purpose"], report.data["channel"]) == ("citizen", "masked_call",
-                                                                                          "call")
+    assert (report.data["recipient"], report.data["purpose"], report.data["channel"]) == (
+        "citizen",
+        "masked_call",
+        "call",
+    )
     assert report.data["reason"] == "destination refused: +324****3456 is in BE, outside ALLOWED_REGIONS (NL)"
     refused = [entry for entry in timeline(client) if entry["kind"] == "dial.refused"]
     assert len(refused) == 2 and all("+324****3456" in entry["summary"] for entry in refused)
@@ -95,8 +113,9 @@ def test_the_crews_call_is_not_connected_once_the_residents_region_is_no_longer_
     assert LOTTE.phone not in caplog.text and "470123456" not in caplog.text
 
 
-def test_a_number_since_added_to_proxy_numbers_is_not_dialled(request, fake_twilio, case_system, restarted_web,
-                                                             run_worker):
+def test_a_number_since_added_to_proxy_numbers_is_not_dialled(
+    request, fake_twilio, case_system, restarted_web, run_worker
+):
     proxy = dispatched(request, fake_twilio)
     web = restarted_web(PROXY_NUMBERS=",".join((*PROXY_NUMBERS, ANNA.phone)))
 
@@ -107,7 +126,8 @@ def test_a_number_since_added_to_proxy_numbers_is_not_dialled(request, fake_twil
 
 
 def test_the_crews_call_is_not_connected_once_the_resident_had_her_daily_limit_of_texts(
-        settings, request, fake_twilio, case_system, caplog):
+    settings, request, fake_twilio, case_system, caplog
+):
     settings["RECIPIENT_DAILY_LIMIT"] = "2"
     proxy = dispatched(request, fake_twilio)  # her first text: the dispatch notice
     twilio, client, run_worker = (request.getfixturevalue(name) for name in ("twilio", "client", "run_worker"))
@@ -121,7 +141,8 @@ def test_the_crews_call_is_not_connected_once_the_resident_had_her_daily_limit_o
 
     [report] = case_system.of_type("message.undeliverable")
     assert report.data["reason"] == (
-        "daily limit: +316****5678 already got 2 texts and calls in 24 hours (RECIPIENT_DAILY_LIMIT)")
+        "daily limit: +316****5678 already got 2 texts and calls in 24 hours (RECIPIENT_DAILY_LIMIT)"
+    )
     [critical] = [r for r in caplog.records if r.levelno == logging.CRITICAL]
     assert "RECIPIENT_DAILY_LIMIT reached" in critical.getMessage() and "+316****5678" in critical.getMessage()
     assert scrape(client, "korte_lijn_recipient_limit_hits_total", recipient="citizen") == 1
@@ -129,12 +150,12 @@ def test_the_crews_call_is_not_connected_once_the_resident_had_her_daily_limit_o
     assert ANNA.phone not in caplog.text and "12345678" not in caplog.text
 
 
-def test_dials_count_toward_the_limit_so_a_text_after_them_is_dropped(
-        settings, request, fake_twilio, case_system):
+def test_dials_count_toward_the_limit_so_a_text_after_them_is_dropped(settings, request, fake_twilio, case_system):
     settings["RECIPIENT_DAILY_LIMIT"] = "3"
     proxy = dispatched(request, fake_twilio)  # the dispatch notice: one
-    twilio, client, runtime, run_worker = (request.getfixturevalue(name)
-                                           for name in ("twilio", "client", "runtime", "run_worker"))
+    twilio, client, runtime, run_worker = (
+        request.getfixturevalue(name) for name in ("twilio", "client", "runtime", "run_worker")
+    )
     for _ in range(2):  # two dials: three
         assert connected_to(twiml(twilio.call(JAN, to=proxy))) == [ANNA.phone]
     assert twilio.text(JAN, "Bent u thuis?", to=proxy).status_code == 200
@@ -164,12 +185,14 @@ def test_the_limit_holds_exactly_when_many_residents_call_the_crew_at_once(setti
     settings["RECIPIENT_DAILY_LIMIT"] = "4"
     case_api, client = request.getfixturevalue("case_api"), request.getfixturevalue("client")
     residents = [Persona(f"Bewoner {i}", f"+3164{i:07d}", f"06 4{i:07d}") for i in range(10)]
-    proxies = [case_api.dispatch(f"MOR-{i}", citizen=resident).json["proxy_number"]
-               for i, resident in enumerate(residents)]  # Jan's texts stay queued: nothing counted yet
+    proxies = [
+        case_api.dispatch(f"MOR-{i}", citizen=resident).json["proxy_number"] for i, resident in enumerate(residents)
+    ]  # Jan's texts stay queued: nothing counted yet
     roots: list[ET.Element] = []
 
     def call(resident: Persona, proxy: str) -> None:
         roots.append(twiml(TwilioWebhooks(client.application.test_client()).call(resident, to=proxy)))
+
     callers = [threading.Thread(target=call, args=pair) for pair in zip(residents, proxies)]
     for caller in callers:
         caller.start()

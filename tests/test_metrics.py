@@ -60,8 +60,10 @@ def test_it_counts_texts_sent_and_twilios_delivery_reports(case_api, twilio, run
     case_api.dispatch()
     queued = scrape()
     assert queued("korte_lijn_outbox_pending", kind="text", state="due") == 2
-    assert queued("korte_lijn_case_transitions_total", to="dispatched") == before(
-        "korte_lijn_case_transitions_total", to="dispatched") + 1
+    assert (
+        queued("korte_lijn_case_transitions_total", to="dispatched")
+        == before("korte_lijn_case_transitions_total", to="dispatched") + 1
+    )
 
     run_worker()
     after = scrape()
@@ -88,8 +90,10 @@ def test_it_counts_retries_held_rows_and_texts_given_up(case_api, run_worker, fa
     case_api.dispatch()
     run_worker()
     after = scrape()
-    assert after("korte_lijn_outbox_retries_total", kind="text") == before(
-        "korte_lijn_outbox_retries_total", kind="text") + 1
+    assert (
+        after("korte_lijn_outbox_retries_total", kind="text")
+        == before("korte_lijn_outbox_retries_total", kind="text") + 1
+    )
     assert after("korte_lijn_outbox_pending", kind="text", state="held") == 1
     assert after.sent("text", "crew", "failed") == before.sent("text", "crew", "failed") + 1
     assert after.sent("text", "citizen", "sent") == before.sent("text", "citizen", "sent")
@@ -118,14 +122,17 @@ def test_it_counts_replies_by_interpretation_and_the_reopen_rate(case_api, twili
         assert replies(after, interpretation) == replies(before, interpretation) + 1, interpretation
     assert after.sent("text", "citizen", "withdrawn") == before.sent("text", "citizen", "withdrawn") + 3
 
-    transitions = {to: after("korte_lijn_case_transitions_total", to=to) for to in ("completed", "confirmed", "reopened")}
+    transitions = {
+        to: after("korte_lijn_case_transitions_total", to=to) for to in ("completed", "confirmed", "reopened")
+    }
     assert transitions == {"completed": 1, "confirmed": 1, "reopened": 1}
     # The reopen rate, as the module docstring tells Prometheus to compute it.
     assert transitions["reopened"] / transitions["completed"] == 1.0
 
 
-def test_it_measures_callback_retries_and_delivery_lag(case_api, twilio, runtime, run_worker, fast_forward,
-                                                       case_system, scrape):
+def test_it_measures_callback_retries_and_delivery_lag(
+    case_api, twilio, runtime, run_worker, fast_forward, case_system, scrape
+):
     proxy = case_api.dispatch().json["proxy_number"]
     run_worker()
     twilio.text(ANNA, "Het gat zit recht voor mijn deur", to=proxy)  # queues a case.citizen_message
@@ -133,8 +140,10 @@ def test_it_measures_callback_retries_and_delivery_lag(case_api, twilio, runtime
     before = scrape()
     run_worker()
     failed_once = scrape()
-    assert failed_once("korte_lijn_outbox_retries_total", kind="callback") == before(
-        "korte_lijn_outbox_retries_total", kind="callback") + 1
+    assert (
+        failed_once("korte_lijn_outbox_retries_total", kind="callback")
+        == before("korte_lijn_outbox_retries_total", kind="callback") + 1
+    )
     assert failed_once.sent("callback", "case_system", "sent") == before.sent("callback", "case_system", "sent")
     assert failed_once("korte_lijn_outbox_pending", kind="callback", state="held") == 1
 
@@ -204,10 +213,21 @@ def test_a_label_value_from_outside_a_closed_set_is_refused(runtime):
             counters.count(session, "korte_lijn_replies", interpretation="yes")  # a label missing
 
 
-@pytest.mark.parametrize("authorization", [
-    None, "", "Bearer", "Bearer ", "Bearer wrong-token-0123456789", f"Basic {TOKEN}", f"Bearer {TOKEN}x",
-    f"Bearer {TOKEN[:-1]}", "Bearer " + "x" * 10_000, "Bearer tökén",
-])
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,
+        "",
+        "Bearer",
+        "Bearer ",
+        "Bearer wrong-token-0123456789",
+        f"Basic {TOKEN}",
+        f"Bearer {TOKEN}x",
+        f"Bearer {TOKEN[:-1]}",
+        "Bearer " + "x" * 10_000,
+        "Bearer tökén",
+    ],
+)
 def test_it_refuses_a_scrape_without_the_right_token(client, authorization):
     headers = {} if authorization is None else {"Authorization": authorization}
     response = client.get("/metrics", headers=headers)

@@ -83,8 +83,12 @@ def test_it_builds_exactly_the_models_schema_on_an_empty_database(fresh_db):
 def test_it_upgrades_twice_without_harm_and_keeps_the_data(fresh_db):
     migrate.upgrade(fresh_db)
     with fresh_db.engine.begin() as connection:
-        connection.execute(text("INSERT INTO processed_events (webhook_id, event_type, status_code, response, "
-                                "received_at) VALUES ('evt_1', 'case.dispatched', 202, '{}', '2026-11-27 12:00:00')"))
+        connection.execute(
+            text(
+                "INSERT INTO processed_events (webhook_id, event_type, status_code, response, "
+                "received_at) VALUES ('evt_1', 'case.dispatched', 202, '{}', '2026-11-27 12:00:00')"
+            )
+        )
     migrate.upgrade(fresh_db)
     with fresh_db.engine.connect() as connection:
         assert connection.scalar(text("SELECT count(*) FROM processed_events")) == 1
@@ -99,10 +103,14 @@ def test_it_downgrades_to_nothing_and_back_up(fresh_db):
 
 
 def release_step(database_url: str, **extra: str) -> subprocess.CompletedProcess:
-    env = {"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-           "DATABASE_URL": database_url, **extra}
-    return subprocess.run("flask --app app db-upgrade", shell=True, cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    env = {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "DATABASE_URL": database_url,
+        **extra,
+    }
+    return subprocess.run(
+        "flask --app app db-upgrade", shell=True, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_the_release_command_migrates_a_fresh_sqlite_file(tmp_path):

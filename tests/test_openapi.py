@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,8 +15,8 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 from pydantic import ValidationError
 
 from gateway.callback_schemas import CALLBACKS, callback_payload
-from gateway.http.openapi import document
 from gateway.config import Config
+from gateway.http.openapi import document
 from gateway.schemas import DATA_MODELS, Envelope, validation_context
 from tests.conftest import ANNA, CASE_KEY, JAN
 
@@ -84,8 +84,9 @@ def test_the_request_examples_are_accepted_by_the_gateway(client, case_api):
     examples = document()["paths"]["/v1/events"]["post"]["requestBody"]["content"]["application/json"]["examples"]
     case_api.dispatch(case_id="MOR-2026-0043")  # the duplicate the cancel example calls off
     for number, event_type in enumerate(("case.dispatched", "case.completed", "case.cancelled")):
-        answer = client.post("/v1/events", json=examples[event_type]["value"],
-                             headers={**BEARER, "webhook-id": f"evt_example_{number}"})
+        answer = client.post(
+            "/v1/events", json=examples[event_type]["value"], headers={**BEARER, "webhook-id": f"evt_example_{number}"}
+        )
         assert answer.status_code == 202, (event_type, answer.json)
 
 
@@ -95,15 +96,22 @@ def callback_types_in_code() -> tuple[set[str], set[str]]:
     literal, patterns = set(), set()
     for path in [*ROOT.joinpath("flows").rglob("*.py"), *ROOT.joinpath("gateway").rglob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text())):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr == "callback" and len(node.args) >= 2):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "callback"
+                and len(node.args) >= 2
+            ):
                 continue
             kind = node.args[1]
             if isinstance(kind, ast.Constant):
                 literal.add(kind.value)
             elif isinstance(kind, ast.JoinedStr):
-                patterns.add("".join(re.escape(part.value) if isinstance(part, ast.Constant) else "[a-z_]+"
-                                     for part in kind.values))
+                patterns.add(
+                    "".join(
+                        re.escape(part.value) if isinstance(part, ast.Constant) else "[a-z_]+" for part in kind.values
+                    )
+                )
             else:
                 raise AssertionError(f"{path}:{node.lineno}: callback type is neither literal nor f-string")
     return literal, patterns
@@ -120,7 +128,7 @@ def test_every_callback_the_code_can_send_is_a_webhook():
 
 
 def test_a_callback_outside_the_contract_is_refused_where_it_is_built():
-    at = datetime(2026, 3, 12, 9, 40, tzinfo=timezone.utc)
+    at = datetime(2026, 3, 12, 9, 40, tzinfo=UTC)
     case = {"case_id": "MOR-2026-0042", "reference": "MOR-42", "round": 1}
     with pytest.raises(ValidationError):
         callback_payload("case.confirmed", at, **case, reply="Ja", mood="blij")
@@ -130,7 +138,8 @@ def test_a_callback_outside_the_contract_is_refused_where_it_is_built():
 
 
 def test_the_callbacks_the_case_system_receives_fit_their_webhook_schemas(
-        case_api, twilio, run_worker, fast_forward, case_system):
+    case_api, twilio, run_worker, fast_forward, case_system
+):
     proxy = case_api.dispatch().json["proxy_number"]
     run_worker()
     twilio.text(JAN, "STOP", to=proxy)

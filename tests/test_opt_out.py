@@ -70,25 +70,41 @@ def asked(proxy, case_api, run_worker, fast_forward, fake_twilio):
 @pytest.fixture
 def says(twilio, run_worker):
     """Someone texts a proxy number; the worker then sends whatever that caused."""
+
     def say(persona: Persona | str, body: str, to: str, sid: str | None = None):
         response = twilio.text(persona, body, to=to, sid=sid)
         assert response.status_code == 200
         run_worker()
         return response
+
     return say
 
 
 # -- the keywords ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("keyword", [
-    " stop! ", "STOPALL", "Unsubscribe", "CANCEL", "end", "Quit", "REVOKE", "OPT-OUT", "ＳＴＯＰ",
-])
+
+@pytest.mark.parametrize(
+    "keyword",
+    [
+        " stop! ",
+        "STOPALL",
+        "Unsubscribe",
+        "CANCEL",
+        "end",
+        "Quit",
+        "REVOKE",
+        "OPT-OUT",
+        "ＳＴＯＰ",
+    ],
+)
 def test_it_opts_her_out_on_a_whole_message_that_is_a_carrier_keyword(keyword, proxy, says, case_system):
     says(ANNA, keyword, proxy)
     [opted_out] = case_system.of_type("citizen.opted_out")
     assert opted_out.data["case_id"] == "MOR-2026-0042"
     # The keyword as one plain word: "stop!" and "ＳＴＯＰ" both say STOP.
-    assert opted_out.data["source"] == "".join(ch for ch in unicodedata.normalize("NFKC", keyword) if ch.isalnum()).upper()
+    assert (
+        opted_out.data["source"] == "".join(ch for ch in unicodedata.normalize("NFKC", keyword) if ch.isalnum()).upper()
+    )
 
 
 def test_it_does_not_take_stop_as_a_no(asked, says, case_system, client):
@@ -126,8 +142,7 @@ def test_it_does_not_take_a_sentence_with_stop_in_it_as_an_opt_out(body, asked, 
     assert len(fake_twilio.texts_to(ANNA.phone)) == 3  # she is asked once more, by text
 
 
-def test_it_relays_a_sentence_with_stop_in_it_to_the_crew_while_the_job_is_open(proxy, says, fake_twilio,
-                                                                                case_system):
+def test_it_relays_a_sentence_with_stop_in_it_to_the_crew_while_the_job_is_open(proxy, says, fake_twilio, case_system):
     says(ANNA, "Stop maar met graven, de leiding ligt daar", proxy)
     [relayed] = fake_twilio.texts_to(JAN.phone)[1:]
     assert relayed.endswith("Stop maar met graven, de leiding ligt daar")
@@ -135,6 +150,7 @@ def test_it_relays_a_sentence_with_stop_in_it_to_the_crew_while_the_job_is_open(
 
 
 # -- what STOP withdraws and suppresses ------------------------------------------------------------
+
 
 def test_it_sends_her_no_reminder_after_stop(asked, says, fast_forward, run_worker, fake_twilio, client):
     says(ANNA, "STOP", asked)
@@ -156,8 +172,9 @@ def test_it_withdraws_a_reminder_that_was_waiting_for_a_retry(asked, says, fast_
     assert len(fake_twilio.texts_to(ANNA.phone)) == 2
 
 
-def test_it_withdraws_texts_queued_for_her_before_she_said_stop(case_api, twilio, run_worker, fast_forward,
-                                                              fake_twilio, client):
+def test_it_withdraws_texts_queued_for_her_before_she_said_stop(
+    case_api, twilio, run_worker, fast_forward, fake_twilio, client
+):
     proxy = case_api.dispatch().json["proxy_number"]
     assert twilio.text(ANNA, "STOP", to=proxy).status_code == 200  # before the worker sent the dispatch notice
     fast_forward(3600)
@@ -168,8 +185,9 @@ def test_it_withdraws_texts_queued_for_her_before_she_said_stop(case_api, twilio
     assert "1 unsent text" in opted_out["summary"] and ANNA.phone not in opted_out["summary"]
 
 
-def test_it_withdraws_a_text_the_worker_had_already_picked_up_when_stop_arrived(case_api, twilio, run_worker,
-                                                                                fake_twilio):
+def test_it_withdraws_a_text_the_worker_had_already_picked_up_when_stop_arrived(
+    case_api, twilio, run_worker, fake_twilio
+):
     case_api.dispatch(case_id="MOR-2026-0041", reference="MOR-41", citizen=BEA)
     proxy = case_api.dispatch(crew=PIET).json["proxy_number"]
     # The worker claims all four notices; Twilio keeps it waiting on the first (Bea's).
@@ -203,8 +221,9 @@ def test_it_still_relays_her_texts_to_the_crew_after_she_said_stop(proxy, says, 
     assert message.data["text"] == "Het gat zit recht voor mijn deur"
 
 
-def test_it_sends_no_thank_you_to_a_yes_after_stop_and_keeps_her_opted_out(asked, says, case_system, fake_twilio,
-                                                                           client):
+def test_it_sends_no_thank_you_to_a_yes_after_stop_and_keeps_her_opted_out(
+    asked, says, case_system, fake_twilio, client
+):
     says(ANNA, "STOP", asked)
     says(ANNA, "YES", asked)
     assert callback_types(case_system) == ["citizen.opted_out", "case.confirmed"]
@@ -212,8 +231,9 @@ def test_it_sends_no_thank_you_to_a_yes_after_stop_and_keeps_her_opted_out(asked
     assert [entry["data"]["purpose"] for entry in entries(client, "text.suppressed")] == ["thanks_yes"]
 
 
-def test_it_keeps_suppressing_texts_in_a_later_case_for_the_same_resident(proxy, says, case_api, run_worker,
-                                                                          fake_twilio, client):
+def test_it_keeps_suppressing_texts_in_a_later_case_for_the_same_resident(
+    proxy, says, case_api, run_worker, fake_twilio, client
+):
     says(ANNA, "STOP", proxy)
     case_api.dispatch(case_id="MOR-2026-0050", reference="MOR-50", crew=PIET)
     run_worker()
@@ -224,12 +244,16 @@ def test_it_keeps_suppressing_texts_in_a_later_case_for_the_same_resident(proxy,
 
 
 def test_it_tells_the_case_system_when_a_new_case_is_for_someone_who_opted_out_before(
-        proxy, says, case_api, run_worker, case_system):
+    proxy, says, case_api, run_worker, case_system
+):
     says(ANNA, "STOP", proxy)
     case_api.dispatch(case_id="MOR-2026-0050", reference="MOR-50", crew=PIET)
     run_worker()
-    told = [d for d in case_system.deliveries if d.data["case_id"] == "MOR-2026-0050"
-            and d.type in ("citizen.opted_out", "message.undeliverable")]
+    told = [
+        d
+        for d in case_system.deliveries
+        if d.data["case_id"] == "MOR-2026-0050" and d.type in ("citizen.opted_out", "message.undeliverable")
+    ]
     assert told
 
 
@@ -243,6 +267,7 @@ def test_it_still_calls_a_landline_that_sent_stop(case_api, twilio, run_worker, 
 
 
 # -- who is told -----------------------------------------------------------------------------------
+
 
 def test_it_tells_the_case_system_for_each_of_her_open_cases(case_api, says, run_worker, case_system, client):
     first = case_api.dispatch(case_id="MOR-2026-0042").json["proxy_number"]
@@ -264,7 +289,8 @@ def test_it_tells_the_case_system_when_the_crew_opts_out(proxy, says, case_syste
     says(ANNA, "Waar blijven jullie?", proxy)
     assert len(fake_twilio.texts_to(JAN.phone)) == 1
     assert [entry["data"] for entry in entries(client, "text.suppressed")] == [
-        {"purpose": "relay", "recipient": "crew"}]
+        {"purpose": "relay", "recipient": "crew"}
+    ]
 
 
 def test_it_still_texts_the_resident_when_the_crew_opted_out(proxy, says, fake_twilio):
@@ -273,8 +299,9 @@ def test_it_still_texts_the_resident_when_the_crew_opted_out(proxy, says, fake_t
     assert fake_twilio.texts_to(ANNA.phone)[-1].endswith("We komen morgen om 9 uur.")
 
 
-def test_it_records_a_strangers_stop_without_telling_the_case_system(proxy, says, case_system, case_api, run_worker,
-                                                                     fake_twilio):
+def test_it_records_a_strangers_stop_without_telling_the_case_system(
+    proxy, says, case_system, case_api, run_worker, fake_twilio
+):
     says(STRANGER, "STOP", proxy)
     assert case_system.deliveries == []
     # Recorded all the same: a later case for that number texts her nothing.
@@ -298,8 +325,9 @@ class TestOnASharedProxyNumber:
     def settings(self, settings):
         return {**settings, "PROXY_NUMBERS": PROXY_NUMBERS[0]}
 
-    def test_it_opts_her_out_of_every_case_without_asking_which_case(self, case_api, says, run_worker,
-                                                                      fake_twilio, case_system):
+    def test_it_opts_her_out_of_every_case_without_asking_which_case(
+        self, case_api, says, run_worker, fake_twilio, case_system
+    ):
         case_api.dispatch(case_id="MOR-2026-0042")
         case_api.dispatch(case_id="MOR-2026-0043", reference="MOR-43", crew=PIET)
         run_worker()
@@ -307,17 +335,23 @@ class TestOnASharedProxyNumber:
         says(ANNA, "STOP", PROXY_NUMBERS[0])
         assert len(fake_twilio.texts_to(ANNA.phone)) == 2  # no "which case?" question
         assert sorted(d.data["case_id"] for d in case_system.of_type("citizen.opted_out")) == [
-            "MOR-2026-0042", "MOR-2026-0043"]
+            "MOR-2026-0042",
+            "MOR-2026-0043",
+        ]
 
 
 # -- START ----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("keyword", ["START", "unstop."])
 def test_it_opts_her_back_in_on_start(keyword, proxy, says, case_system):
     says(ANNA, "STOP", proxy)
     says(ANNA, keyword, proxy)
     [opted_in] = case_system.of_type("citizen.opted_in")
-    assert opted_in.data["source"] == "".join(ch for ch in keyword if ch.isalnum()).upper() and opted_in.data["case_id"] == "MOR-2026-0042"
+    assert (
+        opted_in.data["source"] == "".join(ch for ch in keyword if ch.isalnum()).upper()
+        and opted_in.data["case_id"] == "MOR-2026-0042"
+    )
 
 
 def test_it_texts_her_again_after_start(proxy, says, fake_twilio):
@@ -343,8 +377,7 @@ def test_it_tells_the_crews_opt_in_as_crew(proxy, says, case_system):
     assert callback_types(case_system) == ["crew.opted_out", "crew.opted_in"]
 
 
-def test_it_sends_no_opt_in_callback_to_start_from_someone_who_never_opted_out(proxy, says, case_system,
-                                                                               fake_twilio):
+def test_it_sends_no_opt_in_callback_to_start_from_someone_who_never_opted_out(proxy, says, case_system, fake_twilio):
     says(ANNA, "START", proxy)
     assert case_system.deliveries == []
     assert len(fake_twilio.texts_to(JAN.phone)) == 1  # a keyword is not relayed to the crew
@@ -360,6 +393,7 @@ def test_it_never_takes_a_yes_as_an_opt_in(answer, asked, says, case_system, fak
 
 # -- Twilio's 21610 --------------------------------------------------------------------------------
 
+
 def test_it_opts_her_out_when_twilio_refuses_a_text_with_21610(case_api, run_worker, fake_twilio, case_system):
     case_api.dispatch()
     fake_twilio.fail_next(status=400, code=21610)  # the first text out is Anna's dispatch notice
@@ -369,12 +403,16 @@ def test_it_opts_her_out_when_twilio_refuses_a_text_with_21610(case_api, run_wor
     assert opted_out.data["source"] == "twilio 21610"
     [report] = case_system.of_type("message.undeliverable")
     assert (report.data["recipient"], report.data["error_code"], report.data["purpose"]) == (
-        "citizen", "21610", "dispatch_citizen")
+        "citizen",
+        "21610",
+        "dispatch_citizen",
+    )
     assert ANNA.phone not in str(report.data)
 
 
-def test_it_opts_her_out_when_twilio_reports_21610_in_a_status_callback(proxy, fake_twilio, twilio, run_worker,
-                                                                         case_system):
+def test_it_opts_her_out_when_twilio_reports_21610_in_a_status_callback(
+    proxy, fake_twilio, twilio, run_worker, case_system
+):
     [notice] = [m for m in fake_twilio.messages if m["To"] == ANNA.phone]
     row = notice["StatusCallback"].rsplit("?o=", 1)[1]
     assert twilio.status(notice["sid"], "failed", int(row), error_code="21610").status_code == 204
@@ -411,6 +449,7 @@ def test_it_opts_the_crew_out_when_twilio_refuses_a_text_to_him_with_21610(proxy
 
 # -- hostile and repeated deliveries ----------------------------------------------------------------
 
+
 def test_it_ignores_a_redelivered_stop(proxy, says, case_system):
     sid = "SM" + uuid.uuid4().hex
     says(ANNA, "STOP", proxy, sid=sid)
@@ -418,8 +457,9 @@ def test_it_ignores_a_redelivered_stop(proxy, says, case_system):
     assert len(case_system.of_type("citizen.opted_out")) == 1
 
 
-def test_it_does_not_opt_her_out_again_when_an_old_stop_is_redelivered_after_start(proxy, says, case_system,
-                                                                                   fake_twilio):
+def test_it_does_not_opt_her_out_again_when_an_old_stop_is_redelivered_after_start(
+    proxy, says, case_system, fake_twilio
+):
     sid = "SM" + uuid.uuid4().hex
     says(ANNA, "STOP", proxy, sid=sid)
     says(ANNA, "START", proxy)
@@ -440,8 +480,7 @@ def test_it_refuses_a_stop_with_a_bad_signature(proxy, twilio, run_worker, case_
 
 def test_it_refuses_a_stop_signed_for_another_sender(proxy, twilio, run_worker, case_system):
     # The signature covers the form: changing From after signing must not opt out someone else.
-    form = {"MessageSid": "SM" + uuid.uuid4().hex, "From": STRANGER.phone, "To": proxy, "Body": "STOP",
-            "NumMedia": "0"}
+    form = {"MessageSid": "SM" + uuid.uuid4().hex, "From": STRANGER.phone, "To": proxy, "Body": "STOP", "NumMedia": "0"}
     signature = twilio.validator.compute_signature(PUBLIC_BASE_URL + "/twilio/sms", form)
     assert twilio.post("/twilio/sms", {**form, "From": ANNA.phone}, signature=signature).status_code == 403
     run_worker()
@@ -471,8 +510,11 @@ def test_it_opts_her_out_on_a_stop_with_a_long_tail_of_punctuation(proxy, says, 
     assert len(fake_twilio.texts_to(ANNA.phone)) == 1
 
 
-@pytest.mark.parametrize("body", ["STOP\x00", "\u200bSTOP", "\u202eS\u00adTOP\r\n"],
-                         ids=["nul", "zero-width-space", "bidi-override-soft-hyphen-crlf"])
+@pytest.mark.parametrize(
+    "body",
+    ["STOP\x00", "\u200bSTOP", "\u202eS\u00adTOP\r\n"],
+    ids=["nul", "zero-width-space", "bidi-override-soft-hyphen-crlf"],
+)
 def test_it_opts_her_out_on_a_stop_with_invisible_characters(body, proxy, says, case_system):
     says(ANNA, body, proxy)
     [opted_out] = case_system.of_type("citizen.opted_out")

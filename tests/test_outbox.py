@@ -43,9 +43,11 @@ def proxy(case_api):
 
 # -- texts through Twilio ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("status", [500, 503, 429])
-def test_it_retries_a_text_twilio_could_not_take_right_now(status, proxy, runtime, fake_twilio, run_worker,
-                                                           fast_forward):
+def test_it_retries_a_text_twilio_could_not_take_right_now(
+    status, proxy, runtime, fake_twilio, run_worker, fast_forward
+):
     fake_twilio.fail_next(status=status)
     run_worker()
     held = the_row(runtime, recipient="citizen")
@@ -66,8 +68,7 @@ def test_it_retries_a_text_twilio_could_not_take_right_now(status, proxy, runtim
     assert (sent.status, sent.attempts) == ("sent", 2)
 
 
-def test_it_backs_off_longer_after_each_failed_attempt(proxy, runtime, twilio, fake_twilio, run_worker,
-                                                      fast_forward):
+def test_it_backs_off_longer_after_each_failed_attempt(proxy, runtime, twilio, fake_twilio, run_worker, fast_forward):
     run_worker()
     twilio.text(JAN, "Wij komen morgen om tien uur", to=proxy)
     fake_twilio.fail_next(times=3, status=503)
@@ -83,8 +84,9 @@ def test_it_backs_off_longer_after_each_failed_attempt(proxy, runtime, twilio, f
     assert the_row(runtime, purpose="relay").attempts == 4
 
 
-def test_it_gives_up_after_the_last_retry_and_tells_the_case_system(proxy, runtime, twilio, fake_twilio, case_system,
-                                                                     run_worker, fast_forward):
+def test_it_gives_up_after_the_last_retry_and_tells_the_case_system(
+    proxy, runtime, twilio, fake_twilio, case_system, run_worker, fast_forward
+):
     run_worker()
     twilio.text(JAN, "Wij komen morgen om tien uur", to=proxy)
     fake_twilio.fail_next(times=6, status=500)
@@ -118,8 +120,9 @@ def test_it_keeps_texts_while_twilio_is_unreachable_and_sends_them_once_it_is_ba
 
     # Twilio is back: a worker that can reach it sends each text once the backoff is over.
     request.getfixturevalue("fast_forward")(5)
-    healthy = Worker(Database(settings["DATABASE_URL"]),
-                     Config.from_env({**settings, "TWILIO_API_BASE_URL": fake_twilio.url}))
+    healthy = Worker(
+        Database(settings["DATABASE_URL"]), Config.from_env({**settings, "TWILIO_API_BASE_URL": fake_twilio.url})
+    )
     try:
         healthy.tick()
         healthy.tick()
@@ -137,8 +140,9 @@ def test_it_keeps_a_text_when_twilio_refuses_our_credentials(proxy, runtime, fak
 
 
 @pytest.mark.parametrize("code", [21211, 21610], ids=["invalid-number", "opted-out"])
-def test_it_gives_up_on_a_number_twilio_will_never_reach(code, proxy, runtime, fake_twilio, case_system, run_worker,
-                                                        fast_forward):
+def test_it_gives_up_on_a_number_twilio_will_never_reach(
+    code, proxy, runtime, fake_twilio, case_system, run_worker, fast_forward
+):
     fake_twilio.fail_next(status=400, code=code)
     run_worker()
     failed = the_row(runtime, recipient="citizen")
@@ -156,6 +160,7 @@ def test_it_gives_up_on_a_number_twilio_will_never_reach(code, proxy, runtime, f
 
 # -- callbacks to the case system ----------------------------------------------------------------
 
+
 @pytest.fixture
 def queued_callback(proxy, runtime, twilio, run_worker) -> OutboxMessage:
     """Anna's dispatch texts are out; her text to the crew has queued a case.citizen_message."""
@@ -165,7 +170,8 @@ def queued_callback(proxy, runtime, twilio, run_worker) -> OutboxMessage:
 
 
 def test_it_retries_a_callback_on_the_standard_webhooks_schedule_with_one_webhook_id(
-        queued_callback, runtime, case_system, run_worker, fast_forward):
+    queued_callback, runtime, case_system, run_worker, fast_forward
+):
     case_system.fail_next(times=3, status=503)
     run_worker()
     assert len(case_system.attempts) == 1, "the first attempt is immediate"
@@ -185,8 +191,9 @@ def test_it_retries_a_callback_on_the_standard_webhooks_schedule_with_one_webhoo
     assert the_row(runtime, channel="callback").status == "sent"
 
 
-def test_it_waits_at_least_as_long_as_the_case_system_asks(queued_callback, runtime, case_system, run_worker,
-                                                           fast_forward):
+def test_it_waits_at_least_as_long_as_the_case_system_asks(
+    queued_callback, runtime, case_system, run_worker, fast_forward
+):
     case_system.fail_next(status=503, retry_after="120")
     run_worker()
     assert 118 < seconds_until(the_row(runtime, channel="callback").due_at) <= 120
@@ -198,9 +205,12 @@ def test_it_waits_at_least_as_long_as_the_case_system_asks(queued_callback, runt
     assert len(case_system.wait_for("case.citizen_message")) == 1
 
 
-@pytest.mark.parametrize("retry_after, wait", [("soon", 5), ("-3", 5), ("Wed, 21 Oct 2015 07:28:00 GMT", 5), ("99999999", 86400)])
-def test_it_reads_a_malformed_or_greedy_retry_after_sensibly(retry_after, wait, queued_callback, runtime,
-                                                             case_system, run_worker):
+@pytest.mark.parametrize(
+    "retry_after, wait", [("soon", 5), ("-3", 5), ("Wed, 21 Oct 2015 07:28:00 GMT", 5), ("99999999", 86400)]
+)
+def test_it_reads_a_malformed_or_greedy_retry_after_sensibly(
+    retry_after, wait, queued_callback, runtime, case_system, run_worker
+):
     case_system.fail_next(status=429, retry_after=retry_after)
     run_worker()
     row = the_row(runtime, channel="callback")
@@ -209,7 +219,8 @@ def test_it_reads_a_malformed_or_greedy_retry_after_sensibly(retry_after, wait, 
 
 
 def test_a_410_disables_the_endpoint_loudly_and_holds_every_callback_until_it_is_enabled(
-        queued_callback, app, runtime, case_system, run_worker, fast_forward):
+    queued_callback, app, runtime, case_system, run_worker, fast_forward
+):
     case_system.fail_next(status=410)
     run_worker()
     with runtime.db.transaction() as session:
@@ -230,7 +241,8 @@ def test_a_410_disables_the_endpoint_loudly_and_holds_every_callback_until_it_is
 
 
 def test_it_delivers_callbacks_of_one_case_in_order_even_when_the_first_fails(
-        queued_callback, proxy, runtime, twilio, case_system, run_worker, fast_forward):
+    queued_callback, proxy, runtime, twilio, case_system, run_worker, fast_forward
+):
     twilio.text(ANNA, "En de paaltjes liggen aan de overkant", to=proxy)
     first, second = rows(runtime, channel="callback")
     case_system.fail_next(times=3, status=503)

@@ -65,7 +65,7 @@ def test_it_shares_a_number_the_citizen_does_not_have_yet_when_none_is_free_for_
 
 
 def test_it_still_returns_a_number_when_the_citizen_holds_every_number():
-    citizen = Counter({number: 1 for number in NUMBERS})
+    citizen = Counter(dict.fromkeys(NUMBERS, 1))
     choice = choose(NUMBERS, citizen, Counter({FIRST: 1}), prefer=FIRST)
     assert choice.shared and choice.number in NUMBERS
     assert choice.number != FIRST  # the least loaded: FIRST carries the crew's case as well

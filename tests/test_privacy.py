@@ -15,8 +15,9 @@ def everything_logged(caplog):
     return caplog
 
 
-def test_no_phone_number_or_secret_is_ever_logged(everything_logged, case_api, twilio, run_worker, fast_forward,
-                                                  fake_twilio, case_system):
+def test_no_phone_number_or_secret_is_ever_logged(
+    everything_logged, case_api, twilio, run_worker, fast_forward, fake_twilio, case_system
+):
     proxy = case_api.dispatch().json["proxy_number"]
     landline = case_api.dispatch(case_id="MOR-2026-0043", citizen=LOES).json["proxy_number"]
     twilio.text(ANNA, f"Bel me gerust op {ANNA.national} of {ANNA.phone}", to=proxy)

@@ -1,6 +1,6 @@
 """QUIET_HOURS: no unasked-for text to a resident at night, in the municipality's own time."""
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,36 +21,42 @@ def next_allowed(at: datetime, quiet) -> datetime:
     return quiet_hours.next_allowed(at, quiet, AMSTERDAM)
 
 
-@pytest.mark.parametrize(("at", "allowed"), [
-    (local(2026, 6, 10, 12, 0), local(2026, 6, 10, 12, 0)),
-    (local(2026, 6, 10, 20, 59, 59), local(2026, 6, 10, 20, 59, 59)),
-    (local(2026, 6, 10, 21, 0), local(2026, 6, 11, 8, 0)),
-    (local(2026, 6, 10, 23, 30), local(2026, 6, 11, 8, 0)),
-    (local(2026, 6, 11, 0, 0), local(2026, 6, 11, 8, 0)),
-    (local(2026, 6, 11, 3, 0), local(2026, 6, 11, 8, 0)),
-    (local(2026, 6, 11, 7, 59, 59), local(2026, 6, 11, 8, 0)),
-    (local(2026, 6, 11, 8, 0), local(2026, 6, 11, 8, 0)),
-    (local(2026, 12, 31, 22, 0), local(2027, 1, 1, 8, 0)),
-])
+@pytest.mark.parametrize(
+    ("at", "allowed"),
+    [
+        (local(2026, 6, 10, 12, 0), local(2026, 6, 10, 12, 0)),
+        (local(2026, 6, 10, 20, 59, 59), local(2026, 6, 10, 20, 59, 59)),
+        (local(2026, 6, 10, 21, 0), local(2026, 6, 11, 8, 0)),
+        (local(2026, 6, 10, 23, 30), local(2026, 6, 11, 8, 0)),
+        (local(2026, 6, 11, 0, 0), local(2026, 6, 11, 8, 0)),
+        (local(2026, 6, 11, 3, 0), local(2026, 6, 11, 8, 0)),
+        (local(2026, 6, 11, 7, 59, 59), local(2026, 6, 11, 8, 0)),
+        (local(2026, 6, 11, 8, 0), local(2026, 6, 11, 8, 0)),
+        (local(2026, 12, 31, 22, 0), local(2027, 1, 1, 8, 0)),
+    ],
+)
 def test_a_window_across_midnight_holds_texts_until_the_morning(at, allowed):
     assert next_allowed(at, NIGHT) == allowed
 
 
-@pytest.mark.parametrize(("at", "allowed"), [
-    (local(2026, 6, 10, 11, 59), local(2026, 6, 10, 11, 59)),
-    (local(2026, 6, 10, 12, 0), local(2026, 6, 10, 14, 0)),
-    (local(2026, 6, 10, 13, 59, 59), local(2026, 6, 10, 14, 0)),
-    (local(2026, 6, 10, 14, 0), local(2026, 6, 10, 14, 0)),
-    (local(2026, 6, 10, 23, 0), local(2026, 6, 10, 23, 0)),
-])
+@pytest.mark.parametrize(
+    ("at", "allowed"),
+    [
+        (local(2026, 6, 10, 11, 59), local(2026, 6, 10, 11, 59)),
+        (local(2026, 6, 10, 12, 0), local(2026, 6, 10, 14, 0)),
+        (local(2026, 6, 10, 13, 59, 59), local(2026, 6, 10, 14, 0)),
+        (local(2026, 6, 10, 14, 0), local(2026, 6, 10, 14, 0)),
+        (local(2026, 6, 10, 23, 0), local(2026, 6, 10, 23, 0)),
+    ],
+)
 def test_a_window_within_one_day_holds_texts_until_it_ends(at, allowed):
     assert next_allowed(at, LUNCH) == allowed
 
 
 def test_it_answers_in_utc_and_leaves_an_allowed_moment_untouched():
-    held = next_allowed(datetime(2026, 6, 10, 22, 0, tzinfo=timezone.utc), NIGHT)
-    assert held == datetime(2026, 6, 11, 6, 0, tzinfo=timezone.utc) and held.utcoffset() == timedelta(0)
-    noon = datetime(2026, 6, 10, 10, 0, tzinfo=timezone.utc)
+    held = next_allowed(datetime(2026, 6, 10, 22, 0, tzinfo=UTC), NIGHT)
+    assert held == datetime(2026, 6, 11, 6, 0, tzinfo=UTC) and held.utcoffset() == timedelta(0)
+    noon = datetime(2026, 6, 10, 10, 0, tzinfo=UTC)
     assert next_allowed(noon, NIGHT) is noon
 
 
@@ -59,25 +65,31 @@ def test_none_turns_quiet_hours_off():
     assert next_allowed(night, None) is night
 
 
-@pytest.mark.parametrize(("at", "allowed_utc"), [
-    # Spring forward, 29 March 2026: 02:00 CET becomes 03:00 CEST, and 08:00 is 06:00 UTC.
-    (local(2026, 3, 28, 23, 30), datetime(2026, 3, 29, 6, 0, tzinfo=timezone.utc)),
-    (datetime(2026, 3, 29, 0, 30, tzinfo=timezone.utc), datetime(2026, 3, 29, 6, 0, tzinfo=timezone.utc)),
-    (datetime(2026, 3, 29, 1, 30, tzinfo=timezone.utc), datetime(2026, 3, 29, 6, 0, tzinfo=timezone.utc)),
-    # Fall back, 25 October 2026: 03:00 CEST becomes 02:00 CET, and 08:00 is 07:00 UTC.
-    (local(2026, 10, 24, 22, 0), datetime(2026, 10, 25, 7, 0, tzinfo=timezone.utc)),
-    (datetime(2026, 10, 25, 0, 30, tzinfo=timezone.utc), datetime(2026, 10, 25, 7, 0, tzinfo=timezone.utc)),
-    (datetime(2026, 10, 25, 1, 30, tzinfo=timezone.utc), datetime(2026, 10, 25, 7, 0, tzinfo=timezone.utc)),
-])
+@pytest.mark.parametrize(
+    ("at", "allowed_utc"),
+    [
+        # Spring forward, 29 March 2026: 02:00 CET becomes 03:00 CEST, and 08:00 is 06:00 UTC.
+        (local(2026, 3, 28, 23, 30), datetime(2026, 3, 29, 6, 0, tzinfo=UTC)),
+        (datetime(2026, 3, 29, 0, 30, tzinfo=UTC), datetime(2026, 3, 29, 6, 0, tzinfo=UTC)),
+        (datetime(2026, 3, 29, 1, 30, tzinfo=UTC), datetime(2026, 3, 29, 6, 0, tzinfo=UTC)),
+        # Fall back, 25 October 2026: 03:00 CEST becomes 02:00 CET, and 08:00 is 07:00 UTC.
+        (local(2026, 10, 24, 22, 0), datetime(2026, 10, 25, 7, 0, tzinfo=UTC)),
+        (datetime(2026, 10, 25, 0, 30, tzinfo=UTC), datetime(2026, 10, 25, 7, 0, tzinfo=UTC)),
+        (datetime(2026, 10, 25, 1, 30, tzinfo=UTC), datetime(2026, 10, 25, 7, 0, tzinfo=UTC)),
+    ],
+)
 def test_a_daylight_saving_night_still_ends_at_eight_local(at, allowed_utc):
     assert next_allowed(at, NIGHT) == allowed_utc
 
 
-@pytest.mark.parametrize("quiet", [NIGHT, LUNCH, (time(22, 30), time(7, 0)), (time(0, 0), time(2, 30))],
-                         ids=["21:00-08:00", "12:00-14:00", "22:30-07:00", "00:00-02:30"])
+@pytest.mark.parametrize(
+    "quiet",
+    [NIGHT, LUNCH, (time(22, 30), time(7, 0)), (time(0, 0), time(2, 30))],
+    ids=["21:00-08:00", "12:00-14:00", "22:30-07:00", "00:00-02:30"],
+)
 @pytest.mark.parametrize("day", [local(2026, 3, 28, 12, 0), local(2026, 10, 24, 12, 0)], ids=["spring", "autumn"])
 def test_it_never_answers_a_moment_earlier_or_still_quiet(day, quiet):
-    start = day.astimezone(timezone.utc)
+    start = day.astimezone(UTC)
     for step in range(0, 24 * 12):  # every five minutes through the DST night
         at = start + timedelta(minutes=5 * step)
         allowed = next_allowed(at, quiet)
@@ -92,7 +104,9 @@ def quiet_now(settings):
     settings["QUIET_HOURS"] = f"{now - timedelta(hours=1):%H:%M}-{now + timedelta(hours=1):%H:%M}"
 
 
-def test_quiet_hours_hold_the_citizens_texts_but_not_the_crews(quiet_now, case_api, fake_twilio, run_worker, fast_forward):
+def test_quiet_hours_hold_the_citizens_texts_but_not_the_crews(
+    quiet_now, case_api, fake_twilio, run_worker, fast_forward
+):
     assert case_api.dispatch().status_code == 202
     run_worker()
     assert fake_twilio.texts_to(ANNA.phone) == []
@@ -122,7 +136,8 @@ def test_quiet_hours_hold_the_confirmation_question(quiet_now, case_api, fake_tw
 
 
 def test_quiet_hours_hold_the_crews_texts_to_the_citizen_but_not_hers_to_the_crew(
-        quiet_now, case_api, twilio, fake_twilio, run_worker, fast_forward):
+    quiet_now, case_api, twilio, fake_twilio, run_worker, fast_forward
+):
     proxy = case_api.dispatch().json["proxy_number"]
     twilio.text(JAN, "We komen morgen om 8 uur.", to=proxy)
     twilio.text(ANNA, "Het gat zit links van de deur.", to=proxy)
@@ -135,7 +150,8 @@ def test_quiet_hours_hold_the_crews_texts_to_the_citizen_but_not_hers_to_the_cre
 
 
 def test_an_answer_to_her_own_text_goes_at_once_even_in_quiet_hours(
-        quiet_now, case_api, twilio, fake_twilio, run_worker, fast_forward):
+    quiet_now, case_api, twilio, fake_twilio, run_worker, fast_forward
+):
     proxy = case_api.dispatch().json["proxy_number"]
     case_api.complete()
     twilio.text(ANNA, "Nee, het gat zit er nog", to=proxy)

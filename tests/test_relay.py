@@ -83,7 +83,8 @@ def test_it_stops_relaying_jans_texts_once_the_job_is_completed(proxy, case_api,
 
 
 def test_it_sends_annas_texts_after_completion_to_the_case_system_not_to_jan(
-        proxy, case_api, twilio, fake_twilio, case_system, run_worker):
+    proxy, case_api, twilio, fake_twilio, case_system, run_worker
+):
     case_api.complete(note="gat gevuld")
     twilio.text(ANNA, "Wie haalt het zand weg dat op de stoep ligt?", to=proxy)
     run_worker()
@@ -141,15 +142,24 @@ def test_it_connects_no_calls_once_the_job_is_completed(proxy, case_api, twilio)
     assert "MOR-42" in voice(twilio.call(JAN, to=proxy)).find("Say").text
 
 
-@pytest.mark.parametrize("caller, language", [(ANNA, "en-GB"), (JAN, "nl-NL"), (STRANGER, "nl-NL")],
-                         ids=["citizen-en", "crew-nl", "stranger-default"])
+@pytest.mark.parametrize(
+    "caller, language",
+    [(ANNA, "en-GB"), (JAN, "nl-NL"), (STRANGER, "nl-NL")],
+    ids=["citizen-en", "crew-nl", "stranger-default"],
+)
 def test_it_speaks_the_callers_language(case_api, twilio, caller, language):
     # case_api.dispatch takes its `citizen` keyword as the persona, so the event is spelled out.
-    answer = case_api.send("case.dispatched", {
-        "case_id": "MOR-2026-0042", "reference": "MOR-42", "description": "A hole by my door.",
-        "address": "Kerkstraat 12",
-        "citizen": {"phone": ANNA.national, "language": "en"}, "crew": {"id": "crew-noord", "phone": JAN.national},
-    })
+    answer = case_api.send(
+        "case.dispatched",
+        {
+            "case_id": "MOR-2026-0042",
+            "reference": "MOR-42",
+            "description": "A hole by my door.",
+            "address": "Kerkstraat 12",
+            "citizen": {"phone": ANNA.national, "language": "en"},
+            "crew": {"id": "crew-noord", "phone": JAN.national},
+        },
+    )
     proxy = answer.json["proxy_number"]
     [say] = voice(twilio.call(caller, to=proxy)).findall("Say")
     assert say.get("language") == language

@@ -25,8 +25,9 @@ def test_it_reads_a_realistic_reply(reply, expected, why):
 def test_the_table_covers_every_verdict_in_both_languages():
     verdicts = [expected for _, expected, _ in ROWS]
     assert len(ROWS) >= 150
-    assert {verdict: verdicts.count(verdict) >= 5 for verdict in ("yes", "no", "unclear", "opt_out", "opt_in")} \
-        == dict.fromkeys(("yes", "no", "unclear", "opt_out", "opt_in"), True)
+    assert {
+        verdict: verdicts.count(verdict) >= 5 for verdict in ("yes", "no", "unclear", "opt_out", "opt_in")
+    } == dict.fromkeys(("yes", "no", "unclear", "opt_out", "opt_in"), True)
     assert len({reply for reply, _, _ in ROWS}) == len(ROWS)
 
 
@@ -40,8 +41,10 @@ def test_it_never_reads_a_held_out_no_or_unclear_reply_as_yes():
     assert false_yes == []
 
 
-@pytest.mark.parametrize("keyword", ["STOP", "stop", "Stop.", "STOPALL", "unsubscribe", "Cancel", "END", "quit",
-                                     "REVOKE", "optout", " stop! "])
+@pytest.mark.parametrize(
+    "keyword",
+    ["STOP", "stop", "Stop.", "STOPALL", "unsubscribe", "Cancel", "END", "quit", "REVOKE", "optout", " stop! "],
+)
 def test_it_knows_every_carrier_opt_out_keyword_as_the_whole_message(keyword):
     assert carrier_keyword(keyword) == "opt_out"
 
@@ -51,8 +54,19 @@ def test_it_takes_nothing_else_for_a_carrier_keyword(text):
     assert carrier_keyword(text) is None
 
 
-@pytest.mark.parametrize("hostile", ["\x00" * 50, "ja" * 5000, "\u202eja\u202c", "👍" * 2000, "<ja>" * 100,
-                                     '"' * 300, "Liked " + '"' * 100, "nee\n" * 500])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "\x00" * 50,
+        "ja" * 5000,
+        "\u202eja\u202c",
+        "👍" * 2000,
+        "<ja>" * 100,
+        '"' * 300,
+        "Liked " + '"' * 100,
+        "nee\n" * 500,
+    ],
+)
 def test_it_reads_hostile_input_without_failing_and_never_as_a_bare_yes(hostile):
     reading = interpret(hostile)
     assert reading.verdict in ("yes", "no", "unclear")

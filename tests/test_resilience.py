@@ -25,8 +25,11 @@ def test_it_answers_503_not_500_while_the_database_is_away(settings, unreachable
     health = client.get("/healthz")
     assert health.status_code == 503
     assert health.json["error"]["code"] == "database_unavailable"
-    event = client.post("/v1/events", json={"type": "case.completed", "data": {"case_id": "C-1"}},
-                        headers={"Authorization": f"Bearer {CASE_KEY}", "webhook-id": "evt-db-away"})
+    event = client.post(
+        "/v1/events",
+        json={"type": "case.completed", "data": {"case_id": "C-1"}},
+        headers={"Authorization": f"Bearer {CASE_KEY}", "webhook-id": "evt-db-away"},
+    )
     assert event.status_code == 503 and event.headers["Retry-After"]
     assert "Traceback" not in event.get_data(as_text=True)
 

@@ -33,13 +33,18 @@ def purge(app, days_later: float) -> int:
 
 def everything_stored(runtime) -> str:
     with runtime.db.transaction() as session:
-        rows = [*session.scalars(select(Case)), *session.scalars(select(TimelineEntry)),
-                *session.scalars(select(OutboxMessage)), *session.scalars(select(InboundMessage))]
+        rows = [
+            *session.scalars(select(Case)),
+            *session.scalars(select(TimelineEntry)),
+            *session.scalars(select(OutboxMessage)),
+            *session.scalars(select(InboundMessage)),
+        ]
         return " ".join(str(vars(row)) for row in rows)
 
 
 def test_it_removes_numbers_names_and_words_a_retention_period_after_the_case_ended(
-        app, runtime, case_api, twilio, run_worker, fast_forward, client):
+    app, runtime, case_api, twilio, run_worker, fast_forward, client
+):
     lived_a_whole_case(case_api, twilio, run_worker, fast_forward)
     before = everything_stored(runtime)
     assert ANNA.phone in before and "het gat zit er nog" in before.lower()
@@ -50,11 +55,20 @@ def test_it_removes_numbers_names_and_words_a_retention_period_after_the_case_en
     removed = purge(app, days_later=31)
     assert removed == 1
     after = everything_stored(runtime)
-    for personal in (ANNA.phone, JAN.phone, "Anna de Vries", "Jan Bakker", "het gat zit er nog", "06 12345678",
-                     "Twee paaltjes"):
+    for personal in (
+        ANNA.phone,
+        JAN.phone,
+        "Anna de Vries",
+        "Jan Bakker",
+        "het gat zit er nog",
+        "06 12345678",
+        "Twee paaltjes",
+    ):
         assert personal.lower() not in after.lower(), personal
     # The anonymous timeline stays: what happened, and when.
-    timeline = client.get("/v1/cases/MOR-2026-0042", headers={"Authorization": "Bearer retired-case-system-key"}).json["timeline"]
+    timeline = client.get("/v1/cases/MOR-2026-0042", headers={"Authorization": "Bearer retired-case-system-key"}).json[
+        "timeline"
+    ]
     assert {"status", "text.received", "callback.queued", "session.ended"} <= {e["kind"] for e in timeline}
 
 
@@ -76,8 +90,9 @@ def test_a_cancelled_case_ends_at_once_and_is_purged_after_the_period(app, runti
         assert case.citizen_phone is None and case.personal_data_removed_at is not None
 
 
-def test_a_new_dispatch_reopens_an_ended_case_and_its_data_stays(app, runtime, case_api, twilio, run_worker,
-                                                                fast_forward):
+def test_a_new_dispatch_reopens_an_ended_case_and_its_data_stays(
+    app, runtime, case_api, twilio, run_worker, fast_forward
+):
     lived_a_whole_case(case_api, twilio, run_worker, fast_forward)
     assert case_api.dispatch().status_code == 202  # the case system sends the crew again
     assert purge(app, days_later=31) == 0

@@ -64,10 +64,15 @@ def test_it_leaves_every_character_people_write_alone():
     assert clean(words) == words and unsafe_character(words) is None
 
 
-@pytest.mark.parametrize("character, description", [
-    ("\uffff", "U+FFFF (a Unicode noncharacter)"), ("\U0001fffe", "U+1FFFE (a Unicode noncharacter)"),
-    ("\ud83d", "U+D83D (a lone surrogate)"), ("\x07", "U+0007 (a control character)"),
-])
+@pytest.mark.parametrize(
+    "character, description",
+    [
+        ("\uffff", "U+FFFF (a Unicode noncharacter)"),
+        ("\U0001fffe", "U+1FFFE (a Unicode noncharacter)"),
+        ("\ud83d", "U+D83D (a lone surrogate)"),
+        ("\x07", "U+0007 (a control character)"),
+    ],
+)
 def test_it_names_the_character_it_would_remove(character, description):
     assert unsafe_character(f"Gat{character}") == description
 
@@ -76,22 +81,34 @@ def test_it_names_the_character_it_would_remove(character, description):
 
 
 def dispatch(client, field: str, value: str):
-    data = {"case_id": "MOR-2026-0042", "reference": "MOR-42", "description": "Gat in de stoep.",
-            "address": "Kerkstraat 12", "citizen": {"phone": ANNA.national, "name": ANNA.name},
-            "crew": {"id": "crew-noord", "phone": JAN.national, "name": JAN.name}}
+    data = {
+        "case_id": "MOR-2026-0042",
+        "reference": "MOR-42",
+        "description": "Gat in de stoep.",
+        "address": "Kerkstraat 12",
+        "citizen": {"phone": ANNA.national, "name": ANNA.name},
+        "crew": {"id": "crew-noord", "phone": JAN.national, "name": JAN.name},
+    }
     parent, _, name = field.rpartition(".")
     (data[parent] if parent else data)[name] = value
     # json.dumps writes a lone surrogate as the escape \ud800, as a sender's JSON library would.
-    return client.post("/v1/events", data=json.dumps({"type": "case.dispatched", "data": data}),
-                       content_type="application/json",
-                       headers={"Authorization": f"Bearer {CASE_KEY}", "webhook-id": "evt_unsafe"})
+    return client.post(
+        "/v1/events",
+        data=json.dumps({"type": "case.dispatched", "data": data}),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {CASE_KEY}", "webhook-id": "evt_unsafe"},
+    )
 
 
 @pytest.mark.parametrize("field", ["description", "address", "reference", "citizen.name", "crew.name"])
-@pytest.mark.parametrize("character", ["\uffff", "\ufffe", "\ufdd0", "\U0010ffff", "\ud800"],
-                         ids=["FFFF", "FFFE", "FDD0", "10FFFF", "lone-surrogate"])
+@pytest.mark.parametrize(
+    "character",
+    ["\uffff", "\ufffe", "\ufdd0", "\U0010ffff", "\ud800"],
+    ids=["FFFF", "FFFE", "FDD0", "10FFFF", "lone-surrogate"],
+)
 def test_an_event_with_a_character_that_cannot_be_spoken_answers_422_naming_the_field(
-        field, character, client, run_worker, fake_twilio):
+    field, character, client, run_worker, fake_twilio
+):
     answer = dispatch(client, field, f"Kerk{character}straat")
     assert answer.status_code == 422, answer.get_data(as_text=True)
     error = answer.json["error"]
@@ -112,14 +129,16 @@ def test_a_note_or_reason_with_a_noncharacter_answers_422(event_type, field, cas
 
 
 def test_a_crew_text_with_u_ffff_reaches_a_landline_resident_as_well_formed_twiml(
-        case_api, twilio, run_worker, fake_twilio):
+    case_api, twilio, run_worker, fake_twilio
+):
     proxy = case_api.dispatch(citizen=LOES).json["proxy_number"]
     run_worker()
     assert twilio.text(JAN, "We komen\uffff om 10 uur\ufffe, is de poort open?", to=proxy).status_code == 200
     run_worker()
     [_, call] = [call for call in fake_twilio.calls if call["To"] == LOES.phone]
-    answer = twilio.post(call["Url"].split("example.org", 1)[1], {"CallSid": call["sid"], "From": proxy,
-                                                                  "To": LOES.phone})
+    answer = twilio.post(
+        call["Url"].split("example.org", 1)[1], {"CallSid": call["sid"], "From": proxy, "To": LOES.phone}
+    )
     assert answer.status_code == 200
     root = ET.fromstring(answer.data)  # raised "not well-formed" before the cleaner
     assert "We komen om 10 uur, is de poort open?" in root.find("Gather/Say").text

@@ -17,20 +17,25 @@ from schemathesis.checks import not_a_server_error, response_schema_conformance,
 from gateway.http.openapi import document
 from tests.conftest import CASE_KEY
 
-CONFIG = schemathesis.Config.from_dict({
-    "headers": {"Authorization": f"Bearer {CASE_KEY}"},
-    "generation": {"max-examples": 100, "mode": "all", "with-security-parameters": False},
-})
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "headers": {"Authorization": f"Bearer {CASE_KEY}"},
+        "generation": {"max-examples": 100, "mode": "all", "with-security-parameters": False},
+    }
+)
 
 
 # Mostly numbers that parse (Dutch mobiles and landlines, abroad), so events get past the phone
 # check into the flows; now and then anything at all.
-schemathesis.openapi.format("phone", st.one_of(
-    st.from_regex(r"\A06[1-9][0-9]{7}\Z"),
-    st.from_regex(r"\A030-[2-9][0-9]{6}\Z"),
-    st.from_regex(r"\A\+4915[0-9]{9}\Z"),
-    st.text(max_size=45),
-))
+schemathesis.openapi.format(
+    "phone",
+    st.one_of(
+        st.from_regex(r"\A06[1-9][0-9]{7}\Z"),
+        st.from_regex(r"\A030-[2-9][0-9]{6}\Z"),
+        st.from_regex(r"\A\+4915[0-9]{9}\Z"),
+        st.text(max_size=45),
+    ),
+)
 
 # The document depends on the code only; tests/test_openapi.py checks /openapi.json serves this one.
 schema = schemathesis.openapi.from_dict(document(), config=CONFIG)
@@ -51,5 +56,6 @@ def test_the_api_keeps_its_contract(case, gateway):
     webhook_id = (case.headers or {}).get("webhook-id")
     if isinstance(webhook_id, str) and webhook_id.strip() and len(webhook_id) <= 200:
         case.headers["webhook-id"] = f"{webhook_id}-{uuid.uuid4().hex}"
-    case.call_and_validate(app=gateway,
-                           checks=[not_a_server_error, status_code_conformance, response_schema_conformance])
+    case.call_and_validate(
+        app=gateway, checks=[not_a_server_error, status_code_conformance, response_schema_conformance]
+    )

@@ -24,10 +24,14 @@ FIRST = {"case_id": "MOR-2026-0042", "reference": "MOR-42", "address": "Kerkstra
 SECOND = {"case_id": "MOR-2026-0043", "reference": "MOR-43", "address": "Dorpsweg 3"}
 THIRD = {"case_id": "MOR-2026-0044", "reference": "MOR-44", "address": "Molenlaan 7"}
 
-QUESTION_NL = (f"{ORG}: over welke melding gaat uw bericht? 1 = Kerkstraat 12 (MOR-42), 2 = Dorpsweg 3 (MOR-43). "
-               "Antwoord met het cijfer.")
-QUESTION_EN = (f"{ORG}: which report is your message about? 1 = Kerkstraat 12 (MOR-42), 2 = Dorpsweg 3 (MOR-43). "
-               "Reply with the number.")
+QUESTION_NL = (
+    f"{ORG}: over welke melding gaat uw bericht? 1 = Kerkstraat 12 (MOR-42), 2 = Dorpsweg 3 (MOR-43). "
+    "Antwoord met het cijfer."
+)
+QUESTION_EN = (
+    f"{ORG}: which report is your message about? 1 = Kerkstraat 12 (MOR-42), 2 = Dorpsweg 3 (MOR-43). "
+    "Reply with the number."
+)
 
 
 @pytest.fixture
@@ -47,17 +51,20 @@ def dispatch(case_api):
         answer = case_api.dispatch(citizen=citizen, crew=crew, **job, **fields)
         assert answer.status_code == 202, answer.json
         return answer
+
     return send
 
 
 @pytest.fixture
 def jans_two_jobs(dispatch, run_worker, fake_twilio):
     """Jan has Anna's case (code 100) and Bregje's (code 101), both on P; dispatch texts are out."""
+
     def make(**fields):
         dispatch(FIRST, ANNA, JAN, **fields)
         dispatch(SECOND, BREGJE, JAN, **fields)
         run_worker()
         fake_twilio.reset()
+
     return make
 
 
@@ -76,6 +83,7 @@ def case(client):
         answer = client.get(f"/v1/cases/{case_id}", headers={"Authorization": "Bearer retired-case-system-key"})
         assert answer.status_code == 200
         return answer.json
+
     return get
 
 
@@ -83,26 +91,31 @@ def case(client):
 def kinds(case):
     def timeline(case_id: str) -> list[str]:
         return [entry["kind"] for entry in case(case_id)["timeline"]]
+
     return timeline
 
 
 @pytest.fixture
 def says(twilio, run_worker):
     """A person texts P, and the worker sends whatever follows."""
+
     def text(person: Persona, body: str, **extra) -> None:
         assert twilio.text(person, body, to=P, **extra).status_code == 200
         run_worker()
+
     return text
 
 
 @pytest.fixture
 def keys(twilio):
     """A caller on P keys digits into the short-code Gather."""
+
     def post(caller: Persona, digits: str | None, attempt: int = 1, form: dict | None = None):
         fields = {"CallSid": "CA" + "1" * 32, "From": caller.phone, "To": P}
         if digits is not None:
             fields["Digits"] = digits
         return twilio.post(f"/twilio/ivr/code?attempt={attempt}", {**fields, **(form or {})})
+
     return post
 
 
@@ -111,8 +124,7 @@ def texts_to(fake_twilio, person: Persona) -> list[str]:
 
 
 def questions_to(fake_twilio, person: Persona) -> list[str]:
-    return [body for body in texts_to(fake_twilio, person)
-            if "over welke melding" in body or "which report" in body]
+    return [body for body in texts_to(fake_twilio, person) if "over welke melding" in body or "which report" in body]
 
 
 def voice(response) -> ET.Element:
@@ -148,8 +160,10 @@ def test_it_names_each_cases_own_short_code_in_both_dispatch_texts(dispatch, run
     [for_bregje] = texts_to(fake_twilio, BREGJE)
     for_jan = texts_to(fake_twilio, JAN)
     assert for_anna.endswith("Uw code: 100.") and for_bregje.endswith("Uw code: 101.")
-    assert [("MOR-42 (code 100)" in text, "MOR-43 (code 101)" in text) for text in for_jan] == [(True, False),
-                                                                                              (False, True)]
+    assert [("MOR-42 (code 100)" in text, "MOR-43 (code 101)" in text) for text in for_jan] == [
+        (True, False),
+        (False, True),
+    ]
     assert all(message["From"] == P for message in fake_twilio.messages)
 
 
@@ -164,15 +178,20 @@ def test_it_shares_the_number_when_one_resident_reports_twice(dispatch, run_work
     assert "MOR-43 (code 101)" in for_piet
 
 
-def test_it_never_refuses_a_dispatch_and_never_gives_two_cases_on_the_number_the_same_code(dispatch, run_worker,
-                                                                                              fake_twilio):
+def test_it_never_refuses_a_dispatch_and_never_gives_two_cases_on_the_number_the_same_code(
+    dispatch, run_worker, fake_twilio
+):
     dispatch(FIRST, ANNA, JAN)
     dispatch(SECOND, BREGJE, JAN)
     dispatch(THIRD, ANNA, JAN)
     dispatch({"case_id": "MOR-2026-0045", "reference": "MOR-45", "address": "Laan 1"}, CLARA, PIET)
     run_worker()
-    codes = [text.rsplit("Uw code: ", 1)[1] for text in fake_twilio.texts_to(ANNA.phone)
-             + fake_twilio.texts_to(BREGJE.phone) + fake_twilio.texts_to(CLARA.phone)]
+    codes = [
+        text.rsplit("Uw code: ", 1)[1]
+        for text in fake_twilio.texts_to(ANNA.phone)
+        + fake_twilio.texts_to(BREGJE.phone)
+        + fake_twilio.texts_to(CLARA.phone)
+    ]
     assert sorted(codes) == ["100.", "101.", "102.", "103."]
 
 
@@ -195,7 +214,8 @@ def test_it_asks_in_english_when_the_crew_reads_english(jans_two_jobs, says, fak
 
 @pytest.mark.parametrize("choice", ["2", " 2. "])
 def test_it_relays_jans_held_text_only_to_the_resident_of_the_case_he_picks(
-        choice, jans_two_jobs, says, fake_twilio, case_system):
+    choice, jans_two_jobs, says, fake_twilio, case_system
+):
     jans_two_jobs()
     says(JAN, "We komen om 10 uur")
     says(JAN, choice)
@@ -215,7 +235,8 @@ def test_it_relays_to_the_first_case_when_jan_picks_1(jans_two_jobs, says, fake_
 
 
 def test_it_sends_annas_held_text_to_the_crew_and_the_case_system_of_the_case_she_picks(
-        annas_two_reports, says, fake_twilio, case_system):
+    annas_two_reports, says, fake_twilio, case_system
+):
     says(ANNA, "Het gat is dieper geworden")
     assert questions_to(fake_twilio, ANNA) == [QUESTION_NL]
     assert texts_to(fake_twilio, JAN) == texts_to(fake_twilio, PIET) == []
@@ -228,7 +249,8 @@ def test_it_sends_annas_held_text_to_the_crew_and_the_case_system_of_the_case_sh
 
 @pytest.mark.parametrize("body", ["101 we komen om 10 uur", "  101: we komen om 10 uur"])
 def test_it_sends_a_text_that_starts_with_a_short_code_straight_to_that_case_without_the_code(
-        body, jans_two_jobs, says, fake_twilio):
+    body, jans_two_jobs, says, fake_twilio
+):
     jans_two_jobs()
     says(JAN, body)
     assert texts_to(fake_twilio, BREGJE) == [f"{ORG}, ploeg: we komen om 10 uur"]
@@ -245,7 +267,8 @@ def test_a_short_code_answers_the_question_too(jans_two_jobs, says, fake_twilio)
 
 
 def test_a_short_code_text_for_a_resident_with_two_reports_reaches_that_cases_crew(
-        annas_two_reports, says, fake_twilio, case_system):
+    annas_two_reports, says, fake_twilio, case_system
+):
     says(ANNA, "100 de paaltjes liggen nog in de tuin")
     assert texts_to(fake_twilio, JAN) == [f"{ORG}, melder MOR-42: de paaltjes liggen nog in de tuin"]
     assert texts_to(fake_twilio, PIET) == [] and questions_to(fake_twilio, ANNA) == []
@@ -253,8 +276,9 @@ def test_a_short_code_text_for_a_resident_with_two_reports_reaches_that_cases_cr
     assert message.data["case_id"] == "MOR-2026-0042"
 
 
-def test_a_short_code_of_a_case_jan_does_not_hold_is_no_short_cut(dispatch, jans_two_jobs, says, run_worker,
-                                                                  fake_twilio):
+def test_a_short_code_of_a_case_jan_does_not_hold_is_no_short_cut(
+    dispatch, jans_two_jobs, says, run_worker, fake_twilio
+):
     jans_two_jobs()
     dispatch(THIRD, CLARA, PIET)  # code 102, Piet's and Clara's
     run_worker()
@@ -275,9 +299,11 @@ def test_it_asks_again_after_an_answer_that_is_no_choice_and_keeps_both_texts(ja
     assert "We komen om 10 uur" in relayed and "welke?" in relayed
 
 
-@pytest.mark.parametrize("answer", ["7", "0", "-1", "99999999999999999999", "\U0001F44D", "", "1 2",
-                                    "1; DROP TABLE cases", "1\x002"],
-                         ids=["seven", "zero", "minus-one", "huge", "emoji", "empty", "two-numbers", "sql", "nul"])
+@pytest.mark.parametrize(
+    "answer",
+    ["7", "0", "-1", "99999999999999999999", "\U0001f44d", "", "1 2", "1; DROP TABLE cases", "1\x002"],
+    ids=["seven", "zero", "minus-one", "huge", "emoji", "empty", "two-numbers", "sql", "nul"],
+)
 def test_it_releases_nothing_on_a_hostile_choice_and_asks_again(answer, jans_two_jobs, says, fake_twilio):
     jans_two_jobs()
     says(JAN, "We komen om 10 uur")
@@ -371,7 +397,8 @@ def test_one_persons_open_question_is_not_answered_by_another(dispatch, says, ru
 
 
 def test_a_resident_with_two_cases_on_the_number_says_which_one_her_nee_is_about(
-        annas_two_reports, case_api, says, run_worker, fast_forward, fake_twilio, case_system):
+    annas_two_reports, case_api, says, run_worker, fast_forward, fake_twilio, case_system
+):
     assert case_api.complete(case_id="MOR-2026-0042", note="gat gevuld").status_code == 202
     fast_forward(CONFIRMATION_DELAY)
     run_worker()
@@ -388,7 +415,8 @@ def test_a_resident_with_two_cases_on_the_number_says_which_one_her_nee_is_about
 
 
 def test_a_ja_for_the_other_report_does_not_confirm_the_asked_one(
-        annas_two_reports, case_api, says, run_worker, fast_forward, fake_twilio, case_system, case):
+    annas_two_reports, case_api, says, run_worker, fast_forward, fake_twilio, case_system, case
+):
     case_api.complete(case_id="MOR-2026-0042")
     fast_forward(CONFIRMATION_DELAY)
     run_worker()
@@ -434,7 +462,8 @@ def test_it_connects_a_caller_who_holds_the_shared_number_for_one_case_at_once(j
 
 
 def test_a_resident_who_keys_the_code_of_her_asked_case_hears_the_question_not_the_crew(
-        annas_two_reports, case_api, run_worker, fast_forward, keys, case):
+    annas_two_reports, case_api, run_worker, fast_forward, keys, case
+):
     case_api.complete(case_id=FIRST["case_id"])
     fast_forward(CONFIRMATION_DELAY)
     run_worker()
@@ -468,10 +497,11 @@ def test_the_right_code_on_the_second_try_still_connects(jans_two_jobs, keys):
     assert dialled(voice(keys(JAN, "100", attempt=2))) == [ANNA.phone]
 
 
-@pytest.mark.parametrize("digits", ["abc", "#", "1" * 20, "", None, "*101", "101\x00", "100 OR 1=1", "1",
-                                    "00000000100"],
-                         ids=["letters", "hash", "twenty-digits", "empty", "missing", "star", "nul", "sql", "menu-1",
-                              "padded"])
+@pytest.mark.parametrize(
+    "digits",
+    ["abc", "#", "1" * 20, "", None, "*101", "101\x00", "100 OR 1=1", "1", "00000000100"],
+    ids=["letters", "hash", "twenty-digits", "empty", "missing", "star", "nul", "sql", "menu-1", "padded"],
+)
 def test_it_dials_nobody_on_garbage_digits(digits, jans_two_jobs, keys):
     jans_two_jobs()
     root = voice(keys(JAN, digits))
@@ -529,8 +559,7 @@ def test_a_hostile_reference_cannot_inject_twiml_into_the_connecting_call(dispat
 # --- The crew's side of the number after the job ----------------------------------------------------
 
 
-def test_it_releases_the_crews_side_session_grace_after_completion(dispatch, case_api, run_worker, fast_forward,
-                                                                  kinds):
+def test_it_releases_the_crews_side_session_grace_after_completion(dispatch, case_api, run_worker, fast_forward, kinds):
     dispatch(FIRST, ANNA, JAN)
     case_api.complete(case_id=FIRST["case_id"])
     fast_forward(SESSION_GRACE - 60)
@@ -541,8 +570,9 @@ def test_it_releases_the_crews_side_session_grace_after_completion(dispatch, cas
     assert "session.crew_ended" in kinds("MOR-2026-0042")
 
 
-def test_a_crew_text_before_the_grace_is_over_gets_the_job_is_done_notice(dispatch, case_api, says, run_worker,
-                                                                         fast_forward, fake_twilio):
+def test_a_crew_text_before_the_grace_is_over_gets_the_job_is_done_notice(
+    dispatch, case_api, says, run_worker, fast_forward, fake_twilio
+):
     dispatch(FIRST, ANNA, JAN)
     case_api.complete(case_id=FIRST["case_id"])
     fast_forward(SESSION_GRACE - 60)
@@ -554,8 +584,9 @@ def test_a_crew_text_before_the_grace_is_over_gets_the_job_is_done_notice(dispat
     assert texts_to(fake_twilio, ANNA) == []
 
 
-def test_a_crew_text_after_the_grace_is_ignored_as_a_strangers(dispatch, case_api, says, run_worker, fast_forward,
-                                                              fake_twilio, kinds):
+def test_a_crew_text_after_the_grace_is_ignored_as_a_strangers(
+    dispatch, case_api, says, run_worker, fast_forward, fake_twilio, kinds
+):
     dispatch(FIRST, ANNA, JAN)
     case_api.complete(case_id=FIRST["case_id"])
     fast_forward(SESSION_GRACE)
@@ -567,7 +598,8 @@ def test_a_crew_text_after_the_grace_is_ignored_as_a_strangers(dispatch, case_ap
 
 
 def test_the_resident_still_reaches_the_case_after_the_crews_side_is_released(
-        dispatch, case_api, says, run_worker, fast_forward, fake_twilio, case_system):
+    dispatch, case_api, says, run_worker, fast_forward, fake_twilio, case_system
+):
     dispatch(FIRST, ANNA, JAN)
     case_api.complete(case_id=FIRST["case_id"])
     fast_forward(SESSION_GRACE)
@@ -586,8 +618,9 @@ def test_a_call_from_the_crew_after_the_grace_dials_nobody(dispatch, case_api, r
     assert root.find("Dial") is None and root.find("Gather") is None
 
 
-def test_the_freed_number_serves_the_crews_next_job_without_sharing(dispatch, case_api, says, run_worker,
-                                                                   fast_forward, fake_twilio, kinds):
+def test_the_freed_number_serves_the_crews_next_job_without_sharing(
+    dispatch, case_api, says, run_worker, fast_forward, fake_twilio, kinds
+):
     dispatch(FIRST, ANNA, JAN)
     case_api.complete(case_id=FIRST["case_id"])
     fast_forward(SESSION_GRACE)
@@ -602,7 +635,8 @@ def test_the_freed_number_serves_the_crews_next_job_without_sharing(dispatch, ca
 
 
 def test_a_shared_crew_whose_other_case_ended_reaches_the_open_case_without_a_question(
-        jans_two_jobs, case_api, says, run_worker, fast_forward, fake_twilio):
+    jans_two_jobs, case_api, says, run_worker, fast_forward, fake_twilio
+):
     jans_two_jobs()
     case_api.complete(case_id=FIRST["case_id"])
     fast_forward(SESSION_GRACE)
@@ -613,8 +647,9 @@ def test_a_shared_crew_whose_other_case_ended_reaches_the_open_case_without_a_qu
     assert questions_to(fake_twilio, JAN) == [] and texts_to(fake_twilio, ANNA) == []
 
 
-def test_a_cancelled_case_no_longer_counts_as_one_of_the_crews_cases(jans_two_jobs, case_api, says, fake_twilio,
-                                                                    twilio):
+def test_a_cancelled_case_no_longer_counts_as_one_of_the_crews_cases(
+    jans_two_jobs, case_api, says, fake_twilio, twilio
+):
     jans_two_jobs()
     assert case_api.cancel(case_id=FIRST["case_id"], reason="dubbele melding").status_code == 202
     says(JAN, "We komen om 10 uur")
@@ -627,8 +662,9 @@ class TestWithAShorterSessionGrace:
     def settings(self, settings):
         return {**settings, "SESSION_GRACE": "10m"}
 
-    def test_it_releases_the_crews_side_after_the_configured_grace(self, dispatch, case_api, says, run_worker,
-                                                                  fast_forward, fake_twilio, kinds):
+    def test_it_releases_the_crews_side_after_the_configured_grace(
+        self, dispatch, case_api, says, run_worker, fast_forward, fake_twilio, kinds
+    ):
         dispatch(FIRST, ANNA, JAN)
         case_api.complete(case_id=FIRST["case_id"])
         fast_forward(600)
@@ -658,8 +694,9 @@ class TestWithEnoughNumbers:
         second = dispatch(SECOND, ANNA, PIET).json["proxy_number"]
         assert first != second and "pool.shared" not in kinds("MOR-2026-0043")
 
-    def test_it_asks_nobody_which_case_when_every_case_has_its_own_number(self, dispatch, twilio, run_worker,
-                                                                         fake_twilio):
+    def test_it_asks_nobody_which_case_when_every_case_has_its_own_number(
+        self, dispatch, twilio, run_worker, fake_twilio
+    ):
         to_anna = dispatch(FIRST, ANNA, JAN).json["proxy_number"]
         to_bregje = dispatch(SECOND, BREGJE, JAN).json["proxy_number"]
         run_worker()
@@ -690,7 +727,8 @@ def test_a_longer_number_at_the_start_of_a_text_is_not_taken_for_a_short_code(ja
 
 
 def test_jans_answer_releases_his_held_text_though_his_other_case_was_cancelled_meanwhile(
-        jans_two_jobs, says, case_api, fake_twilio):
+    jans_two_jobs, says, case_api, fake_twilio
+):
     jans_two_jobs()
     says(JAN, "We komen om 10 uur")
     assert case_api.cancel(case_id=FIRST["case_id"], reason="dubbele melding").status_code == 202
@@ -699,7 +737,8 @@ def test_jans_answer_releases_his_held_text_though_his_other_case_was_cancelled_
 
 
 def test_a_text_held_for_cases_that_ended_never_reaches_a_later_resident(
-        jans_two_jobs, says, case_api, dispatch, run_worker, fast_forward, fake_twilio):
+    jans_two_jobs, says, case_api, dispatch, run_worker, fast_forward, fake_twilio
+):
     jans_two_jobs()
     says(JAN, "Mevrouw De Vries, we komen om 10 uur")  # never answered
     case_api.cancel(case_id=FIRST["case_id"])
@@ -725,7 +764,8 @@ def test_a_bare_short_code_sends_no_empty_text_and_picks_the_case_for_the_next_o
 
 
 def test_a_wrong_code_from_a_caller_left_with_one_case_is_not_logged_as_connected(
-        jans_two_jobs, twilio, keys, case_api, kinds):
+    jans_two_jobs, twilio, keys, case_api, kinds
+):
     jans_two_jobs()
     assert voice(twilio.call(JAN, to=P)).find("Gather") is not None
     case_api.cancel(case_id=FIRST["case_id"])  # while Jan is still on the line

@@ -32,8 +32,15 @@ SIM_KEY = "simulator-case-key"
 @pytest.fixture
 def settings(database_url):
     """A gateway without a Twilio account, as `flask embedded` runs it: the simulator is on."""
-    return {"DATABASE_URL": database_url, "TWILIO_AUTH_TOKEN": TOKEN, "CASE_API_KEYS": SIM_KEY,
-            "PUBLIC_BASE_URL": PUBLIC_BASE_URL, "QUIET_HOURS": "", "CONFIRMATION_DELAY": "1s", "SENDER_MPS": "1000"}
+    return {
+        "DATABASE_URL": database_url,
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "CASE_API_KEYS": SIM_KEY,
+        "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+        "QUIET_HOURS": "",
+        "CONFIRMATION_DELAY": "1s",
+        "SENDER_MPS": "1000",
+    }
 
 
 def api(client, path: str, body, content_type: str = "application/json"):
@@ -48,14 +55,22 @@ def feed(client, after: int = 0) -> list[dict]:
 
 
 def dispatch(client, case_id: str = "C-1", citizen: str = ANNA.national) -> dict:
-    event = {"type": "case.dispatched", "data": {
-        "case_id": case_id, "reference": "MOR-1", "address": "Kerkstraat 12",
-        "description": "Twee paaltjes weggehaald en een gat voor mijn deur.",
-        "citizen": {"phone": citizen, "name": "Anna"}, "crew": {"id": "noord", "phone": JAN.national}}}
+    event = {
+        "type": "case.dispatched",
+        "data": {
+            "case_id": case_id,
+            "reference": "MOR-1",
+            "address": "Kerkstraat 12",
+            "description": "Twee paaltjes weggehaald en een gat voor mijn deur.",
+            "citizen": {"phone": citizen, "name": "Anna"},
+            "crew": {"id": "noord", "phone": JAN.national},
+        },
+    }
     return api(client, "/events", event).get_json()
 
 
 # ---- on and off
+
 
 def test_it_is_on_without_a_twilio_account():
     assert Config.from_env({}).simulator is True
@@ -93,8 +108,19 @@ def test_it_refuses_to_start_with_simulator_1_beside_a_real_twilio_account(app):
     assert "real phones" in str(refused.value)
 
 
-@pytest.mark.parametrize("value, expected", [("1", True), ("true", True), ("YES", True), ("on", True),
-                                             ("0", False), ("false", False), ("no", False), ("Off", False)])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("1", True),
+        ("true", True),
+        ("YES", True),
+        ("on", True),
+        ("0", False),
+        ("false", False),
+        ("no", False),
+        ("Off", False),
+    ],
+)
 def test_it_reads_simulator_as_a_strict_boolean(value, expected):
     assert Config.from_env({"SIMULATOR": value}).simulator is expected
 
@@ -108,12 +134,19 @@ def test_a_malformed_simulator_value_stops_start_up(value):
 
 def _account_settings(app) -> dict:
     config = app.extensions["korte_lijn"].config
-    return {"DATABASE_URL": config.database_url, "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": TOKEN,
-            "PROXY_NUMBERS": ",".join(PROXY_NUMBERS), "CASE_API_KEYS": SIM_KEY, "CASE_CALLBACK_URL": "https://cs.example",
-            "CASE_CALLBACK_SECRET": CALLBACK_SECRET}
+    return {
+        "DATABASE_URL": config.database_url,
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "PROXY_NUMBERS": ",".join(PROXY_NUMBERS),
+        "CASE_API_KEYS": SIM_KEY,
+        "CASE_CALLBACK_URL": "https://cs.example",
+        "CASE_CALLBACK_SECRET": CALLBACK_SECRET,
+    }
 
 
 # ---- the page
+
 
 def test_it_shows_three_phones_a_landline_and_the_seed_story(client):
     page = client.get("/simulator")
@@ -128,7 +161,9 @@ def test_it_shows_three_phones_a_landline_and_the_seed_story(client):
 
 
 def test_it_warns_on_the_page_and_refuses_to_sign_without_the_secrets(settings):
-    bare = create_app({key: value for key, value in settings.items() if key not in ("TWILIO_AUTH_TOKEN", "CASE_API_KEYS")})
+    bare = create_app(
+        {key: value for key, value in settings.items() if key not in ("TWILIO_AUTH_TOKEN", "CASE_API_KEYS")}
+    )
     client = bare.test_client()
     assert "set TWILIO_AUTH_TOKEN and CASE_API_KEYS" in client.get("/simulator").get_data(as_text=True)
     text = api(client, "/phones/anna/texts", {"to": PROXY, "body": "ja"})
@@ -139,6 +174,7 @@ def test_it_warns_on_the_page_and_refuses_to_sign_without_the_secrets(settings):
 
 
 # ---- the story through the gateway's own endpoints
+
 
 def test_it_plays_the_seed_story_through_the_real_endpoints(client, run_worker, fast_forward):
     answer = dispatch(client)
@@ -152,7 +188,8 @@ def test_it_plays_the_seed_story_through_the_real_endpoints(client, run_worker, 
     assert relayed.get_json()["status"] == 200
     run_worker()
     assert [item["body"] for item in feed(client, texts[-1]["id"])] == [
-        "Gemeente Voorbeeldstad, ploeg: Ik ben er om 10 uur."]
+        "Gemeente Voorbeeldstad, ploeg: Ik ben er om 10 uur."
+    ]
 
     api(client, "/events", {"type": "case.completed", "data": {"case_id": "C-1"}})
     fast_forward(2)
@@ -187,8 +224,9 @@ def test_a_landline_resident_answers_the_call_and_presses_keys(client, run_worke
     answered = api(client, "/phones/anna-landline/calls/answer", {"delivery": ringing["id"]}).get_json()
     gather = next(step for step in answered["steps"] if step["kind"] == "gather")
     assert "Er komt een ploeg" in gather["text"] and gather["action"].startswith(PUBLIC_BASE_URL + "/twilio/ivr/")
-    again = api(client, "/phones/anna-landline/calls/step",
-                {"call": answered["call"], "url": gather["action"], "digits": "9"}).get_json()
+    again = api(
+        client, "/phones/anna-landline/calls/step", {"call": answered["call"], "url": gather["action"], "digits": "9"}
+    ).get_json()
     assert "Er komt een ploeg" in next(step for step in again["steps"] if step["kind"] == "gather")["text"]
     ended = api(client, "/phones/anna-landline/calls/end", {"delivery": ringing["id"], "status": "completed"})
     assert ended.get_json()["status"] == 204
@@ -221,6 +259,7 @@ def test_the_gateway_is_not_special_cased_an_unsigned_copy_is_refused(client):
 
 
 # ---- signing, over real HTTP
+
 
 @pytest.fixture
 def recorder():
@@ -274,14 +313,16 @@ def test_it_goes_over_real_http_through_a_running_server(app, client, run_worker
 
 
 def test_it_signs_events_with_the_webhook_secret_when_there_is_no_key(settings, run_worker):
-    signed_only = create_app({**{k: v for k, v in settings.items() if k != "CASE_API_KEYS"},
-                              "CASE_EVENTS_SECRET": EVENTS_SECRET})
+    signed_only = create_app(
+        {**{k: v for k, v in settings.items() if k != "CASE_API_KEYS"}, "CASE_EVENTS_SECRET": EVENTS_SECRET}
+    )
     answer = api(signed_only.test_client(), "/events", {"type": "case.cancelled", "data": {"case_id": "nope"}})
     assert answer.get_json()["status"] == 404  # authenticated; the case is just unknown
     signed_only.extensions["korte_lijn"].db.dispose()
 
 
 # ---- the sink
+
 
 def test_callbacks_still_reach_a_configured_case_system_and_are_shown(settings, case_system):
     both = create_app({**settings, "CASE_CALLBACK_URL": case_system.url, "CASE_CALLBACK_SECRET": CALLBACK_SECRET})
@@ -301,14 +342,21 @@ def test_callbacks_still_reach_a_configured_case_system_and_are_shown(settings, 
 def test_the_sink_keeps_nothing_longer_than_retention_days(runtime):
     sink = Sink(runtime.db, runtime.config)
     with runtime.db.transaction() as session:
-        session.add(SimulatedDelivery(channel="sms", to_number=ANNA.phone, body="oud",
-                                      at=utcnow() - timedelta(days=runtime.config.retention_days + 1)))
+        session.add(
+            SimulatedDelivery(
+                channel="sms",
+                to_number=ANNA.phone,
+                body="oud",
+                at=utcnow() - timedelta(days=runtime.config.retention_days + 1),
+            )
+        )
     sink.record(channel="sms", to_number=ANNA.phone, body="nieuw")
     with runtime.db.transaction() as session:
         assert [row.body for row in session.scalars(select(SimulatedDelivery))] == ["nieuw"]
 
 
 # ---- hostile input to the simulator's API
+
 
 def test_it_refuses_a_body_that_is_not_json(client):
     assert api(client, "/events", "type=case.completed", "application/x-www-form-urlencoded").status_code == 415
@@ -336,30 +384,49 @@ def test_it_refuses_a_huge_body(client):
     assert api(client, "/phones/anna/texts", {"to": PROXY, "body": "a" * 1601}).status_code == 400
 
 
-@pytest.mark.parametrize("body", [{"to": "+31600000000", "body": "hoi"}, {"to": None, "body": "hoi"},
-                                  {"to": PROXY, "body": ""}, {"to": PROXY, "body": 12}, {"to": [PROXY], "body": "x"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"to": "+31600000000", "body": "hoi"},
+        {"to": None, "body": "hoi"},
+        {"to": PROXY, "body": ""},
+        {"to": PROXY, "body": 12},
+        {"to": [PROXY], "body": "x"},
+    ],
+)
 def test_it_refuses_a_text_to_anything_but_a_proxy_number_or_without_words(client, body):
     assert api(client, "/phones/anna/texts", body).status_code == 400
 
 
-@pytest.mark.parametrize("url", [
-    "http://evil.example/twilio/ivr/answer", PUBLIC_BASE_URL + ".evil.example/twilio/ivr/answer",
-    PUBLIC_BASE_URL + "/v1/events", PUBLIC_BASE_URL + "/twilio/sms", 12, None, PUBLIC_BASE_URL + "/twilio/ivr/" + "a" * 600,
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://evil.example/twilio/ivr/answer",
+        PUBLIC_BASE_URL + ".evil.example/twilio/ivr/answer",
+        PUBLIC_BASE_URL + "/v1/events",
+        PUBLIC_BASE_URL + "/twilio/sms",
+        12,
+        None,
+        PUBLIC_BASE_URL + "/twilio/ivr/" + "a" * 600,
+    ],
+)
 def test_a_call_step_only_follows_the_gateways_own_ivr_urls(client, url):
     call = {"sid": "CA" + "1" * 32, "direction": "inbound", "proxy": PROXY}
     answer = api(client, "/phones/anna/calls/step", {"call": call, "url": url, "digits": "1"})
     assert answer.status_code == 400 and answer.get_json()["error"]["field"] == "url"
 
 
-@pytest.mark.parametrize("call, digits", [
-    ({"sid": "CA1", "direction": "inbound", "proxy": PROXY}, "1"),
-    ({"sid": "CA" + "1" * 32, "direction": "sideways", "proxy": PROXY}, "1"),
-    ({"sid": "CA" + "1" * 32, "direction": "inbound", "proxy": "+31600000000"}, "1"),
-    ("CA123", "1"),
-    ({"sid": "CA" + "1" * 32, "direction": "inbound", "proxy": PROXY}, "1; DROP"),
-    ({"sid": "CA" + "1" * 32, "direction": "inbound", "proxy": PROXY}, 1),
-])
+@pytest.mark.parametrize(
+    "call, digits",
+    [
+        ({"sid": "CA1", "direction": "inbound", "proxy": PROXY}, "1"),
+        ({"sid": "CA" + "1" * 32, "direction": "sideways", "proxy": PROXY}, "1"),
+        ({"sid": "CA" + "1" * 32, "direction": "inbound", "proxy": "+31600000000"}, "1"),
+        ("CA123", "1"),
+        ({"sid": "CA" + "1" * 32, "direction": "inbound", "proxy": PROXY}, "1; DROP"),
+        ({"sid": "CA" + "1" * 32, "direction": "inbound", "proxy": PROXY}, 1),
+    ],
+)
 def test_a_call_step_refuses_a_made_up_call_or_keys(client, call, digits):
     url = PUBLIC_BASE_URL + "/twilio/ivr/answer?case=1&round=1"
     assert api(client, "/phones/anna/calls/step", {"call": call, "url": url, "digits": digits}).status_code == 400
@@ -373,8 +440,10 @@ def test_answering_only_works_for_a_call_that_rang_this_phone(client, run_worker
     assert api(client, "/phones/anna-landline/calls/answer", {"delivery": 99999}).status_code == 404
     for bad in ("1", True, None, 1.5):
         assert api(client, "/phones/anna-landline/calls/answer", {"delivery": bad}).status_code == 400
-    assert api(client, "/phones/anna-landline/calls/end",
-               {"delivery": ringing["id"], "status": "exploded"}).status_code == 400
+    assert (
+        api(client, "/phones/anna-landline/calls/end", {"delivery": ringing["id"], "status": "exploded"}).status_code
+        == 400
+    )
 
 
 @pytest.mark.parametrize("after", ["abc", "-1", "1e9", "9" * 20])

@@ -16,8 +16,9 @@ CHROMIUM = "/usr/bin/chromium"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"needs Debian's Chromium at {CHROMIUM} (apt-get install -y chromium)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason=f"needs Debian's Chromium at {CHROMIUM} (apt-get install -y chromium)"
+    ),
 ]
 
 
@@ -73,7 +74,8 @@ def test_it_plays_the_seed_story_through_the_page(embedded, page, screenshots):
     # Jan calls the proxy number: the gateway would ring Anna, showing the proxy number.
     jan.get_by_role("button", name="Call the proxy number").click()
     expect(jan.locator(".call-steps")).to_contain_text(
-        "Rings Anna, the resident (+31612345678), showing +3197010000001")
+        "Rings Anna, the resident (+31612345678), showing +3197010000001"
+    )
     jan.get_by_role("button", name="Hang up").click()
 
     # Jan reports the job done; Anna is asked, and answers NEE, with the keyboard only.

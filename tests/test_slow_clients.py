@@ -40,10 +40,15 @@ def half_a_body(port: int) -> socket.socket:
     (A signature makes the gateway read the form to check it; /v1/events refuses a missing key
     before it reads anything.)"""
     client = socket.create_connection(("127.0.0.1", port))
-    client.sendall(("POST /twilio/sms HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    "X-Twilio-Signature: forged\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                    "Content-Length: 2000\r\n\r\n").encode()
-                   + b"Body=" + b"x" * 995)
+    client.sendall(
+        (
+            b"POST /twilio/sms HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"X-Twilio-Signature: forged\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: 2000\r\n\r\n"
+        )
+        + b"Body="
+        + b"x" * 995
+    )
     return client
 
 
@@ -61,11 +66,17 @@ def test_three_clients_sending_half_a_body_delay_neither_healthz_nor_a_signed_te
     try:
         time.sleep(0.5)  # let the web line hand each of them to a worker
         health_took, health = timed(lambda: requests.get(web + "/healthz", timeout=60))
-        form = {"MessageSid": "SM" + uuid.uuid4().hex, "From": STRANGER.phone, "To": PROXY_NUMBERS[0],
-                "Body": "Hallo?", "NumMedia": "0"}
+        form = {
+            "MessageSid": "SM" + uuid.uuid4().hex,
+            "From": STRANGER.phone,
+            "To": PROXY_NUMBERS[0],
+            "Body": "Hallo?",
+            "NumMedia": "0",
+        }
         signature = RequestValidator(AUTH_TOKEN).compute_signature(web + "/twilio/sms", form)
-        text_took, text = timed(lambda: requests.post(web + "/twilio/sms", data=form, timeout=60,
-                                                      headers={"X-Twilio-Signature": signature}))
+        text_took, text = timed(
+            lambda: requests.post(web + "/twilio/sms", data=form, timeout=60, headers={"X-Twilio-Signature": signature})
+        )
     finally:
         for client in stalled:
             client.close()
@@ -83,7 +94,14 @@ def test_a_chunked_event_over_64_kib_answers_413_through_the_web_line(web):
             yield b"x" * 1024
         yield b'"}}'
 
-    answer = requests.post(web + "/v1/events", data=chunks(), timeout=10,
-                           headers={"Authorization": f"Bearer {CASE_KEY}", "webhook-id": "evt-chunked",
-                                    "Content-Type": "application/json"})
+    answer = requests.post(
+        web + "/v1/events",
+        data=chunks(),
+        timeout=10,
+        headers={
+            "Authorization": f"Bearer {CASE_KEY}",
+            "webhook-id": "evt-chunked",
+            "Content-Type": "application/json",
+        },
+    )
     assert answer.status_code == 413 and answer.json()["error"]["code"] == "body_too_large"

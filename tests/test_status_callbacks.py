@@ -25,6 +25,7 @@ def timeline(client):
         answer = client.get("/v1/cases/MOR-2026-0042", headers={"Authorization": f"Bearer {CASE_KEY}"})
         assert answer.status_code == 200
         return [entry for entry in answer.json["timeline"] if entry["kind"] == "text.status"]
+
     return statuses
 
 
@@ -53,7 +54,8 @@ def test_it_finds_the_text_by_its_sid_when_the_callback_url_has_no_row(sent, twi
 @pytest.mark.parametrize("status", ["undelivered", "failed"])
 @pytest.mark.parametrize("persona, recipient", [(ANNA, "citizen"), (JAN, "crew")], ids=["citizen", "crew"])
 def test_it_reports_an_undeliverable_text_to_the_case_system(
-        status, persona, recipient, sent, twilio, case_system, run_worker):
+    status, persona, recipient, sent, twilio, case_system, run_worker
+):
     sid, outbox_id = sent[persona.phone]
     assert twilio.status(sid, status, outbox_id, error_code="30005").status_code == 204
     run_worker()
@@ -95,8 +97,9 @@ def test_it_keeps_an_undeliverable_verdict_when_a_late_sent_arrives(sent, twilio
 
 
 @pytest.mark.parametrize("outbox", ["none", "ours", "garbage"])
-def test_it_answers_204_to_a_status_for_a_message_it_never_sent(outbox, sent, twilio, timeline, case_system,
-                                                                run_worker):
+def test_it_answers_204_to_a_status_for_a_message_it_never_sent(
+    outbox, sent, twilio, timeline, case_system, run_worker
+):
     # "ours": a callback naming our row with another SID must not touch that row.
     outbox_id = {"none": None, "ours": sent[ANNA.phone][1], "garbage": "abc"}[outbox]
     response = twilio.status("SM" + uuid.uuid4().hex, "failed", outbox_id, error_code="30005")
@@ -105,9 +108,18 @@ def test_it_answers_204_to_a_status_for_a_message_it_never_sent(outbox, sent, tw
     assert timeline() == [] and case_system.deliveries == []
 
 
-@pytest.mark.parametrize("message_sid, message_status", [
-    (None, "delivered"), ("", "delivered"), ("ours", "exploded"), ("ours", ""), ("ours", None), (None, None),
-], ids=["no-sid", "empty-sid", "unknown-status", "empty-status", "no-status", "nothing"])
+@pytest.mark.parametrize(
+    "message_sid, message_status",
+    [
+        (None, "delivered"),
+        ("", "delivered"),
+        ("ours", "exploded"),
+        ("ours", ""),
+        ("ours", None),
+        (None, None),
+    ],
+    ids=["no-sid", "empty-sid", "unknown-status", "empty-status", "no-status", "nothing"],
+)
 def test_it_refuses_a_status_callback_it_cannot_read(message_sid, message_status, sent, twilio, timeline):
     sid, outbox_id = sent[ANNA.phone]
     fields = {"MessageSid": sid if message_sid == "ours" else message_sid, "MessageStatus": message_status}

@@ -3,7 +3,9 @@
 from tests.conftest import ANNA, JAN, PROXY_NUMBERS
 
 
-def test_it_plays_the_whole_story_through_the_masked_number(case_api, twilio, fake_twilio, case_system, run_worker, fast_forward):
+def test_it_plays_the_whole_story_through_the_masked_number(
+    case_api, twilio, fake_twilio, case_system, run_worker, fast_forward
+):
     answer = case_api.dispatch(eta="2026-11-28T10:00:00+01:00")
     assert answer.status_code == 202
     proxy = answer.json["proxy_number"]

@@ -29,6 +29,7 @@ def templates(tmp_path, settings):
         path = tmp_path / name
         path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
         return path
+
     return write
 
 
@@ -76,28 +77,38 @@ def test_an_app_without_templates_dir_uses_the_defaults_again(templates, setting
     assert messages.catalogue("nl")["dispatch_citizen"] == messages.defaults("nl")["dispatch_citizen"]
 
 
-@pytest.mark.parametrize(("content", "problem"), [
-    ('questoin = "{org}: opgelost?"', "unknown template key; did you mean 'question'?"),
-    ('vraag = "{org}: opgelost?"', "unknown template key"),
-    ('question = "{org}: is {adres} opgelost? JA of NEE"', "unknown placeholder {adres}; this text knows {address}, "
-                                                           "{org}, {reference}"),
-    ('question = "Is melding {reference} opgelost? JA of NEE"', "misses the required placeholder {org}"),
-    ('relay_to_crew = "{org}, melder {reference}: (zie app)"', "misses the required placeholder {text}"),
-    ('question = "{org: is {reference} opgelost?"', "has a stray brace"),
-    ('question = "{org}: opgelost? {reference}}"', "has a stray brace"),
-    ('question = "{org}: {0} opgelost? {reference}"', "placeholder {0} is not a name like {org}"),
-    ('question = "{org.__class__.__init__.__globals__} {reference}"',
-     "placeholder {org.__class__.__init__.__globals__} is not a name like {org}"),
-    ('question = "{org}: {reference[0]} opgelost?"', "placeholder {reference[0]} is not a name like {org}"),
-    ('question = "{org:>40}: {reference} opgelost?"', "placeholder {org} takes no format or conversion"),
-    ('question = "{org!r}: {reference} opgelost?"', "placeholder {org} takes no format or conversion"),
-    ('question = "{org}: is melding {reference} opgelost? Antwoord JA óf NEE"', "uses characters outside GSM-7 ('ó')"),
-    ('question = "{org}: melding {reference} opgelost? 👍 of 👎"', "uses characters outside GSM-7"),
-    ('question = 42', "must be a non-empty string in double quotes"),
-    ('question = "  "', "must be a non-empty string in double quotes"),
-    ('[question]\nnl = "{org}"', "must be a non-empty string in double quotes"),
-    ('months = "januari februari maart"', "must be the twelve month names separated by spaces"),
-])
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ('questoin = "{org}: opgelost?"', "unknown template key; did you mean 'question'?"),
+        ('vraag = "{org}: opgelost?"', "unknown template key"),
+        (
+            'question = "{org}: is {adres} opgelost? JA of NEE"',
+            "unknown placeholder {adres}; this text knows {address}, {org}, {reference}",
+        ),
+        ('question = "Is melding {reference} opgelost? JA of NEE"', "misses the required placeholder {org}"),
+        ('relay_to_crew = "{org}, melder {reference}: (zie app)"', "misses the required placeholder {text}"),
+        ('question = "{org: is {reference} opgelost?"', "has a stray brace"),
+        ('question = "{org}: opgelost? {reference}}"', "has a stray brace"),
+        ('question = "{org}: {0} opgelost? {reference}"', "placeholder {0} is not a name like {org}"),
+        (
+            'question = "{org.__class__.__init__.__globals__} {reference}"',
+            "placeholder {org.__class__.__init__.__globals__} is not a name like {org}",
+        ),
+        ('question = "{org}: {reference[0]} opgelost?"', "placeholder {reference[0]} is not a name like {org}"),
+        ('question = "{org:>40}: {reference} opgelost?"', "placeholder {org} takes no format or conversion"),
+        ('question = "{org!r}: {reference} opgelost?"', "placeholder {org} takes no format or conversion"),
+        (
+            'question = "{org}: is melding {reference} opgelost? Antwoord JA óf NEE"',
+            "uses characters outside GSM-7 ('ó')",
+        ),
+        ('question = "{org}: melding {reference} opgelost? 👍 of 👎"', "uses characters outside GSM-7"),
+        ("question = 42", "must be a non-empty string in double quotes"),
+        ('question = "  "', "must be a non-empty string in double quotes"),
+        ('[question]\nnl = "{org}"', "must be a non-empty string in double quotes"),
+        ('months = "januari februari maart"', "must be the twelve month names separated by spaces"),
+    ],
+)
 def test_a_bad_override_stops_start_up_naming_the_file_and_key(templates, settings, content, problem):
     path = templates("nl.toml", content + "\n")
     key = content.split("=")[0].strip(" [\n").split("]")[0]
@@ -106,12 +117,15 @@ def test_a_bad_override_stops_start_up_naming_the_file_and_key(templates, settin
     assert str(refused.value).startswith(f"TEMPLATES_DIR: {path}, key {key!r}: {problem}"), str(refused.value)
 
 
-@pytest.mark.parametrize(("name", "content", "problem"), [
-    ("nl.toml", 'question = "{org}: opgelost?', "is not valid TOML: "),
-    ("nl.toml", 'question = """{org}"""\nquestion = "{org}"', "is not valid TOML: "),
-    ("nl.toml", b'question = "{org} \xff\xfe"', "is not UTF-8 text"),
-    ("de.toml", 'question = "{org}: behoben?"', "unknown language 'de'; name the files nl.toml or en.toml"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("nl.toml", 'question = "{org}: opgelost?', "is not valid TOML: "),
+        ("nl.toml", 'question = """{org}"""\nquestion = "{org}"', "is not valid TOML: "),
+        ("nl.toml", b'question = "{org} \xff\xfe"', "is not UTF-8 text"),
+        ("de.toml", 'question = "{org}: behoben?"', "unknown language 'de'; name the files nl.toml or en.toml"),
+    ],
+)
 def test_a_file_that_cannot_be_read_stops_start_up_naming_it(templates, settings, name, content, problem):
     path = templates(name, content)
     with pytest.raises(ConfigError) as refused:
@@ -146,8 +160,11 @@ def test_a_spoken_text_may_use_any_letter(templates, request):
 
 
 def test_start_up_reports_each_texts_segments_marking_the_municipalitys_own(templates, request, logged):
-    long_question = "{org}: " + "is het gat bij {address} nu echt helemaal dicht en netjes afgewerkt? " * 3 + \
-                    "Melding {reference}. Antwoord JA of NEE."
+    long_question = (
+        "{org}: "
+        + "is het gat bij {address} nu echt helemaal dicht en netjes afgewerkt? " * 3
+        + "Melding {reference}. Antwoord JA of NEE."
+    )
     templates("nl.toml", f'question = "{long_question}"\n')
     # What each serving process logs once its app is built (web, worker, embedded).
     log_configuration(request.getfixturevalue("runtime").config)
@@ -162,5 +179,7 @@ def test_the_texts_command_shows_the_overrides_costs(templates, request):
     result = request.getfixturevalue("app").test_cli_runner().invoke(args=["texts"])
     [line] = [line for line in result.output.splitlines() if line.startswith("nl  dispatch_citizen*")]
     assert line.endswith("GSM-7  1 segment(s)")  # shorter than the default's 2
-    assert any(line.startswith("en  dispatch_citizen ") and line.endswith("2 segment(s)")
-               for line in result.output.splitlines())
+    assert any(
+        line.startswith("en  dispatch_citizen ") and line.endswith("2 segment(s)")
+        for line in result.output.splitlines()
+    )

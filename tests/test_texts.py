@@ -7,9 +7,19 @@ from gateway import gsm7
 
 # What each text may cost, in segments, with the long values below. A new text needs a budget here.
 BUDGETS = {
-    "question": 1, "reminder": 1, "reask": 1, "thanks_yes": 1, "thanks_no": 1, "forwarded": 1,
-    "relay_closed": 1, "relay_opted_out": 1, "relay_to_citizen": 1, "relay_to_crew": 1, "test_text": 1,
-    "dispatch_citizen": 3, "dispatch_crew": 3,
+    "question": 1,
+    "reminder": 1,
+    "reask": 1,
+    "thanks_yes": 1,
+    "thanks_no": 1,
+    "forwarded": 1,
+    "relay_closed": 1,
+    "relay_opted_out": 1,
+    "relay_to_citizen": 1,
+    "relay_to_crew": 1,
+    "test_text": 1,
+    "dispatch_citizen": 3,
+    "dispatch_crew": 3,
     "which_case": 2,  # two cases, each with a 40-character address
 }
 ORG, REFERENCE, ADDRESS = messages.SAMPLE["org"], messages.SAMPLE["reference"], messages.SAMPLE["address"]
@@ -64,8 +74,16 @@ def test_every_text_stays_within_its_segment_budget(language, key):
 @pytest.mark.parametrize("language", messages.LANGUAGES)
 def test_the_longest_crew_notice_stays_within_its_parts_budget(language):
     description = ("Gat in de stoep, bijna gevallen. " * 200)[:5000]
-    notice = messages.render(language, "dispatch_crew", org=ORG, reference="R" * 100, code="104", address="A" * 300,
-                             description=description, name=messages.render(language, "crew_name", name="N" * 200))
+    notice = messages.render(
+        language,
+        "dispatch_crew",
+        org=ORG,
+        reference="R" * 100,
+        code="104",
+        address="A" * 300,
+        description=description,
+        name=messages.render(language, "crew_name", name="N" * 200),
+    )
     pieces = parts.split(notice)
     assert len(pieces) <= LONGEST_CREW_NOTICE_PARTS
     assert all(gsm7.segments(piece) <= 11 for piece in pieces), [gsm7.segments(piece) for piece in pieces]
@@ -92,37 +110,49 @@ def test_render_refuses_a_missing_placeholder():
 
 def test_the_residents_own_words_pass_verbatim_even_with_emoji():
     description = "Gat 🕳️ voor mijn deur, de \u201cpaaltjes\u201d liggen in de berm {org} {0}"
-    text = messages.render("nl", "dispatch_crew", org=ORG, reference=REFERENCE, address=ADDRESS,
-                           description=description, name="", code="104")
+    text = messages.render(
+        "nl",
+        "dispatch_crew",
+        org=ORG,
+        reference=REFERENCE,
+        address=ADDRESS,
+        description=description,
+        name="",
+        code="104",
+    )
     assert f'"{description}"' in text
 
 
 def test_typographic_look_alikes_in_case_data_are_made_gsm7():
-    text = messages.render("nl", "question", org="Gemeente \u2019s-Hertogenbosch", reference="MOR\u20131",
-                           address="Kerkstraat\u00a012")
+    text = messages.render(
+        "nl", "question", org="Gemeente \u2019s-Hertogenbosch", reference="MOR\u20131", address="Kerkstraat\u00a012"
+    )
     assert "Gemeente 's-Hertogenbosch" in text and "MOR-1" in text and "(Kerkstraat 12)" in text
     assert gsm7.is_gsm7(text)
 
 
-@pytest.mark.parametrize(("text", "count"), [
-    ("", 1),
-    ("a" * 160, 1),
-    ("a" * 161, 2),
-    ("a" * 306, 2),
-    ("a" * 307, 3),
-    ("ł" * 70, 1),
-    ("ł" * 71, 2),
-    ("ł" * 134, 2),
-    ("ł" * 135, 3),
-    ("😀" * 35, 1),  # an emoji is two UTF-16 code units
-    ("😀" * 36, 2),
-    ("a" * 70 + "\u2019", 2),  # one curly quote turns the whole text into UCS-2
-    ("€" * 80, 1),  # €, [ and ] take an escape and a septet
-    ("€" * 81, 2),
-    ("a" * 158 + "]", 1),
-    ("a" * 159 + "[", 2),
-    ("[" * 80 + "a", 2),
-])
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("", 1),
+        ("a" * 160, 1),
+        ("a" * 161, 2),
+        ("a" * 306, 2),
+        ("a" * 307, 3),
+        ("ł" * 70, 1),
+        ("ł" * 71, 2),
+        ("ł" * 134, 2),
+        ("ł" * 135, 3),
+        ("😀" * 35, 1),  # an emoji is two UTF-16 code units
+        ("😀" * 36, 2),
+        ("a" * 70 + "\u2019", 2),  # one curly quote turns the whole text into UCS-2
+        ("€" * 80, 1),  # €, [ and ] take an escape and a septet
+        ("€" * 81, 2),
+        ("a" * 158 + "]", 1),
+        ("a" * 159 + "[", 2),
+        ("[" * 80 + "a", 2),
+    ],
+)
 def test_segments_are_counted_like_a_phone_network_counts_them(text, count):
     assert gsm7.segments(text) == count
 
@@ -132,7 +162,6 @@ def test_it_knows_which_characters_are_gsm7():
     for outsider in ("\u2019", "\u201c", "\u00a0", "ł", "😀", "\u2013"):
         assert not gsm7.is_gsm7(outsider), repr(outsider)
     assert gsm7.to_gsm7("\u201cZo\u2019n\u201d\u00a0gat \u2013 echt\u2026") == '"Zo\'n" gat - echt...'
-
 
 
 def test_typographic_look_alikes_in_a_template_are_replaced_when_it_is_loaded():

@@ -27,10 +27,18 @@ def job(case_api, run_worker, fake_twilio, case_system):
 def webhook(path: str, proxy: str, notice_sid: str) -> tuple[dict, str, str]:
     """A form that would have an effect if accepted, and the field an attacker would change."""
     forms = {
-        "/twilio/sms": ({"MessageSid": "SM" + uuid.uuid4().hex, "From": JAN.phone, "To": proxy,
-                         "Body": "Bent u thuis?", "NumMedia": "0"}, "Body", "Bel me op 0900-1234"),
-        "/twilio/voice": ({"CallSid": "CA" + uuid.uuid4().hex, "From": STRANGER.phone, "To": proxy},
-                          "From", JAN.phone),
+        "/twilio/sms": (
+            {
+                "MessageSid": "SM" + uuid.uuid4().hex,
+                "From": JAN.phone,
+                "To": proxy,
+                "Body": "Bent u thuis?",
+                "NumMedia": "0",
+            },
+            "Body",
+            "Bel me op 0900-1234",
+        ),
+        "/twilio/voice": ({"CallSid": "CA" + uuid.uuid4().hex, "From": STRANGER.phone, "To": proxy}, "From", JAN.phone),
         "/twilio/status": ({"MessageSid": notice_sid, "MessageStatus": "delivered"}, "MessageStatus", "failed"),
     }
     return forms[path]
@@ -53,13 +61,15 @@ def assert_no_effect(response, run_worker, fake_twilio, case_system, case_docume
 def case_document(client):
     def fetch():
         return client.get("/v1/cases/MOR-2026-0042", headers={"Authorization": f"Bearer {CASE_KEY}"}).json
+
     return fetch
 
 
 @pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("forgery", ["missing", "garbage", "other-token", "other-url", "tampered"])
 def test_it_refuses_a_webhook_without_a_valid_signature(
-        path, forgery, job, client, run_worker, fake_twilio, case_system, case_document):
+    path, forgery, job, client, run_worker, fake_twilio, case_system, case_document
+):
     form, field, forged_value = webhook(path, *job)
     signature = {
         "missing": None,
@@ -76,19 +86,25 @@ def test_it_refuses_a_webhook_without_a_valid_signature(
     assert_no_effect(response, run_worker, fake_twilio, case_system, case_document)
 
 
-def test_it_refuses_a_status_signature_that_leaves_out_the_query(job, client, run_worker, fake_twilio,
-                                                                  case_system, case_document):
+def test_it_refuses_a_status_signature_that_leaves_out_the_query(
+    job, client, run_worker, fake_twilio, case_system, case_document
+):
     form, _, _ = webhook("/twilio/status", *job)
-    response = client.post("/twilio/status?o=1", data=form,
-                           headers={"X-Twilio-Signature": sign(PUBLIC_BASE_URL + "/twilio/status", form)})
+    response = client.post(
+        "/twilio/status?o=1", data=form, headers={"X-Twilio-Signature": sign(PUBLIC_BASE_URL + "/twilio/status", form)}
+    )
     assert_no_effect(response, run_worker, fake_twilio, case_system, case_document)
 
 
 @pytest.mark.parametrize("path", PATHS)
 def test_it_accepts_a_signature_over_the_public_url_whatever_host_the_proxy_used(path, job, client):
     form, _, _ = webhook(path, *job)
-    response = client.post(path, data=form, base_url="http://10.0.0.7:8000",
-                           headers={"X-Twilio-Signature": sign(PUBLIC_BASE_URL + path, form)})
+    response = client.post(
+        path,
+        data=form,
+        base_url="http://10.0.0.7:8000",
+        headers={"X-Twilio-Signature": sign(PUBLIC_BASE_URL + path, form)},
+    )
     assert response.status_code == (204 if path == "/twilio/status" else 200)
 
 
@@ -129,12 +145,16 @@ def test_it_does_not_blame_the_database_for_a_mangled_message_sid(job, twilio):
     assert twilio.text(ANNA, "Hallo", to=job[0], sid="SM\x00" + uuid.uuid4().hex).status_code in (200, 400)
 
 
-@pytest.mark.parametrize("body", [
-    "Het gat\x00 is nog open",
-    "\u202bRTL-tekst \u200fمرحبا\u200e en terug",
-    "Het gat \U0001f573\ufe0f is er nog \U0001f621\U0001f44d\U0001f3fd",
-    "x" * 2500,
-], ids=["nul", "rtl", "emoji", "2500-chars"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Het gat\x00 is nog open",
+        "\u202bRTL-tekst \u200fمرحبا\u200e en terug",
+        "Het gat \U0001f573\ufe0f is er nog \U0001f621\U0001f44d\U0001f3fd",
+        "x" * 2500,
+    ],
+    ids=["nul", "rtl", "emoji", "2500-chars"],
+)
 def test_it_relays_odd_bodies_without_failing(body, job, twilio, fake_twilio, case_system, run_worker):
     response = twilio.text(ANNA, body, to=job[0])
     assert response.status_code == 200
@@ -161,8 +181,11 @@ def test_it_survives_a_nonsense_media_count(num_media, job, twilio, fake_twilio,
     assert fake_twilio.texts_to(JAN.phone)[-1].endswith("Zie foto")
 
 
-MMS = {"NumMedia": "1", "MediaUrl0": "https://api.twilio.com/2010-04-01/Accounts/AC0/Messages/MM1/Media/ME1",
-       "MediaContentType0": "image/jpeg"}
+MMS = {
+    "NumMedia": "1",
+    "MediaUrl0": "https://api.twilio.com/2010-04-01/Accounts/AC0/Messages/MM1/Media/ME1",
+    "MediaContentType0": "image/jpeg",
+}
 
 
 @pytest.mark.parametrize("sender, reader", [(ANNA, JAN), (JAN, ANNA)], ids=["citizen-sends", "crew-sends"])
@@ -182,12 +205,21 @@ def test_it_mentions_the_picture_that_came_with_a_caption(job, twilio, fake_twil
     assert "Zo ziet het gat eruit" in relayed and "foto" in relayed
 
 
-@pytest.mark.parametrize("sender, to", [
-    (STRANGER.phone, None), ("anonymous", None), ("KPN", None), ("", None),
-    (JAN.phone, "+3197010000009"), (JAN.phone, PROXY_NUMBERS[2]),
-], ids=["stranger", "anonymous", "alphanumeric-sender", "no-sender", "not-our-number", "not-his-number"])
+@pytest.mark.parametrize(
+    "sender, to",
+    [
+        (STRANGER.phone, None),
+        ("anonymous", None),
+        ("KPN", None),
+        ("", None),
+        (JAN.phone, "+3197010000009"),
+        (JAN.phone, PROXY_NUMBERS[2]),
+    ],
+    ids=["stranger", "anonymous", "alphanumeric-sender", "no-sender", "not-our-number", "not-his-number"],
+)
 def test_it_ignores_a_text_that_belongs_to_no_job_and_keeps_no_words(
-        sender, to, job, twilio, fake_twilio, case_system, runtime, run_worker):
+    sender, to, job, twilio, fake_twilio, case_system, runtime, run_worker
+):
     sid = "SM" + uuid.uuid4().hex
     response = twilio.text(sender, "Mijn pincode is 1234", to=to or job[0], sid=sid)
     assert response.status_code == 200

@@ -40,7 +40,7 @@ def twiml(response) -> ET.Element:
 def local(url: str) -> str:
     """A URL we handed Twilio, as the path (and query) Twilio will request and sign."""
     assert url.startswith(PUBLIC_BASE_URL + "/twilio/"), url
-    return url[len(PUBLIC_BASE_URL):]
+    return url[len(PUBLIC_BASE_URL) :]
 
 
 def query(url: str) -> dict[str, str]:
@@ -77,10 +77,12 @@ def hangs_up(root: ET.Element) -> bool:
 @pytest.fixture
 def document(client):
     """The case as the case system sees it, timeline included."""
+
     def fetch(case_id: str = CASE_ID) -> dict:
         answer = client.get(f"/v1/cases/{case_id}", headers={"Authorization": "Bearer retired-case-system-key"})
         assert answer.status_code == 200
         return answer.json
+
     return fetch
 
 
@@ -88,24 +90,28 @@ def document(client):
 def calls_to(fake_twilio):
     def calls(persona: Persona = LOES) -> list[dict]:
         return [call for call in fake_twilio.calls if call["To"] == persona.phone]
+
     return calls
 
 
 @pytest.fixture
 def landline_job(case_api, run_worker, calls_to):
     """Loes's job is dispatched and her dispatch call placed; returns the proxy number."""
+
     def dispatch(**fields) -> str:
         answer = case_api.dispatch(citizen=LOES, **fields)
         assert answer.status_code == 202
         run_worker()
         assert len(calls_to()) == 1
         return answer.json["proxy_number"]
+
     return dispatch
 
 
 @pytest.fixture
 def asked(landline_job, case_api, run_worker, fast_forward, calls_to):
     """The job is done and CONFIRMATION_DELAY has passed: the question call to Loes is placed."""
+
     def ask(**fields) -> dict:
         landline_job(**fields)
         assert case_api.complete(note="gat gevuld").status_code == 202
@@ -114,23 +120,34 @@ def asked(landline_job, case_api, run_worker, fast_forward, calls_to):
         calls = calls_to()
         assert len(calls) == 2
         return calls[-1]
+
     return ask
 
 
 @pytest.fixture
 def pick_up(twilio):
     """Loes picks up: Twilio fetches the call's Url, as a signed POST."""
+
     def answer(call: dict):
-        return twilio.post(local(call["Url"]), {
-            "CallSid": call["sid"], "AccountSid": "AC" + "0" * 32, "From": call["From"], "To": call["To"],
-            "CallStatus": "in-progress", "Direction": "outbound-api",
-        })
+        return twilio.post(
+            local(call["Url"]),
+            {
+                "CallSid": call["sid"],
+                "AccountSid": "AC" + "0" * 32,
+                "From": call["From"],
+                "To": call["To"],
+                "CallStatus": "in-progress",
+                "Direction": "outbound-api",
+            },
+        )
+
     return answer
 
 
 @pytest.fixture
 def press(twilio):
     """What she keys in (Digits) or says (SpeechResult), posted to the Gather's action."""
+
     def post(action: str, digits: str | None = None, speech: str | None = None, caller: Persona = LOES):
         form = {"CallSid": "CA" + uuid.uuid4().hex, "From": caller.phone, "To": "+3197010000001"}
         if digits is not None:
@@ -138,33 +155,45 @@ def press(twilio):
         if speech is not None:
             form["SpeechResult"], form["Confidence"] = speech, "0.91"
         return twilio.post(local(action), form)
+
     return post
 
 
 @pytest.fixture
 def question_action(asked, pick_up):
     """The question call is picked up; returns the answer URL of its Gather."""
+
     def action(**fields) -> str:
         return the_question(twiml(pick_up(asked(**fields)))).get("action")
+
     return action
 
 
 @pytest.fixture
 def call_status(twilio):
     """Twilio's final word on a call we placed."""
+
     def post(call: dict, status: str, sid: str | None = None):
         form = {"CallSid": sid or call["sid"], "CallStatus": status, "To": call["To"], "From": call["From"]}
         return twilio.post(local(call["StatusCallback"]), form)
+
     return post
 
 
 # -- calls instead of texts ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("national, e164", [
-    ("020 123 4567", "+31201234567"), ("030 286 0000", "+31302860000"), ("+31 30 286 0000", "+31302860000"),
-    ("085 208 0000", "+31852080000"), ("010 123 4567", "+31101234567"),
-], ids=["fixed-amsterdam", "fixed-utrecht", "fixed-international", "voip", "fixed-rotterdam"])
+@pytest.mark.parametrize(
+    "national, e164",
+    [
+        ("020 123 4567", "+31201234567"),
+        ("030 286 0000", "+31302860000"),
+        ("+31 30 286 0000", "+31302860000"),
+        ("085 208 0000", "+31852080000"),
+        ("010 123 4567", "+31101234567"),
+    ],
+    ids=["fixed-amsterdam", "fixed-utrecht", "fixed-international", "voip", "fixed-rotterdam"],
+)
 def test_it_calls_a_citizen_on_a_number_that_takes_no_texts(national, e164, case_api, run_worker, fake_twilio):
     assert case_api.dispatch(citizen=Persona("Thuis", e164, national)).status_code == 202
     run_worker()
@@ -195,7 +224,9 @@ def test_it_notes_the_placed_call_on_the_timeline_with_the_number_masked(landlin
     landline_job()
     kinds = [entry["kind"] for entry in document()["timeline"]]
     assert "call.queued" in kinds and "call.sent" in kinds
-    raw = client.get(f"/v1/cases/{CASE_ID}", headers={"Authorization": "Bearer retired-case-system-key"}).get_data(as_text=True)
+    raw = client.get(f"/v1/cases/{CASE_ID}", headers={"Authorization": "Bearer retired-case-system-key"}).get_data(
+        as_text=True
+    )
     assert LOES.phone not in raw
 
 
@@ -213,8 +244,9 @@ def test_it_asks_nothing_before_confirmation_delay(landline_job, case_api, run_w
     assert len(calls_to()) == 1
 
 
-def test_it_calls_her_with_the_reminder_when_the_question_went_unanswered(asked, run_worker, fast_forward,
-                                                                          calls_to, pick_up):
+def test_it_calls_her_with_the_reminder_when_the_question_went_unanswered(
+    asked, run_worker, fast_forward, calls_to, pick_up
+):
     asked()
     fast_forward(86400)
     run_worker()
@@ -223,8 +255,7 @@ def test_it_calls_her_with_the_reminder_when_the_question_went_unanswered(asked,
     assert "herinnering" in gather.find("Say").text
 
 
-def test_it_does_not_ring_her_to_say_thank_you(question_action, press, run_worker, fast_forward, fake_twilio,
-                                               calls_to):
+def test_it_does_not_ring_her_to_say_thank_you(question_action, press, run_worker, fast_forward, fake_twilio, calls_to):
     press(question_action(), "1")
     run_worker()
     fast_forward(86400)
@@ -233,8 +264,9 @@ def test_it_does_not_ring_her_to_say_thank_you(question_action, press, run_worke
     assert fake_twilio.texts_to(LOES.phone) == []
 
 
-def test_it_does_not_ring_her_to_say_her_message_was_passed_on(question_action, press, twilio, run_worker,
-                                                                case_system, calls_to, document):
+def test_it_does_not_ring_her_to_say_her_message_was_passed_on(
+    question_action, press, twilio, run_worker, case_system, calls_to, document
+):
     # Some fixed lines can text: what she texts after the job reaches the case system, no call follows.
     press(question_action(), "1")
     proxy = document()["proxy_number"]
@@ -307,16 +339,25 @@ def test_any_other_key_on_an_information_call_says_goodbye(landline_job, calls_t
 def test_a_call_url_naming_no_call_of_ours_says_only_goodbye(landline_job, twilio, document):
     landline_job()
     before = document()["timeline"]
-    for path in ["/twilio/ivr/call?o=0", "/twilio/ivr/call?o=999999", "/twilio/ivr/call?o=abc",
-                 "/twilio/ivr/call?o=-1", "/twilio/ivr/call?o=", "/twilio/ivr/call"]:
+    for path in [
+        "/twilio/ivr/call?o=0",
+        "/twilio/ivr/call?o=999999",
+        "/twilio/ivr/call?o=abc",
+        "/twilio/ivr/call?o=-1",
+        "/twilio/ivr/call?o=",
+        "/twilio/ivr/call",
+    ]:
         root = twiml(twilio.post(path, {"CallSid": "CA" + uuid.uuid4().hex}))
         assert [say.text for say in root.findall("Say")] == ["Tot ziens."] and root.find("Gather") is None, path
     assert document()["timeline"] == before
 
 
 def crew_text_row(document) -> int:
-    [row] = [e["data"]["outbox_id"] for e in document()["timeline"]
-             if e["kind"] == "text.queued" and e["data"]["recipient"] == "crew"]
+    [row] = [
+        e["data"]["outbox_id"]
+        for e in document()["timeline"]
+        if e["kind"] == "text.queued" and e["data"]["recipient"] == "crew"
+    ]
     return row
 
 
@@ -367,8 +408,9 @@ def test_silence_twice_says_goodbye_and_hangs_up(asked, pick_up, twilio, case_sy
     assert case_system.deliveries == []
 
 
-def test_pressing_1_confirms_the_case_and_thanks_her_on_the_phone(question_action, press, case_system,
-                                                                  run_worker, document):
+def test_pressing_1_confirms_the_case_and_thanks_her_on_the_phone(
+    question_action, press, case_system, run_worker, document
+):
     root = twiml(press(question_action(), "1"))
     assert root.find("Gather") is None and hangs_up(root)
     assert "Dank u wel" in spoken(root)
@@ -379,8 +421,9 @@ def test_pressing_1_confirms_the_case_and_thanks_her_on_the_phone(question_actio
     assert document()["status"] == "confirmed"
 
 
-def test_pressing_2_reopens_the_case_with_the_key_as_her_reply(question_action, press, case_system, run_worker,
-                                                              document, fake_twilio):
+def test_pressing_2_reopens_the_case_with_the_key_as_her_reply(
+    question_action, press, case_system, run_worker, document, fake_twilio
+):
     root = twiml(press(question_action(), "2"))
     assert root.find("Gather") is None and hangs_up(root)
     assert "opnieuw op" in spoken(root)
@@ -401,7 +444,8 @@ def test_pressing_9_asks_the_question_again_and_counts_it(question_action, press
 
 
 def test_a_key_it_does_not_know_is_not_understood_and_the_question_comes_once_more(
-        question_action, press, case_system, run_worker, document):
+    question_action, press, case_system, run_worker, document
+):
     action = question_action()
     for digits in ["5", "0", "*", "#", "12", "1abc", "x", "1' OR '1'='1", "१", "1" * 40]:
         root = twiml(press(action, digits))
@@ -423,14 +467,18 @@ def test_a_second_unknown_key_says_goodbye(question_action, press, case_system, 
     assert document()["status"] == "awaiting_confirmation"
 
 
-@pytest.mark.parametrize("speech, callback, status", [
-    ("nee het gat zit er nog", "case.reopened", "reopened"),
-    ("Ja, maar het gat zit er nog steeds", "case.reopened", "reopened"),
-    ("ja hoor", "case.confirmed", "confirmed"),
-    ("Ja, het gat is dicht, dank u wel", "case.confirmed", "confirmed"),
-])
-def test_her_words_are_read_like_a_text(speech, callback, status, question_action, press, case_system,
-                                         run_worker, document):
+@pytest.mark.parametrize(
+    "speech, callback, status",
+    [
+        ("nee het gat zit er nog", "case.reopened", "reopened"),
+        ("Ja, maar het gat zit er nog steeds", "case.reopened", "reopened"),
+        ("ja hoor", "case.confirmed", "confirmed"),
+        ("Ja, het gat is dicht, dank u wel", "case.confirmed", "confirmed"),
+    ],
+)
+def test_her_words_are_read_like_a_text(
+    speech, callback, status, question_action, press, case_system, run_worker, document
+):
     root = twiml(press(question_action(), speech=speech))
     assert root.find("Gather") is None and hangs_up(root)
     run_worker()
@@ -475,8 +523,9 @@ def test_a_replayed_answer_counts_once(question_action, press, case_system, run_
     assert len(case_system.of_type("case.confirmed")) == 1
 
 
-def test_a_replayed_answer_with_another_key_cannot_turn_a_yes_into_a_no(question_action, press, case_system,
-                                                                         run_worker, document):
+def test_a_replayed_answer_with_another_key_cannot_turn_a_yes_into_a_no(
+    question_action, press, case_system, run_worker, document
+):
     action = question_action()
     press(action, "1")
     assert "al afgehandeld" in spoken(twiml(press(action, "2")))
@@ -485,8 +534,9 @@ def test_a_replayed_answer_with_another_key_cannot_turn_a_yes_into_a_no(question
     assert document()["status"] == "confirmed"
 
 
-def test_the_reminder_call_after_she_answered_is_never_placed(question_action, press, run_worker, fast_forward,
-                                                               calls_to):
+def test_the_reminder_call_after_she_answered_is_never_placed(
+    question_action, press, run_worker, fast_forward, calls_to
+):
     press(question_action(), "2")
     fast_forward(3 * 86400)
     run_worker()
@@ -497,11 +547,18 @@ def test_the_reminder_call_after_she_answered_is_never_placed(question_action, p
 
 
 def test_an_answer_for_a_case_it_does_not_know_says_goodbye_and_changes_nothing(
-        question_action, twilio, case_system, run_worker, document):
+    question_action, twilio, case_system, run_worker, document
+):
     question_action()
     before = document()
-    for params in ["?case=999999&round=1&attempt=1", "?case=0&round=1&attempt=1", "?case=abc&round=1&attempt=1",
-                   "?case=-1&round=1", "?round=1", ""]:
+    for params in [
+        "?case=999999&round=1&attempt=1",
+        "?case=0&round=1&attempt=1",
+        "?case=abc&round=1&attempt=1",
+        "?case=-1&round=1",
+        "?round=1",
+        "",
+    ]:
         root = twiml(twilio.post(f"/twilio/ivr/answer{params}", {"CallSid": "CA" + uuid.uuid4().hex, "Digits": "1"}))
         assert spoken(root) == "Tot ziens." and root.find("Gather") is None and hangs_up(root), params
     run_worker()
@@ -509,8 +566,9 @@ def test_an_answer_for_a_case_it_does_not_know_says_goodbye_and_changes_nothing(
     assert document() == before
 
 
-def test_an_answer_for_an_earlier_round_says_goodbye_and_changes_nothing(question_action, press, case_api,
-                                                                          case_system, run_worker, document):
+def test_an_answer_for_an_earlier_round_says_goodbye_and_changes_nothing(
+    question_action, press, case_api, case_system, run_worker, document
+):
     action = question_action()
     assert case_api.dispatch(citizen=LOES).status_code == 202  # the case system sends a crew once more
     run_worker()
@@ -524,13 +582,18 @@ def test_an_answer_for_an_earlier_round_says_goodbye_and_changes_nothing(questio
 def test_a_forged_round_in_the_question_url_says_goodbye(question_action, twilio):
     action = question_action()
     params = {**query(action), "round": "7", "attempt": "2"}
-    root = twiml(twilio.post("/twilio/ivr/question?" + "&".join(f"{k}={v}" for k, v in params.items()),
-                             {"CallSid": "CA" + uuid.uuid4().hex}))
+    root = twiml(
+        twilio.post(
+            "/twilio/ivr/question?" + "&".join(f"{k}={v}" for k, v in params.items()),
+            {"CallSid": "CA" + uuid.uuid4().hex},
+        )
+    )
     assert spoken(root) == "Tot ziens." and root.find("Gather") is None
 
 
 def test_a_question_call_picked_up_after_she_answered_by_text_says_it_is_dealt_with(
-        asked, twilio, pick_up, case_system, run_worker, document):
+    asked, twilio, pick_up, case_system, run_worker, document
+):
     question = asked()
     assert twilio.text(LOES, "ja", to=document()["proxy_number"]).status_code == 200
     root = twiml(pick_up(question))
@@ -540,8 +603,7 @@ def test_a_question_call_picked_up_after_she_answered_by_text_says_it_is_dealt_w
     assert len(case_system.of_type("case.confirmed")) == 1
 
 
-def test_the_second_question_after_she_answered_elsewhere_says_it_is_dealt_with(asked, pick_up, twilio,
-                                                                                  document):
+def test_the_second_question_after_she_answered_elsewhere_says_it_is_dealt_with(asked, pick_up, twilio, document):
     redirect = twiml(pick_up(asked())).find("Redirect").text
     twilio.text(LOES, "nee", to=document()["proxy_number"])
     root = twiml(twilio.post(local(redirect), {"CallSid": "CA" + uuid.uuid4().hex}))
@@ -553,7 +615,8 @@ def test_the_second_question_after_she_answered_elsewhere_says_it_is_dealt_with(
 
 @pytest.mark.parametrize("status", ["busy", "no-answer"])
 def test_a_busy_or_unanswered_call_is_placed_once_more_after_call_retry_after(
-        status, landline_job, calls_to, call_status, run_worker, fast_forward, case_system):
+    status, landline_job, calls_to, call_status, run_worker, fast_forward, case_system
+):
     landline_job()
     [first] = calls_to()
     assert call_status(first, status).status_code == 204
@@ -571,7 +634,8 @@ def test_a_busy_or_unanswered_call_is_placed_once_more_after_call_retry_after(
 
 @pytest.mark.parametrize("status", ["busy", "no-answer"])
 def test_a_second_busy_or_unanswered_call_is_reported_undeliverable(
-        status, landline_job, calls_to, call_status, run_worker, fast_forward, case_system, fake_twilio):
+    status, landline_job, calls_to, call_status, run_worker, fast_forward, case_system, fake_twilio
+):
     landline_job()
     call_status(calls_to()[0], status)
     fast_forward(1800)
@@ -587,8 +651,9 @@ def test_a_second_busy_or_unanswered_call_is_reported_undeliverable(
     assert len(calls_to()) == 2 and fake_twilio.texts_to(LOES.phone) == []
 
 
-def test_a_failed_call_is_reported_at_once_and_not_tried_again(landline_job, calls_to, call_status, run_worker,
-                                                               fast_forward, case_system):
+def test_a_failed_call_is_reported_at_once_and_not_tried_again(
+    landline_job, calls_to, call_status, run_worker, fast_forward, case_system
+):
     landline_job()
     assert call_status(calls_to()[0], "failed").status_code == 204
     run_worker()
@@ -600,8 +665,9 @@ def test_a_failed_call_is_reported_at_once_and_not_tried_again(landline_job, cal
 
 
 @pytest.mark.parametrize("status", ["completed", "canceled"])
-def test_a_completed_call_needs_nothing_more(status, landline_job, calls_to, call_status, run_worker,
-                                             fast_forward, case_system, document):
+def test_a_completed_call_needs_nothing_more(
+    status, landline_job, calls_to, call_status, run_worker, fast_forward, case_system, document
+):
     landline_job()
     assert call_status(calls_to()[0], status).status_code == 204
     fast_forward(86400)
@@ -611,8 +677,9 @@ def test_a_completed_call_needs_nothing_more(status, landline_job, calls_to, cal
     assert statuses == [status]
 
 
-def test_a_status_that_is_not_final_changes_nothing(landline_job, calls_to, call_status, run_worker,
-                                                    fast_forward, case_system, document):
+def test_a_status_that_is_not_final_changes_nothing(
+    landline_job, calls_to, call_status, run_worker, fast_forward, case_system, document
+):
     landline_job()
     for status in ["queued", "initiated", "ringing", "in-progress", "exploded", ""]:
         assert call_status(calls_to()[0], status).status_code == 204, status
@@ -623,8 +690,9 @@ def test_a_status_that_is_not_final_changes_nothing(landline_job, calls_to, call
 
 
 @pytest.mark.parametrize("first, again", [("busy", "busy"), ("no-answer", "completed")])
-def test_a_redelivered_final_status_has_no_effect(first, again, landline_job, calls_to, call_status, run_worker,
-                                                  fast_forward, case_system):
+def test_a_redelivered_final_status_has_no_effect(
+    first, again, landline_job, calls_to, call_status, run_worker, fast_forward, case_system
+):
     landline_job()
     [call] = calls_to()
     call_status(call, first)
@@ -644,8 +712,9 @@ def test_a_redelivered_failure_is_reported_once(landline_job, calls_to, call_sta
     assert len(case_system.of_type("message.undeliverable")) == 1
 
 
-def test_a_busy_dispatch_call_is_not_tried_again_once_the_job_is_done(landline_job, calls_to, call_status,
-                                                                        case_api, run_worker, fast_forward):
+def test_a_busy_dispatch_call_is_not_tried_again_once_the_job_is_done(
+    landline_job, calls_to, call_status, case_api, run_worker, fast_forward
+):
     landline_job()
     case_api.complete()
     call_status(calls_to()[0], "no-answer")
@@ -655,8 +724,9 @@ def test_a_busy_dispatch_call_is_not_tried_again_once_the_job_is_done(landline_j
     assert len(calls_to()) == 2
 
 
-def test_a_busy_question_is_tried_once_more_and_still_asks(asked, call_status, run_worker, fast_forward,
-                                                            calls_to, pick_up):
+def test_a_busy_question_is_tried_once_more_and_still_asks(
+    asked, call_status, run_worker, fast_forward, calls_to, pick_up
+):
     call_status(asked(), "busy")
     fast_forward(1800)
     run_worker()
@@ -664,8 +734,9 @@ def test_a_busy_question_is_tried_once_more_and_still_asks(asked, call_status, r
     the_question(twiml(pick_up(again)))
 
 
-def test_a_busy_question_is_not_tried_again_once_she_answered(asked, call_status, run_worker, fast_forward,
-                                                              calls_to, twilio, document):
+def test_a_busy_question_is_not_tried_again_once_she_answered(
+    asked, call_status, run_worker, fast_forward, calls_to, twilio, document
+):
     question = asked()
     call_status(question, "busy")
     twilio.text(LOES, "ja", to=document()["proxy_number"])
@@ -674,14 +745,23 @@ def test_a_busy_question_is_not_tried_again_once_she_answered(asked, call_status
     assert len(calls_to()) == 2
 
 
-def test_it_refuses_a_call_status_without_a_call_sid_or_row(landline_job, calls_to, twilio, run_worker,
-                                                            case_system, document):
+def test_it_refuses_a_call_status_without_a_call_sid_or_row(
+    landline_job, calls_to, twilio, run_worker, case_system, document
+):
     landline_job()
     [call] = calls_to()
     row = outbox_id(call)
     for sid, o in [
-        (None, row), ("", row), ("SM" + "a" * 32, row), ("CA", row), ("CA<script>", row), ("CA" + "a" * 100, row),
-        ("CA\x00" + "a" * 32, row), (call["sid"], None), (call["sid"], "abc"), (call["sid"], "0"),
+        (None, row),
+        ("", row),
+        ("SM" + "a" * 32, row),
+        ("CA", row),
+        ("CA<script>", row),
+        ("CA" + "a" * 100, row),
+        ("CA\x00" + "a" * 32, row),
+        (call["sid"], None),
+        (call["sid"], "abc"),
+        (call["sid"], "0"),
         (call["sid"], "-5"),
     ]:
         path = "/twilio/call-status" + ("" if o is None else f"?o={o}")
@@ -693,8 +773,9 @@ def test_it_refuses_a_call_status_without_a_call_sid_or_row(landline_job, calls_
 
 
 @pytest.mark.parametrize("which", ["unknown-row", "a-text-row", "another-call-sid"])
-def test_a_status_for_a_call_it_did_not_place_is_ignored(which, landline_job, calls_to, twilio, run_worker,
-                                                         fast_forward, case_system, document):
+def test_a_status_for_a_call_it_did_not_place_is_ignored(
+    which, landline_job, calls_to, twilio, run_worker, fast_forward, case_system, document
+):
     landline_job()
     [call] = calls_to()
     row, sid = {
@@ -715,8 +796,9 @@ class TestWithAShorterCallRetry:
     def settings(self, settings):
         return {**settings, "CALL_RETRY_AFTER": "5m"}
 
-    def test_it_calls_once_more_after_call_retry_after(self, landline_job, calls_to, call_status, run_worker,
-                                                       fast_forward):
+    def test_it_calls_once_more_after_call_retry_after(
+        self, landline_job, calls_to, call_status, run_worker, fast_forward
+    ):
         landline_job()
         call_status(calls_to()[0], "no-answer")
         fast_forward(290)
@@ -741,8 +823,9 @@ class TestInQuietHours:
     def settings(self, settings):
         return {**settings, "QUIET_HOURS": quiet_window_around_now()}
 
-    def test_it_holds_the_dispatch_call_but_texts_the_crew(self, case_api, run_worker, fake_twilio, fast_forward,
-                                                           calls_to):
+    def test_it_holds_the_dispatch_call_but_texts_the_crew(
+        self, case_api, run_worker, fake_twilio, fast_forward, calls_to
+    ):
         case_api.dispatch(citizen=LOES)
         run_worker()
         assert fake_twilio.calls == []
@@ -763,8 +846,7 @@ class TestInQuietHours:
         [question] = calls_to()
         assert question["To"] == LOES.phone
 
-    def test_it_holds_the_crews_relayed_message(self, case_api, twilio, run_worker, fast_forward, calls_to,
-                                                pick_up):
+    def test_it_holds_the_crews_relayed_message(self, case_api, twilio, run_worker, fast_forward, calls_to, pick_up):
         proxy = case_api.dispatch(citizen=LOES).json["proxy_number"]
         twilio.text(JAN, "We komen morgen om 9 uur.", to=proxy)
         run_worker()
@@ -779,7 +861,8 @@ class TestInQuietHours:
 
 @pytest.mark.parametrize("citizen", [LOES, ANNA], ids=["landline", "mobile"])
 def test_when_she_calls_back_while_the_question_is_open_she_hears_the_question(
-        citizen, case_api, twilio, run_worker, fast_forward, document):
+    citizen, case_api, twilio, run_worker, fast_forward, document
+):
     proxy = case_api.dispatch(citizen=citizen).json["proxy_number"]
     case_api.complete()
     fast_forward(1800)
@@ -790,8 +873,9 @@ def test_when_she_calls_back_while_the_question_is_open_she_hears_the_question(
     assert "call.question" in [e["kind"] for e in document()["timeline"]]
 
 
-def test_when_she_calls_right_after_the_job_she_can_already_say_it_is_not_fixed(landline_job, case_api, twilio,
-                                                                                 press, case_system, run_worker):
+def test_when_she_calls_right_after_the_job_she_can_already_say_it_is_not_fixed(
+    landline_job, case_api, twilio, press, case_system, run_worker
+):
     proxy = landline_job()
     case_api.complete(note="gat gevuld")
     root = twiml(twilio.call(LOES, to=proxy))
@@ -802,7 +886,8 @@ def test_when_she_calls_right_after_the_job_she_can_already_say_it_is_not_fixed(
 
 
 def test_when_she_calls_right_after_the_job_her_1_confirms_it_and_no_question_follows(
-        landline_job, case_api, twilio, press, case_system, run_worker, fast_forward, fake_twilio):
+    landline_job, case_api, twilio, press, case_system, run_worker, fast_forward, fake_twilio
+):
     proxy = landline_job()
     case_api.complete(note="gat gevuld")
     root = twiml(twilio.call(LOES, to=proxy))
@@ -815,8 +900,9 @@ def test_when_she_calls_right_after_the_job_her_1_confirms_it_and_no_question_fo
     assert len(fake_twilio.calls) == calls_before  # neither the question nor the reminder is placed
 
 
-def test_her_key_on_a_call_she_made_counts_like_on_one_we_placed(question_action, twilio, press, case_system,
-                                                                   run_worker, document):
+def test_her_key_on_a_call_she_made_counts_like_on_one_we_placed(
+    question_action, twilio, press, case_system, run_worker, document
+):
     question_action()
     action = the_question(twiml(twilio.call(LOES, to=document()["proxy_number"]))).get("action")
     press(action, "2")
@@ -833,7 +919,8 @@ def test_a_stranger_calling_during_the_question_hears_no_question(question_actio
 
 
 def test_without_a_fallback_number_she_is_told_to_call_the_municipalitys_general_number(
-        question_action, press, twilio, document):
+    question_action, press, twilio, document
+):
     press(question_action(), "1")
     root = twiml(twilio.call(LOES, to=document()["proxy_number"]))
     assert "het algemene nummer van de gemeente" in spoken(root)
@@ -845,8 +932,9 @@ class TestWithAFallbackNumber:
     def settings(self, settings):
         return {**settings, "FALLBACK_PHONE_NUMBER": FALLBACK}
 
-    def test_after_she_answered_her_call_names_the_general_number_digit_by_digit(self, question_action, press,
-                                                                                  twilio, document):
+    def test_after_she_answered_her_call_names_the_general_number_digit_by_digit(
+        self, question_action, press, twilio, document
+    ):
         press(question_action(), "1")
         root = twiml(twilio.call(LOES, to=document()["proxy_number"]))
         assert root.find("Gather") is None and hangs_up(root)
@@ -878,12 +966,14 @@ class TestWithAFallbackNumber:
 @pytest.fixture
 def relayed(landline_job, twilio, run_worker, calls_to, pick_up):
     """Jan texts Loes during the job; returns the TwiML of the call that brings her his words."""
+
     def relay(words: str) -> ET.Element:
         proxy = landline_job()
         assert twilio.text(JAN, words, to=proxy).status_code == 200
         run_worker()
         [_, call] = calls_to()
         return twiml(pick_up(call))
+
     return relay
 
 
@@ -952,7 +1042,8 @@ def voice_endpoints(action: str, call: dict) -> dict[str, tuple[str, dict]]:
 
 @pytest.mark.parametrize("endpoint", ["voice", "call", "question", "answer", "repeat", "code", "call-status"])
 def test_every_voice_endpoint_refuses_a_missing_or_bad_signature(
-        endpoint, asked, pick_up, client, twilio, run_worker, case_system, document):
+    endpoint, asked, pick_up, client, twilio, run_worker, case_system, document
+):
     question = asked()
     action = the_question(twiml(pick_up(question))).get("action")
     path, form = voice_endpoints(action, question)[endpoint]
@@ -976,8 +1067,9 @@ def test_every_voice_endpoint_refuses_a_missing_or_bad_signature(
     assert document() == before
 
 
-def test_an_answer_url_with_a_tampered_query_is_refused(question_action, client, twilio, run_worker,
-                                                         case_system, document):
+def test_an_answer_url_with_a_tampered_query_is_refused(
+    question_action, client, twilio, run_worker, case_system, document
+):
     action = question_action()
     params = query(action)
     signed_path = local(action)
@@ -993,8 +1085,9 @@ def test_an_answer_url_with_a_tampered_query_is_refused(question_action, client,
     assert confirmed.type == "case.confirmed"
 
 
-def test_an_answer_url_signed_for_other_parameters_is_refused(question_action, client, twilio, case_system,
-                                                              run_worker, document):
+def test_an_answer_url_signed_for_other_parameters_is_refused(
+    question_action, client, twilio, case_system, run_worker, document
+):
     action = question_action()
     signed_path = local(action)
     form = {"CallSid": "CA" + uuid.uuid4().hex, "Digits": "2"}
@@ -1016,8 +1109,9 @@ def test_an_answer_url_signed_for_other_parameters_is_refused(question_action, c
 def test_a_key_tampered_after_signing_is_refused(question_action, client, twilio, case_system, run_worker):
     action = question_action()
     signature = twilio.validator.compute_signature(action, {"CallSid": "CA1234", "Digits": "5"})
-    response = client.post(local(action), data={"CallSid": "CA1234", "Digits": "1"},
-                           headers={"X-Twilio-Signature": signature})
+    response = client.post(
+        local(action), data={"CallSid": "CA1234", "Digits": "1"}, headers={"X-Twilio-Signature": signature}
+    )
     assert response.status_code == 403
     run_worker()
     assert case_system.deliveries == []

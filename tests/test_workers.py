@@ -38,8 +38,9 @@ def workers(runtime, settings):
 @pytest.fixture
 def many_cases(case_api):
     for n in range(CASES):
-        answer = case_api.dispatch(case_id=f"MOR-2026-1{n:03d}", reference=f"MOR-1{n:03d}",
-                                   citizen=NEIGHBOURS[n], crew=CREWS[n])
+        answer = case_api.dispatch(
+            case_id=f"MOR-2026-1{n:03d}", reference=f"MOR-1{n:03d}", citizen=NEIGHBOURS[n], crew=CREWS[n]
+        )
         assert answer.status_code == 202, answer.json
     return CASES
 
@@ -62,7 +63,8 @@ def count(runtime, query) -> int:
 
 
 def test_it_sends_every_text_exactly_once_with_three_workers_draining_together(
-        many_cases, workers, runtime, fake_twilio):
+    many_cases, workers, runtime, fake_twilio
+):
     done = all_at_once([worker.outbox.drain for worker in workers])
 
     sent = Counter((m["To"], m["Body"]) for m in fake_twilio.messages)
@@ -78,7 +80,8 @@ def test_it_sends_every_text_exactly_once_with_three_workers_draining_together(
 
 
 def test_it_fires_every_due_timer_exactly_once_with_three_workers_firing_together(
-        many_cases, workers, runtime, case_api, fake_twilio, fast_forward):
+    many_cases, workers, runtime, case_api, fake_twilio, fast_forward
+):
     runtime.worker.outbox.drain()
     for n in range(many_cases):
         assert case_api.complete(case_id=f"MOR-2026-1{n:03d}").status_code == 202
@@ -99,8 +102,7 @@ def test_it_fires_every_due_timer_exactly_once_with_three_workers_firing_togethe
     assert questions == Counter({p.phone: 1 for p in NEIGHBOURS})
 
 
-def test_it_hands_a_dead_workers_rows_to_another_worker_once_the_lease_is_over(
-        case_api, workers, runtime, fake_twilio):
+def test_it_hands_a_dead_workers_rows_to_another_worker_once_the_lease_is_over(case_api, workers, runtime, fake_twilio):
     case_api.dispatch()
     dead, alive = workers[1].outbox, workers[2].outbox
     before = utcnow()
@@ -123,7 +125,8 @@ def test_it_hands_a_dead_workers_rows_to_another_worker_once_the_lease_is_over(
 
 
 def test_it_does_not_send_twice_when_a_slow_worker_finishes_a_batch_after_its_lease(
-        case_api, workers, runtime, fake_twilio):
+    case_api, workers, runtime, fake_twilio
+):
     # Rows of a batch are sent one by one: twenty sends at Twilio's 10 s timeout outlast the
     # 60 s lease, so a slow worker can still hold rows another worker has taken over.
     case_api.dispatch()
@@ -141,7 +144,8 @@ def test_it_does_not_send_twice_when_a_slow_worker_finishes_a_batch_after_its_le
 
 
 def test_it_leaves_a_row_with_a_live_lease_alone_even_when_it_is_long_overdue(
-        case_api, workers, runtime, fast_forward, fake_twilio):
+    case_api, workers, runtime, fast_forward, fake_twilio
+):
     case_api.dispatch()
     workers[1].outbox.claim(20)
     # Being overdue is no reason to steal: only the lease's end is.

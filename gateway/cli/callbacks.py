@@ -37,8 +37,9 @@ class Since(click.ParamType):
         try:
             moment = datetime.fromisoformat(value.strip())
         except ValueError:
-            self.fail("expected a date (2026-11-28), a date and time (2026-11-28T10:00) or a duration ago (2d)",
-                      param, ctx)
+            self.fail(
+                "expected a date (2026-11-28), a date and time (2026-11-28T10:00) or a duration ago (2d)", param, ctx
+            )
         return moment
 
 
@@ -48,8 +49,11 @@ def enable() -> None:
     rt = runtime()
     with rt.db.transaction() as session:
         gone = session.execute(delete(DisabledEndpoint).where(DisabledEndpoint.url == rt.config.case_callback_url))
-        held = session.execute(update(OutboxMessage).where(
-            OutboxMessage.channel == "callback", OutboxMessage.status == "pending").values(due_at=utcnow()))
+        held = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.channel == "callback", OutboxMessage.status == "pending")
+            .values(due_at=utcnow())
+        )
     if gone.rowcount:
         click.echo(f"callbacks to {rt.config.case_callback_url} enabled; {held.rowcount} held callback(s) due now")
     else:
@@ -78,22 +82,27 @@ def redeliver(case_id: str | None, since: datetime | None, dry_run: bool):
     failed = redelivery.failed_callbacks(rt.db, case_id, since)
     if dry_run:
         for callback in failed:
-            click.echo(f"{callback.id:>8}  {callback.case_id or '-'}  {callback.type}  {callback.webhook_id}  "
-                       f"{callback.attempts} attempt(s)  {mask_numbers_in(callback.last_error or '')}")
+            click.echo(
+                f"{callback.id:>8}  {callback.case_id or '-'}  {callback.type}  {callback.webhook_id}  "
+                f"{callback.attempts} attempt(s)  {mask_numbers_in(callback.last_error or '')}"
+            )
         click.echo(f"dry run: {len(failed)} failed callback(s) would be redelivered; nothing changed")
     else:
         done = 0
         with click.progressbar(length=len(failed), label="redelivering callbacks", show_pos=True) as bar:
             for start in range(0, len(failed), BATCH):
-                batch = [callback.id for callback in failed[start:start + BATCH]]
+                batch = [callback.id for callback in failed[start : start + BATCH]]
                 done += redelivery.requeue(rt.db, rt.config, batch)
                 bar.update(len(batch))
         click.echo(f"{done} failed callback(s) back in the outbox, due now; the worker sends them")
     with rt.db.transaction() as session:
         disabled = session.get(DisabledEndpoint, url)
         if disabled is not None and failed:
-            click.echo(f"warning: {url} answered 410 Gone on {disabled.at:%Y-%m-%d %H:%M} UTC, so every callback "
-                       "is on hold: run `flask --app app callbacks-enable` once it is fixed", err=True)
+            click.echo(
+                f"warning: {url} answered 410 Gone on {disabled.at:%Y-%m-%d %H:%M} UTC, so every callback "
+                "is on hold: run `flask --app app callbacks-enable` once it is fixed",
+                err=True,
+            )
 
 
 def register(app: Flask) -> None:

@@ -46,23 +46,32 @@ def check():
         usage = pool_usage(session, config.proxy_numbers)
     for number in usage.numbers:
         if not number.configured:
-            problems.append(f"{number.number}: {len(number.cases)} open case(s) still use it, but it is not in "
-                            "PROXY_NUMBERS; keep it until they end")
+            problems.append(
+                f"{number.number}: {len(number.cases)} open case(s) still use it, but it is not in "
+                "PROXY_NUMBERS; keep it until they end"
+            )
     owned = account_numbers_or_skip(config)
     if owned is not None:
         in_account = {number.phone_number for number in owned}
-        problems += [f"{number}: is not a number of this Twilio account"
-                     for number in config.proxy_numbers if number not in in_account]
+        problems += [
+            f"{number}: is not a number of this Twilio account"
+            for number in config.proxy_numbers
+            if number not in in_account
+        ]
     busiest = usage.busiest()
     if busiest and busiest[1] > len(config.proxy_numbers):
-        click.echo(f"note: {mask(busiest[0])} has {busiest[1]} open cases and the pool {len(config.proxy_numbers)} "
-                   "numbers, so she shares one and is asked which case she means; more numbers avoid that")
+        click.echo(
+            f"note: {mask(busiest[0])} has {busiest[1]} open cases and the pool {len(config.proxy_numbers)} "
+            "numbers, so she shares one and is asked which case she means; more numbers avoid that"
+        )
     for problem in problems:
         click.echo(f"problem: {problem}")
     if problems:
         raise click.ClickException(f"{len(problems)} problem(s) in the proxy pool")
-    click.echo(f"pool ok: {len(config.proxy_numbers)} number(s), all valid E.164 and different"
-               + ("" if owned is None else ", all in the Twilio account"))
+    click.echo(
+        f"pool ok: {len(config.proxy_numbers)} number(s), all valid E.164 and different"
+        + ("" if owned is None else ", all in the Twilio account")
+    )
 
 
 def register(app: Flask) -> None:

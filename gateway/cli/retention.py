@@ -17,7 +17,8 @@ def register(app: Flask) -> None:
         rt = runtime()
         now, days = utcnow(), rt.config.retention_days
         # click draws the bar on a terminal only; in a pipe or a cron mail it stays quiet.
-        with click.progressbar(length=retention.due(rt.db, days, now), label="removing personal data",
-                               show_pos=True) as bar:
+        with click.progressbar(
+            length=retention.due(rt.db, days, now), label="removing personal data", show_pos=True
+        ) as bar:
             removed = retention.purge(rt.db, days, now, progress=bar.update)
         click.echo(f"personal data of {removed} case(s) removed (retention {days} days)")

@@ -18,8 +18,12 @@ from gateway.simulator.forward import SELF_URL as SIMULATOR_SELF_URL
 log = logging.getLogger(__name__)
 
 # The embedded default only: a machine without a Twilio account, trying it out.
-EMBEDDED_DEFAULTS = {"CASE_API_KEYS": EMBEDDED_CASE_KEY, "TWILIO_AUTH_TOKEN": EMBEDDED_TWILIO_TOKEN,
-                     "CONFIRMATION_DELAY": "30s", "QUIET_HOURS": ""}
+EMBEDDED_DEFAULTS = {
+    "CASE_API_KEYS": EMBEDDED_CASE_KEY,
+    "TWILIO_AUTH_TOKEN": EMBEDDED_TWILIO_TOKEN,
+    "CONFIRMATION_DELAY": "30s",
+    "QUIET_HOURS": "",
+}
 
 
 class _NoAccessLog(WSGIRequestHandler):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-
 import click
 from flask import Flask
 
 from flows import messages
-from gateway.gsm7 import segments
 from gateway.destinations import refusal
+from gateway.gsm7 import segments
 from gateway.phones import InvalidPhoneNumber, is_landline, mask, normalise
 from gateway.rate import SenderRate
 from gateway.runtime import runtime

@@ -33,13 +33,20 @@ def show_case(case_id: str):
 
 def case_document(case: Case) -> dict:
     view = CaseView(
-        case_id=case.case_id, reference=case.reference, address=case.address, status=case.status, round=case.round,
+        case_id=case.case_id,
+        reference=case.reference,
+        address=case.address,
+        status=case.status,
+        round=case.round,
         proxy_number=case.proxy_number,
         citizen=MaskedParty(phone=mask(case.citizen_phone), name=case.citizen_name, language=case.citizen_language),
-        crew=MaskedCrew(id=case.crew_id, phone=mask(case.crew_phone), name=case.crew_name,
-                        language=case.crew_language),
-        eta=case.eta, completed_at=case.completed_at, reopen_until=case.reopen_until,
-        timeline=[TimelineItem(at=entry.at, kind=entry.kind, summary=entry.summary, data=entry.data)
-                  for entry in case.timeline],
+        crew=MaskedCrew(id=case.crew_id, phone=mask(case.crew_phone), name=case.crew_name, language=case.crew_language),
+        eta=case.eta,
+        completed_at=case.completed_at,
+        reopen_until=case.reopen_until,
+        timeline=[
+            TimelineItem(at=entry.at, kind=entry.kind, summary=entry.summary, data=entry.data)
+            for entry in case.timeline
+        ],
     )
     return view.model_dump(mode="json")

@@ -44,5 +44,6 @@ def register(app: Flask) -> None:
     def _database_away(exc):
         # Say "try again" rather than 500 with a traceback: the caller's retry will land.
         log.error("database unavailable during %s %s: %s", request.method, request.path, type(exc.orig).__name__)
-        return error_response(503, "database_unavailable", "the database is unavailable; retry later",
-                              headers={"Retry-After": "5"})
+        return error_response(
+            503, "database_unavailable", "the database is unavailable; retry later", headers={"Retry-After": "5"}
+        )

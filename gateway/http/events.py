@@ -44,8 +44,9 @@ def receive_event():
     try:
         with rt.db.transaction() as session:
             case = HANDLERS[event_type](Effects(session, rt.config), data)
-            body = EventAccepted(case_id=case.case_id, status=case.status, proxy_number=case.proxy_number,
-                                 round=case.round).model_dump(mode="json")
+            body = EventAccepted(
+                case_id=case.case_id, status=case.status, proxy_number=case.proxy_number, round=case.round
+            ).model_dump(mode="json")
             session.add(ProcessedEvent(webhook_id=webhook_id, event_type=event_type, status_code=202, response=body))
     except CaseNotFound:
         raise ApiError(404, "case_not_found", f"no case with case_id {data.case_id!r}", "case_id") from None
@@ -89,4 +90,3 @@ def _parse(raw: bytes):
     if isinstance(data, Dispatched) and data.citizen.phone == data.crew.phone:
         raise ApiError(422, "invalid_field", "crew.phone: is the citizen's own number", "crew.phone")
     return envelope.type, data
-

@@ -46,5 +46,9 @@ def metrics():
 def _check_token(expected: str) -> None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
-        raise ApiError(401, "unauthorized", "send Authorization: Bearer <METRICS_TOKEN>",
-                       headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+        raise ApiError(
+            401,
+            "unauthorized",
+            "send Authorization: Bearer <METRICS_TOKEN>",
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )

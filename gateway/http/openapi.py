@@ -23,14 +23,18 @@ bp = Blueprint("openapi", __name__)
 
 BEARER = {"bearerKey": []}
 SIGNED = {"webhookSignature": []}
-RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again.",
-                               "schema": {"type": "string", "pattern": "^[0-9]+$"}}}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    }
+}
 ERRORS = {
     400: "missing_webhook_id: no webhook-id header; malformed_json: the body is not a JSON object.",
     401: "unauthorized: no valid bearer key, and no valid signature.",
     404: "case_not_found: no case with that case_id.",
     409: "impossible_transition: the case's state does not allow it (a cancelled case is final); "
-         "conflict: a concurrent event for the case won, retry.",
+    "conflict: a concurrent event for the case won, retry.",
     413: "body_too_large: the body is over 64 KiB.",
     422: "invalid_field (the field is named, like citizen.phone) or unknown_event_type.",
     503: "database_unavailable: try again after Retry-After seconds.",
@@ -59,8 +63,8 @@ def document() -> dict:
             "version": version("korte-lijn"),
             "summary": "SMS/IVR gateway between a municipality's case system and its residents.",
             "description": "Events in (POST /v1/events), the case and its timeline out (GET /v1/cases/{case_id}), "
-                           "and signed callbacks to CASE_CALLBACK_URL (the webhooks below). Phone numbers in "
-                           "answers and callbacks are masked.",
+            "and signed callbacks to CASE_CALLBACK_URL (the webhooks below). Phone numbers in "
+            "answers and callbacks are masked.",
         },
         "paths": {"/v1/events": {"post": _events(ref)}, "/v1/cases/{case_id}": {"get": _case(ref)}},
         "webhooks": {event_type: {"post": _webhook(event_type, ref(model))} for event_type, model in ENVELOPES.items()},
@@ -74,25 +78,46 @@ def _events(ref) -> dict:
         "operationId": "postEvent",
         "summary": "Tell the gateway a crew is dispatched, done, or called off",
         "description": "Idempotent on webhook-id: a redelivery gets the first answer back, with "
-                       "Idempotent-Replayed: true, and changes nothing.",
+        "Idempotent-Replayed: true, and changes nothing.",
         "security": [BEARER, SIGNED],
         "parameters": [
-            _header("webhook-id", True, "The event's unique id; the idempotency key.",
-                    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "\\S"}),
-            _header("webhook-timestamp", False, "Unix seconds; required with webhook-signature, within 5 minutes.",
-                    {"type": "string", "pattern": "^[0-9]+$"}),
+            _header(
+                "webhook-id",
+                True,
+                "The event's unique id; the idempotency key.",
+                {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "\\S"},
+            ),
+            _header(
+                "webhook-timestamp",
+                False,
+                "Unix seconds; required with webhook-signature, within 5 minutes.",
+                {"type": "string", "pattern": "^[0-9]+$"},
+            ),
         ],
-        "requestBody": {"required": True, "content": {"application/json": {
-            "schema": {"oneOf": list(one_of.values()),
-                       "discriminator": {"propertyName": "type",
-                                         "mapping": {t: r["$ref"] for t, r in one_of.items()}}},
-            "examples": {t: {"summary": t, "value": value} for t, value in examples.EVENTS.items()},
-        }}},
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "oneOf": list(one_of.values()),
+                        "discriminator": {"propertyName": "type", "mapping": {t: r["$ref"] for t, r in one_of.items()}},
+                    },
+                    "examples": {t: {"summary": t, "value": value} for t, value in examples.EVENTS.items()},
+                }
+            },
+        },
         "responses": {
-            "202": _json("Handled; texts and callbacks are queued.", ref(EventAccepted),
-                         examples.ACCEPTED.model_dump(mode="json"),
-                         {"Idempotent-Replayed": {"description": "true when this answers a redelivery.",
-                                                  "schema": {"type": "string", "enum": ["true"]}}}),
+            "202": _json(
+                "Handled; texts and callbacks are queued.",
+                ref(EventAccepted),
+                examples.ACCEPTED.model_dump(mode="json"),
+                {
+                    "Idempotent-Replayed": {
+                        "description": "true when this answers a redelivery.",
+                        "schema": {"type": "string", "enum": ["true"]},
+                    }
+                },
+            ),
             **_errors(ref, (400, 401, 404, 409, 413, 422, 503)),
         },
     }
@@ -103,8 +128,15 @@ def _case(ref) -> dict:
         "operationId": "getCase",
         "summary": "The case and its timeline, phone numbers masked",
         "security": [BEARER, SIGNED],
-        "parameters": [{"name": "case_id", "in": "path", "required": True, "example": examples.CASE["case_id"],
-                        "schema": {"type": "string", "pattern": f"^{CASE_ID.pattern}$"}}],
+        "parameters": [
+            {
+                "name": "case_id",
+                "in": "path",
+                "required": True,
+                "example": examples.CASE["case_id"],
+                "schema": {"type": "string", "pattern": f"^{CASE_ID.pattern}$"},
+            }
+        ],
         "responses": {
             "200": _json("The case.", ref(CaseView), examples.CASE_VIEW.model_dump(mode="json")),
             **_errors(ref, (401, 404, 503)),
@@ -121,11 +153,14 @@ def _webhook(event_type: str, schema: dict) -> dict:
         "parameters": [
             _header("webhook-id", True, "Unique per callback; the same on every retry of it.", {"type": "string"}),
             _header("webhook-timestamp", True, "Unix seconds of this attempt.", {"type": "string"}),
-            _header("webhook-signature", True, "v1,<base64 HMAC-SHA256 of '{id}.{timestamp}.{body}'>.",
-                    {"type": "string"}),
+            _header(
+                "webhook-signature", True, "v1,<base64 HMAC-SHA256 of '{id}.{timestamp}.{body}'>.", {"type": "string"}
+            ),
         ],
-        "requestBody": {"required": True, "content": {"application/json": {
-            "schema": schema, "example": examples.callback(event_type)}}},
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": schema, "example": examples.callback(event_type)}},
+        },
         "responses": {
             "2XX": {"description": "Received. Any other answer is retried with backoff, after Retry-After if given."},
             "410": {"description": "Gone: the gateway stops sending callbacks until `flask callbacks-enable`."},
@@ -134,8 +169,12 @@ def _webhook(event_type: str, schema: dict) -> dict:
 
 
 def _errors(ref, statuses) -> dict:
-    return {str(status): _json(ERRORS[status], ref(ErrorAnswer), examples.error(status),
-                               RETRY_AFTER if status == 503 else None) for status in statuses}
+    return {
+        str(status): _json(
+            ERRORS[status], ref(ErrorAnswer), examples.error(status), RETRY_AFTER if status == 503 else None
+        )
+        for status in statuses
+    }
 
 
 def _json(description: str, schema: dict, example: dict, headers: dict | None = None) -> dict:
@@ -153,8 +192,10 @@ def _security() -> dict:
     return {
         "bearerKey": {"type": "http", "scheme": "bearer", "description": "One of CASE_API_KEYS."},
         "webhookSignature": {
-            "type": "apiKey", "in": "header", "name": "webhook-signature",
+            "type": "apiKey",
+            "in": "header",
+            "name": "webhook-signature",
             "description": "Standard Webhooks: v1,<base64 HMAC-SHA256 of '{webhook-id}.{webhook-timestamp}.{body}'> "
-                           "with CASE_EVENTS_SECRET; send webhook-id and webhook-timestamp with it.",
+            "with CASE_EVENTS_SECRET; send webhook-id and webhook-timestamp with it.",
         },
     }

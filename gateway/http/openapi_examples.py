@@ -6,20 +6,22 @@ fits its model fails when the document is built, not in a reader's integration.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from gateway.callback_schemas import callback_payload
 from gateway.http.answers import CaseView, ErrorAnswer, ErrorDetail, EventAccepted
 
-AT = datetime(2026, 3, 12, 9, 41, 5, tzinfo=timezone.utc)
+AT = datetime(2026, 3, 12, 9, 41, 5, tzinfo=UTC)
 CASE = {"case_id": "MOR-2026-0042", "reference": "MOR-42", "round": 1}
 PROXY = "+3197010000001"
 
 EVENTS = {
     "case.dispatched": {
-        "type": "case.dispatched", "timestamp": "2026-03-12T07:30:00Z",
+        "type": "case.dispatched",
+        "timestamp": "2026-03-12T07:30:00Z",
         "data": {
-            "case_id": "MOR-2026-0042", "reference": "MOR-42",
+            "case_id": "MOR-2026-0042",
+            "reference": "MOR-42",
             "description": "Twee paaltjes weggehaald en een gat in de stoep voor mijn deur.",
             "address": "Kerkstraat 12, Utrecht",
             "citizen": {"phone": "06 12345678", "name": "Anna de Vries", "language": "nl"},
@@ -27,10 +29,16 @@ EVENTS = {
             "eta": "2026-03-12T10:00:00+01:00",
         },
     },
-    "case.completed": {"type": "case.completed", "timestamp": "2026-03-12T09:10:00Z",
-                       "data": {"case_id": "MOR-2026-0042", "note": "Gat gevuld, paaltjes teruggezet."}},
-    "case.cancelled": {"type": "case.cancelled", "timestamp": "2026-03-12T08:00:00Z",
-                       "data": {"case_id": "MOR-2026-0043", "reason": "Dubbele melding, zie MOR-42."}},
+    "case.completed": {
+        "type": "case.completed",
+        "timestamp": "2026-03-12T09:10:00Z",
+        "data": {"case_id": "MOR-2026-0042", "note": "Gat gevuld, paaltjes teruggezet."},
+    },
+    "case.cancelled": {
+        "type": "case.cancelled",
+        "timestamp": "2026-03-12T08:00:00Z",
+        "data": {"case_id": "MOR-2026-0043", "reason": "Dubbele melding, zie MOR-42."},
+    },
 }
 
 ACCEPTED = EventAccepted(case_id="MOR-2026-0042", status="dispatched", proxy_number=PROXY, round=1)
@@ -49,7 +57,8 @@ ERRORS = {
 def error(status: int) -> dict:
     code, message, field = ERRORS[status]
     return ErrorAnswer(error=ErrorDetail(code=code, message=message, field=field)).model_dump(
-        mode="json", exclude_none=True)
+        mode="json", exclude_none=True
+    )
 
 
 def _entry(clock: str, kind: str, summary: str, **data) -> dict:
@@ -58,24 +67,57 @@ def _entry(clock: str, kind: str, summary: str, **data) -> dict:
 
 
 CASE_VIEW = CaseView(
-    **CASE, address="Kerkstraat 12, Utrecht", status="reopened", proxy_number=PROXY,
+    **CASE,
+    address="Kerkstraat 12, Utrecht",
+    status="reopened",
+    proxy_number=PROXY,
     citizen={"phone": "+316****5678", "name": "Anna de Vries", "language": "nl"},
     crew={"id": "crew-noord", "phone": "+316****4321", "name": "Jan Bakker", "language": "nl"},
-    eta=datetime(2026, 3, 12, 9, 0, tzinfo=timezone.utc), completed_at=AT.replace(minute=10, second=0),
-    reopen_until=datetime(2026, 3, 19, 9, 10, tzinfo=timezone.utc),
+    eta=datetime(2026, 3, 12, 9, 0, tzinfo=UTC),
+    completed_at=AT.replace(minute=10, second=0),
+    reopen_until=datetime(2026, 3, 19, 9, 10, tzinfo=UTC),
     timeline=[
-        _entry("07:30", "status", "new -> dispatched: dispatched by the case system",
-               old="new", new="dispatched", reason="dispatched by the case system"),
-        _entry("07:30", "text.queued", "dispatch_citizen text to citizen +316****5678", outbox_id=1,
-               purpose="dispatch_citizen", recipient="citizen",
-               body="Gemeente Utrecht: voor uw melding MOR-42 (Kerkstraat 12, Utrecht) komt een ploeg op 12-03 rond 10:00. De ploeg kan u bellen vanaf dit nummer. Iets uitleggen? Bel of sms dit nummer. Uw code: 417."),
-        _entry("09:10", "status", "dispatched -> completed: the crew reports the job done",
-               old="dispatched", new="completed", reason="the crew reports the job done"),
+        _entry(
+            "07:30",
+            "status",
+            "new -> dispatched: dispatched by the case system",
+            old="new",
+            new="dispatched",
+            reason="dispatched by the case system",
+        ),
+        _entry(
+            "07:30",
+            "text.queued",
+            "dispatch_citizen text to citizen +316****5678",
+            outbox_id=1,
+            purpose="dispatch_citizen",
+            recipient="citizen",
+            body="Gemeente Utrecht: voor uw melding MOR-42 (Kerkstraat 12, Utrecht) komt een ploeg op 12-03 rond 10:00. De ploeg kan u bellen vanaf dit nummer. Iets uitleggen? Bel of sms dit nummer. Uw code: 417.",
+        ),
+        _entry(
+            "09:10",
+            "status",
+            "dispatched -> completed: the crew reports the job done",
+            old="dispatched",
+            new="completed",
+            reason="the crew reports the job done",
+        ),
         _entry("09:40", "text.received", "text from citizen +316****5678: reopened", body="Nee, het gat zit er nog"),
-        _entry("09:40", "status", "awaiting_confirmation -> reopened: citizen answered no",
-               old="awaiting_confirmation", new="reopened", reason="citizen answered no"),
-        _entry("09:40", "callback.queued", "case.reopened callback queued", outbox_id=7,
-               webhook_id="msg_2f1c9a7e4b0d4e6f8a1b2c3d4e5f6a7b"),
+        _entry(
+            "09:40",
+            "status",
+            "awaiting_confirmation -> reopened: citizen answered no",
+            old="awaiting_confirmation",
+            new="reopened",
+            reason="citizen answered no",
+        ),
+        _entry(
+            "09:40",
+            "callback.queued",
+            "case.reopened callback queued",
+            outbox_id=7,
+            webhook_id="msg_2f1c9a7e4b0d4e6f8a1b2c3d4e5f6a7b",
+        ),
     ],
 )
 
@@ -88,14 +130,21 @@ CALLBACK_DATA = {
     "crew.opted_out": {"source": "twilio 21610"},
     "citizen.opted_in": {"source": "START"},
     "crew.opted_in": {"source": "UNSTOP"},
-    "message.undeliverable": {"recipient": "citizen", "purpose": "question", "channel": "call", "error_code": None,
-                              "reason": "the call was no-answer twice"},
-    "conversation.limited": {"recipient": "citizen", "limit": 5,
-                             "reason": "5 automatic texts to the citizen in 24 hours; we stay silent until a "
-                                       "person takes over (she may have an automatic reply on)"},
+    "message.undeliverable": {
+        "recipient": "citizen",
+        "purpose": "question",
+        "channel": "call",
+        "error_code": None,
+        "reason": "the call was no-answer twice",
+    },
+    "conversation.limited": {
+        "recipient": "citizen",
+        "limit": 5,
+        "reason": "5 automatic texts to the citizen in 24 hours; we stay silent until a "
+        "person takes over (she may have an automatic reply on)",
+    },
 }
 
 
 def callback(event_type: str) -> dict:
     return callback_payload(event_type, AT, **CASE, **CALLBACK_DATA[event_type])
-

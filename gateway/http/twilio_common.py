@@ -23,6 +23,7 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def signed(view):
     """Refuse anything without a valid X-Twilio-Signature for this exact URL."""
+
     @wraps(view)
     def checked(*args, **kwargs):
         if not twilio_signature_valid(request, runtime().config):
@@ -41,6 +42,7 @@ def signed(view):
                     raise
                 log.warning("%s: %s; trying again", request.path, type(exc.orig).__name__)
                 time.sleep(random.uniform(0, 0.05 * attempt))  # two victims of one deadlock do not meet again
+
     return checked
 
 

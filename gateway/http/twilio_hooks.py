@@ -28,8 +28,19 @@ log = logging.getLogger(__name__)
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 
 # Later states win; a late "sent" never overwrites "delivered" or "failed".
-STATUS_ORDER = {"accepted": 0, "queued": 1, "sending": 2, "sent": 3, "receiving": 3, "received": 4,
-                "delivered": 5, "read": 6, "undelivered": 7, "failed": 7, "canceled": 7}
+STATUS_ORDER = {
+    "accepted": 0,
+    "queued": 1,
+    "sending": 2,
+    "sent": 3,
+    "receiving": 3,
+    "received": 4,
+    "delivered": 5,
+    "read": 6,
+    "undelivered": 7,
+    "failed": 7,
+    "canceled": 7,
+}
 # Counted in /metrics; "read" follows "delivered" and "canceled" is our own doing, so neither is.
 FINAL_TEXT_STATUSES = ("delivered", "undelivered", "failed")
 MAX_BODY_CHARACTERS = 1600  # Twilio's own limit for one message
@@ -54,8 +65,9 @@ def inbound_sms():
     for attempt in (1, 2):
         try:
             with rt.db.transaction() as session:
-                outcome = receive_text(Effects(session, rt.config), proxy_number=proxy, sender=sender,
-                                       sid=sid, body=body, media=media)
+                outcome = receive_text(
+                    Effects(session, rt.config), proxy_number=proxy, sender=sender, sid=sid, body=body, media=media
+                )
             break
         except IntegrityError:
             # The same MessageSid raced in on another connection (a duplicate), or two texts
@@ -89,10 +101,21 @@ def message_status():
             # died right after the send. Recording it here keeps its lease from sending it twice.
             row.status, row.sent_at = "sent", fx.now
             counters.count_message(session, row.channel, row.recipient, "sent")
-            fx.record(case, "sms.sent", f"{row.purpose} text to {row.recipient} confirmed by Twilio's status "
-                      "callback", outbox_id=row.id, provider_sid=sid)
-        fx.record(case, "text.status", f"{row.purpose} text to {row.recipient}: {status}"
-                  + (f" (error {code})" if code else ""), outbox_id=row.id, status=status, error_code=code)
+            fx.record(
+                case,
+                "sms.sent",
+                f"{row.purpose} text to {row.recipient} confirmed by Twilio's status callback",
+                outbox_id=row.id,
+                provider_sid=sid,
+            )
+        fx.record(
+            case,
+            "text.status",
+            f"{row.purpose} text to {row.recipient}: {status}" + (f" (error {code})" if code else ""),
+            outbox_id=row.id,
+            status=status,
+            error_code=code,
+        )
         if status in FINAL_TEXT_STATUSES:
             counters.count_message(session, row.channel, row.recipient, status)
         if status in ("undelivered", "failed"):
@@ -107,9 +130,12 @@ def _outbox_row(session, sid: str) -> tuple[Case | None, OutboxMessage | None]:
     row_id = as_int(request.args.get("o"))
     if row_id:
         case, row = case_then_row(
-            session, OutboxMessage, OutboxMessage.id == row_id, OutboxMessage.channel == "sms",
-            or_(OutboxMessage.provider_sid.is_(None), OutboxMessage.provider_sid == sid))
+            session,
+            OutboxMessage,
+            OutboxMessage.id == row_id,
+            OutboxMessage.channel == "sms",
+            or_(OutboxMessage.provider_sid.is_(None), OutboxMessage.provider_sid == sid),
+        )
         if row is not None:
             return case, row
     return case_then_row(session, OutboxMessage, OutboxMessage.provider_sid == sid)
-

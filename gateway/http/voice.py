@@ -40,8 +40,12 @@ SPEECH_HINTS = "ja, nee, yes, no, opgelost, niet opgelost, fixed, not fixed"
 def inbound_call():
     caller, proxy = form_number("From"), form_number("To")
     prompt = _decide(lambda fx: ivr.inbound(fx, proxy, caller))
-    log.info("inbound call from %s to %s: %s", mask(caller), proxy,
-             "connected to " + mask(prompt.connect_to) if prompt.connect_to else prompt.then)
+    log.info(
+        "inbound call from %s to %s: %s",
+        mask(caller),
+        proxy,
+        "connected to " + mask(prompt.connect_to) if prompt.connect_to else prompt.then,
+    )
     return _render(prompt)
 
 
@@ -107,8 +111,9 @@ def call_status():
         row.delivery_status, row.provider_sid = status, sid
         counters.count_message(session, row.channel, row.recipient, status.replace("-", "_"))
         fx = Effects(session, rt.config)
-        fx.record(case, "call.status", f"{row.purpose} call to {row.recipient}: {status}", outbox_id=row.id,
-                  status=status)
+        fx.record(
+            case, "call.status", f"{row.purpose} call to {row.recipient}: {status}", outbox_id=row.id, status=status
+        )
         reach.call_ended(fx, case, row, status)
     return Response(status=204)
 
@@ -142,22 +147,37 @@ def _render(prompt: ivr.Prompt) -> Response:
     if prompt.then == "connect":
         voice.say(prompt.say, language=language)
         # callerId is the proxy number: without it the other party would see the real number.
-        dial = voice.dial(caller_id=prompt.caller_id, record="do-not-record", answer_on_bridge=True, timeout=30,
-                          time_limit=runtime().config.dial_time_limit)
+        dial = voice.dial(
+            caller_id=prompt.caller_id,
+            record="do-not-record",
+            answer_on_bridge=True,
+            timeout=30,
+            time_limit=runtime().config.dial_time_limit,
+        )
         dial.number(prompt.connect_to)
         return twiml(voice)
     if prompt.then == "ask_answer":
         query = {"case": prompt.case_pk, "round": prompt.round, "attempt": prompt.attempt}
-        gather = Gather(input="dtmf speech", num_digits=1, timeout=6, speech_timeout="auto", language=language,
-                        hints=SPEECH_HINTS, action=_url("answer", query), method="POST", action_on_empty_result=False)
+        gather = Gather(
+            input="dtmf speech",
+            num_digits=1,
+            timeout=6,
+            speech_timeout="auto",
+            language=language,
+            hints=SPEECH_HINTS,
+            action=_url("answer", query),
+            method="POST",
+            action_on_empty_result=False,
+        )
         gather.say(prompt.say, language=language)
         voice.append(gather)
         if prompt.attempt < 2:
             voice.redirect(_url("question", {**query, "attempt": prompt.attempt + 1}), method="POST")
             return twiml(voice)
     elif prompt.then == "ask_code":
-        gather = Gather(input="dtmf", finish_on_key="#", timeout=8, action=_url("code", {"attempt": prompt.attempt}),
-                        method="POST")
+        gather = Gather(
+            input="dtmf", finish_on_key="#", timeout=8, action=_url("code", {"attempt": prompt.attempt}), method="POST"
+        )
         gather.say(prompt.say, language=language)
         voice.append(gather)
     elif prompt.then == "offer_repeat":

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import requests
@@ -52,10 +52,11 @@ class Forwarder:
         if self.config.case_api_keys:
             headers["Authorization"] = f"Bearer {self.config.case_api_keys[0]}"
         elif self.config.case_events_secret:
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             headers["webhook-timestamp"] = str(int(now.timestamp()))
             headers["webhook-signature"] = Webhook(self.config.case_events_secret).sign(
-                webhook_id, now, body.decode("utf-8"))
+                webhook_id, now, body.decode("utf-8")
+            )
         else:
             raise NotConfigured("set CASE_API_KEYS: the simulator sends events with the case system's key")
         return self._post("/v1/events", body, headers)
@@ -70,7 +71,7 @@ class Forwarder:
             raise ValueError("not a URL of this gateway")
         signature = RequestValidator(token).compute_signature(url, form)
         headers = {"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"}
-        return self._post(url[len(base):], urlencode(form).encode("utf-8"), headers)
+        return self._post(url[len(base) :], urlencode(form).encode("utf-8"), headers)
 
     def _post(self, path: str, data: bytes, headers: dict[str, str]) -> Answer:
         self_url = self.app.config.get(SELF_URL)

@@ -37,14 +37,12 @@ class RecordingTransport:
 
     def send_text(self, *, to: str, from_: str, body: str, status_callback: str) -> str:
         sid = self.inner.send_text(to=to, from_=from_, body=body, status_callback=status_callback)
-        self.sink.record(channel="sms", to_number=to, from_number=from_, body=body, sid=sid,
-                         status_url=status_callback)
+        self.sink.record(channel="sms", to_number=to, from_number=from_, body=body, sid=sid, status_url=status_callback)
         return sid
 
     def place_call(self, *, to: str, from_: str, url: str, status_callback: str) -> str:
         sid = self.inner.place_call(to=to, from_=from_, url=url, status_callback=status_callback)
-        self.sink.record(channel="call", to_number=to, from_number=from_, url=url, sid=sid,
-                         status_url=status_callback)
+        self.sink.record(channel="call", to_number=to, from_number=from_, url=url, sid=sid, status_url=status_callback)
         return sid
 
 

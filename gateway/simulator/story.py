@@ -31,16 +31,33 @@ def presets(config: Config) -> list[dict]:
     eta = datetime.combine(datetime.now(config.timezone).date() + timedelta(days=1), time(10), config.timezone)
     crew = {"id": "noord", "phone": JAN.national, "name": "Jan"}
     return [
-        _preset("Seed story: dispatch crew Jan to Anna (C-1)", "case.dispatched", {
-            "case_id": "C-1", "reference": "MOR-1", "address": "Kerkstraat 12",
-            "description": "Twee paaltjes weggehaald en een gat voor mijn deur.",
-            "citizen": {"phone": ANNA.national, "name": "Anna"}, "crew": crew, "eta": eta.isoformat()}),
+        _preset(
+            "Seed story: dispatch crew Jan to Anna (C-1)",
+            "case.dispatched",
+            {
+                "case_id": "C-1",
+                "reference": "MOR-1",
+                "address": "Kerkstraat 12",
+                "description": "Twee paaltjes weggehaald en een gat voor mijn deur.",
+                "citizen": {"phone": ANNA.national, "name": "Anna"},
+                "crew": crew,
+                "eta": eta.isoformat(),
+            },
+        ),
         _preset("Seed story: Jan reports the job done (C-1)", "case.completed", {"case_id": "C-1"}),
         _preset("Cancel the job (C-1)", "case.cancelled", {"case_id": "C-1", "reason": "Dubbele melding"}),
-        _preset("Landline: dispatch Jan to Anna's landline (C-2)", "case.dispatched", {
-            "case_id": "C-2", "reference": "MOR-2", "address": "Kerkstraat 12",
-            "description": "De lantaarnpaal voor de deur brandt niet.",
-            "citizen": {"phone": ANNA_LANDLINE.national, "name": "Anna"}, "crew": crew}),
+        _preset(
+            "Landline: dispatch Jan to Anna's landline (C-2)",
+            "case.dispatched",
+            {
+                "case_id": "C-2",
+                "reference": "MOR-2",
+                "address": "Kerkstraat 12",
+                "description": "De lantaarnpaal voor de deur brandt niet.",
+                "citizen": {"phone": ANNA_LANDLINE.national, "name": "Anna"},
+                "crew": crew,
+            },
+        ),
         _preset("Landline: Jan reports the job done (C-2)", "case.completed", {"case_id": "C-2"}),
     ]
 

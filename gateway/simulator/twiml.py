@@ -24,13 +24,26 @@ def steps(twiml: str, proxy_numbers: tuple[str, ...]) -> list[dict]:
             result.append({"kind": "say", "text": verb.text or "", "language": verb.get("language", "")})
         elif verb.tag == "Dial":
             number = (verb.findtext("Number") or "").strip()
-            result.append({"kind": "dial", "number": shown(number, proxy_numbers), "phone": _phone_key(number),
-                           "caller_id": shown(verb.get("callerId", ""), proxy_numbers)})
+            result.append(
+                {
+                    "kind": "dial",
+                    "number": shown(number, proxy_numbers),
+                    "phone": _phone_key(number),
+                    "caller_id": shown(verb.get("callerId", ""), proxy_numbers),
+                }
+            )
         elif verb.tag == "Gather":
             said = " ".join(say.text or "" for say in verb.findall("Say"))
-            result.append({"kind": "gather", "text": said, "action": verb.get("action", ""),
-                           "num_digits": int(verb.get("numDigits", "0") or 0),
-                           "finish_on_key": verb.get("finishOnKey", "#"), "input": verb.get("input", "dtmf")})
+            result.append(
+                {
+                    "kind": "gather",
+                    "text": said,
+                    "action": verb.get("action", ""),
+                    "num_digits": int(verb.get("numDigits", "0") or 0),
+                    "finish_on_key": verb.get("finishOnKey", "#"),
+                    "input": verb.get("input", "dtmf"),
+                }
+            )
         elif verb.tag == "Redirect":
             result.append({"kind": "redirect", "url": (verb.text or "").strip()})
         elif verb.tag == "Hangup":

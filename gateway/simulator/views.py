@@ -22,8 +22,7 @@ from gateway.simulator import twiml
 from gateway.simulator.forward import Answer, Forwarder, NotConfigured, parsed
 from gateway.simulator.story import BY_NUMBER, PHONES, Phone, presets
 
-bp = Blueprint("simulator", __name__, url_prefix="/simulator", template_folder="templates",
-               static_folder="static")
+bp = Blueprint("simulator", __name__, url_prefix="/simulator", template_folder="templates", static_folder="static")
 
 MAX_TEXT = 1600  # Twilio's own limit for one inbound message
 FEED_PAGE = 200
@@ -35,11 +34,22 @@ CALL_ENDINGS = ("completed", "no-answer", "busy")
 @bp.get("")
 def page():
     config = runtime().config
-    missing = [name for name, value in (("TWILIO_AUTH_TOKEN", config.twilio_auth_token),
-                                        ("CASE_API_KEYS", config.case_api_keys or config.case_events_secret))
-               if not value]
-    return render_template("simulator/index.html", phones=list(PHONES.values()), proxies=config.proxy_numbers,
-                           presets=presets(config), organisation=config.organisation_name, missing=missing)
+    missing = [
+        name
+        for name, value in (
+            ("TWILIO_AUTH_TOKEN", config.twilio_auth_token),
+            ("CASE_API_KEYS", config.case_api_keys or config.case_events_secret),
+        )
+        if not value
+    ]
+    return render_template(
+        "simulator/index.html",
+        phones=list(PHONES.values()),
+        proxies=config.proxy_numbers,
+        presets=presets(config),
+        organisation=config.organisation_name,
+        missing=missing,
+    )
 
 
 @bp.get("/api/feed")
@@ -50,8 +60,12 @@ def feed():
         raise ApiError(400, "bad_after", "after must be a row id", "after")
     proxies = runtime().config.proxy_numbers
     with runtime().db.transaction() as session:
-        rows = session.scalars(select(SimulatedDelivery).where(SimulatedDelivery.id > int(after))
-                               .order_by(SimulatedDelivery.id).limit(FEED_PAGE)).all()
+        rows = session.scalars(
+            select(SimulatedDelivery)
+            .where(SimulatedDelivery.id > int(after))
+            .order_by(SimulatedDelivery.id)
+            .limit(FEED_PAGE)
+        ).all()
         items = [_delivery(row, proxies) for row in rows]
     return {"deliveries": items, "more": len(items) == FEED_PAGE}
 
@@ -68,8 +82,14 @@ def send_text(key: str):
     to, body = _proxy(data.get("to")), data.get("body")
     if not isinstance(body, str) or not body.strip() or len(body) > MAX_TEXT:
         raise ApiError(400, "bad_body", f"body must be a text of 1 to {MAX_TEXT} characters", "body")
-    form = {"MessageSid": "SMsim" + uuid.uuid4().hex, "AccountSid": "ACsimulator", "From": phone.number, "To": to,
-            "Body": body, "NumMedia": "0"}
+    form = {
+        "MessageSid": "SMsim" + uuid.uuid4().hex,
+        "AccountSid": "ACsimulator",
+        "From": phone.number,
+        "To": to,
+        "Body": body,
+        "NumMedia": "0",
+    }
     return _relay(lambda forward: forward.twilio(_url("/twilio/sms"), form))
 
 
@@ -178,8 +198,12 @@ def _proxy(number: object) -> str:
 
 
 def _call(call: object) -> dict:
-    if (not isinstance(call, dict) or not isinstance(call.get("sid"), str) or not CALL_SID.fullmatch(call["sid"])
-            or call.get("direction") not in ("inbound", "outbound")):
+    if (
+        not isinstance(call, dict)
+        or not isinstance(call.get("sid"), str)
+        or not CALL_SID.fullmatch(call["sid"])
+        or call.get("direction") not in ("inbound", "outbound")
+    ):
         raise ApiError(400, "bad_call", "call must be the call object an earlier answer gave", "call")
     return {"sid": call["sid"], "direction": call["direction"], "proxy": _proxy(call.get("proxy"))}
 
@@ -188,8 +212,14 @@ def _call_form(phone: Phone, call: dict, status: str = "in-progress") -> dict[st
     """Twilio's parameters: From is the caller, so a call we placed comes from the proxy number."""
     caller, called = (phone.number, call["proxy"]) if call["direction"] == "inbound" else (call["proxy"], phone.number)
     direction = "inbound" if call["direction"] == "inbound" else "outbound-api"
-    return {"CallSid": call["sid"], "AccountSid": "ACsimulator", "From": caller, "To": called,
-            "CallStatus": status, "Direction": direction}
+    return {
+        "CallSid": call["sid"],
+        "AccountSid": "ACsimulator",
+        "From": caller,
+        "To": called,
+        "CallStatus": status,
+        "Direction": direction,
+    }
 
 
 def _placed_call(phone: Phone, delivery: object) -> SimulatedDelivery:

@@ -49,7 +49,7 @@ class FakeCaseSystem:
     attempt_log: list[Attempt] = field(default_factory=list)
     _down: tuple[int, str | None] | None = None
 
-    def start(self) -> "FakeCaseSystem":
+    def start(self) -> FakeCaseSystem:
         self.server = LoopbackServer(self.wsgi).start()
         return self
 
@@ -106,8 +106,9 @@ class FakeCaseSystem:
         with self._lock:
             self.attempts.append(webhook_id)
             failure = self._failures.pop(0) if self._failures else self._down
-            self.attempt_log.append(Attempt(webhook_id, envelope["type"], failure[0] if failure else 200,
-                                            time.monotonic()))
+            self.attempt_log.append(
+                Attempt(webhook_id, envelope["type"], failure[0] if failure else 200, time.monotonic())
+            )
             if failure:
                 status, retry_after = failure
                 headers = {"Retry-After": retry_after} if retry_after else {}

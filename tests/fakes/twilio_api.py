@@ -32,7 +32,6 @@ from werkzeug.wrappers import Request, Response
 
 from tests.fakes.server import LoopbackServer
 
-
 # Twilio refuses a longer text (error 21617) and a TimeLimit outside 1 s to 4 h.
 MAX_BODY_CHARACTERS = 1600
 TIME_LIMIT_SECONDS = (1, 14400)
@@ -81,7 +80,7 @@ class FakeTwilio:
     _responders: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # number -> (webhook, reply)
     auto_responses: list[tuple[str, str, int | str]] = field(default_factory=list)  # (from, body, answer)
 
-    def start(self) -> "FakeTwilio":
+    def start(self) -> FakeTwilio:
         self.server = LoopbackServer(self.wsgi).start()
         return self
 
@@ -115,19 +114,33 @@ class FakeTwilio:
         """Add a number to the account; with `base_url` its SMS and voice webhooks POST there,
         as the README tells an operator to set them. `fields` override any attribute."""
         record = {
-            "sid": "PN" + uuid.uuid4().hex, "account_sid": self.account_sid, "phone_number": phone_number,
-            "sms_url": f"{base_url}/twilio/sms" if base_url else "", "sms_method": "POST",
-            "voice_url": f"{base_url}/twilio/voice" if base_url else "", "voice_method": "POST",
-            "status_callback": "", "status_callback_method": "POST", "sms_application_sid": "",
-            "voice_application_sid": "", "capabilities": {"voice": True, "sms": True, "mms": True, "fax": False},
+            "sid": "PN" + uuid.uuid4().hex,
+            "account_sid": self.account_sid,
+            "phone_number": phone_number,
+            "sms_url": f"{base_url}/twilio/sms" if base_url else "",
+            "sms_method": "POST",
+            "voice_url": f"{base_url}/twilio/voice" if base_url else "",
+            "voice_method": "POST",
+            "status_callback": "",
+            "status_callback_method": "POST",
+            "sms_application_sid": "",
+            "voice_application_sid": "",
+            "capabilities": {"voice": True, "sms": True, "mms": True, "fax": False},
             **fields,
         }
         with self._lock:
             self.numbers.append(record)
         return record
 
-    def fail_next(self, times: int = 1, status: int = 500, code: int | None = None,
-                  hang: float = 0.0, retry_after: str | None = None, garbage: bool = False) -> None:
+    def fail_next(
+        self,
+        times: int = 1,
+        status: int = 500,
+        code: int | None = None,
+        hang: float = 0.0,
+        retry_after: str | None = None,
+        garbage: bool = False,
+    ) -> None:
         with self._lock:
             self._script.extend(Scripted(status, code, hang, retry_after, garbage) for _ in range(times))
 
@@ -233,15 +246,24 @@ class FakeTwilio:
         with self._lock:
             into.append(record)
             self._lock.notify_all()
-            report = self._report if prefix == "SM" and (
-                self._report_only_to is None or record.get("To") in self._report_only_to) else None
+            report = (
+                self._report
+                if prefix == "SM" and (self._report_only_to is None or record.get("To") in self._report_only_to)
+                else None
+            )
             responder = self._responders.get(record.get("To", "")) if prefix == "SM" else None
         if report and record.get("StatusCallback"):
             threading.Thread(target=self._post_status, args=(record, report), daemon=True).start()
         if responder:
             threading.Thread(target=self._answer_back, args=(record, *responder), daemon=True).start()
-        body = {"sid": record["sid"], "account_sid": self.account_sid, "status": "queued",
-                "to": record.get("To"), "from": record.get("From"), "body": record.get("Body")}
+        body = {
+            "sid": record["sid"],
+            "account_sid": self.account_sid,
+            "status": "queued",
+            "to": record.get("To"),
+            "from": record.get("From"),
+            "body": record.get("Body"),
+        }
         return Response(json.dumps(body), status=201, mimetype="application/json")
 
     def _numbers_page(self, request: Request, path: str) -> Response:
@@ -251,12 +273,19 @@ class FakeTwilio:
         except ValueError:
             return _error(400, 20001, "PageSize and Page must be numbers")
         with self._lock:
-            chunk = self.numbers[page * size:(page + 1) * size]
+            chunk = self.numbers[page * size : (page + 1) * size]
             more = (page + 1) * size < len(self.numbers)
-        body = {"incoming_phone_numbers": chunk, "page": page, "page_size": size, "start": page * size,
-                "end": page * size + len(chunk) - 1, "uri": f"{path}?PageSize={size}&Page={page}",
-                "first_page_uri": f"{path}?PageSize={size}&Page=0", "previous_page_uri": None,
-                "next_page_uri": f"{path}?PageSize={size}&Page={page + 1}" if more else None}
+        body = {
+            "incoming_phone_numbers": chunk,
+            "page": page,
+            "page_size": size,
+            "start": page * size,
+            "end": page * size + len(chunk) - 1,
+            "uri": f"{path}?PageSize={size}&Page={page}",
+            "first_page_uri": f"{path}?PageSize={size}&Page=0",
+            "previous_page_uri": None,
+            "next_page_uri": f"{path}?PageSize={size}&Page={page + 1}" if more else None,
+        }
         return Response(json.dumps(body), status=200, mimetype="application/json")
 
     def _wait_its_turn(self) -> None:
@@ -272,31 +301,46 @@ class FakeTwilio:
 
     def _post_status(self, record: dict, status: str) -> None:
         url = record["StatusCallback"]
-        form = {"AccountSid": self.account_sid, "ApiVersion": "2010-04-01", "From": record.get("From", ""),
-                "To": record.get("To", ""), "MessageSid": record["sid"], "SmsSid": record["sid"],
-                "MessageStatus": status, "SmsStatus": status}
+        form = {
+            "AccountSid": self.account_sid,
+            "ApiVersion": "2010-04-01",
+            "From": record.get("From", ""),
+            "To": record.get("To", ""),
+            "MessageSid": record["sid"],
+            "SmsSid": record["sid"],
+            "MessageStatus": status,
+            "SmsStatus": status,
+        }
         signature = RequestValidator(self.auth_token).compute_signature(url, form)
         try:
-            answer: int | str = requests.post(url, data=form, headers={"X-Twilio-Signature": signature},
-                                              timeout=10).status_code
+            answer: int | str = requests.post(
+                url, data=form, headers={"X-Twilio-Signature": signature}, timeout=10
+            ).status_code
         except requests.RequestException as exc:
             answer = type(exc).__name__
         with self._lock:
             self.status_reports.append((record["sid"], answer))
             self._lock.notify_all()
 
-
     def _answer_back(self, record: dict, webhook: str, reply: str | None) -> None:
         """The phone's automatic answer, as Twilio would deliver it to the number's SMS webhook."""
         with self._lock:
             n = 1 + sum(1 for sender, _, _ in self.auto_responses if sender == record["To"])
         body = record.get("Body", "") if reply is None else reply.replace("{n}", str(n))
-        form = {"AccountSid": self.account_sid, "ApiVersion": "2010-04-01", "MessageSid": "SM" + uuid.uuid4().hex,
-                "From": record["To"], "To": record.get("From", ""), "Body": body, "NumMedia": "0"}
+        form = {
+            "AccountSid": self.account_sid,
+            "ApiVersion": "2010-04-01",
+            "MessageSid": "SM" + uuid.uuid4().hex,
+            "From": record["To"],
+            "To": record.get("From", ""),
+            "Body": body,
+            "NumMedia": "0",
+        }
         signature = RequestValidator(self.auth_token).compute_signature(webhook, form)
         try:
-            answer: int | str = requests.post(webhook, data=form, headers={"X-Twilio-Signature": signature},
-                                              timeout=10).status_code
+            answer: int | str = requests.post(
+                webhook, data=form, headers={"X-Twilio-Signature": signature}, timeout=10
+            ).status_code
         except requests.RequestException as exc:
             answer = type(exc).__name__
         with self._lock:
@@ -314,6 +358,10 @@ def _number(value: str | None) -> int:
 
 
 def _error(status: int, code: int, message: str) -> Response:
-    body = {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}",
-            "status": status}
+    body = {
+        "code": code,
+        "message": message,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        "status": status,
+    }
     return Response(json.dumps(body), status=status, mimetype="application/json")
