@@ -56,7 +56,7 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    load = ", load average %.2f %.2f %.2f" % os.getloadavg() if hasattr(os, "getloadavg") else ""
+    load = ", load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()) if hasattr(os, "getloadavg") else ""
     return (
         f"machine: {platform.platform()}; {os.cpu_count()} CPU(s){' (' + cpu + ')' if cpu else ''}{load}\n"
         f"         Python {platform.python_version()} ({sys.executable}); {postgres_version()}\n"
@@ -480,10 +480,10 @@ def twilio_headers(signature: str) -> dict[str, str]:
 def table(headers: list[str], rows: list[list], title: str | None = None) -> str:
     cells = [[_cell(v) for v in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths))
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=False))
     out = ([title] if title else []) + [line, "  ".join("-" * w for w in widths)]
     for row in cells:
-        out.append("  ".join(v.rjust(w) if _numeric(v) else v.ljust(w) for v, w in zip(row, widths)))
+        out.append("  ".join(v.rjust(w) if _numeric(v) else v.ljust(w) for v, w in zip(row, widths, strict=False)))
     return "\n".join(out)
 
 

@@ -120,7 +120,8 @@ def breakdown_dispatch(fake, case_system, count: int = 200) -> None:
     from sqlalchemy import event
 
     logging.basicConfig(level=logging.WARNING)  # before create_app: the gateway's INFO lines stay quiet
-    from gateway import create_app, migrate
+    from gateway.core import migrate
+    from gateway.factory import create_app
 
     url = c.recreate_database(DB)
     env = c.base_settings(url, **c.sending_settings(fake, case_system), PROXY_NUMBERS=",".join(POOL))
@@ -183,7 +184,7 @@ def breakdown_dispatch(fake, case_system, count: int = 200) -> None:
                 ["pool lock (pg_advisory_xact_lock) held until the answer, median", f"{hold * 1000:.1f} ms"],
                 ["=> dispatches/s the lock allows at most, on any number of web workers", f"{1 / hold:.0f}/s"],
             ],
-            title="Where a dispatch's time goes (gateway/pool.py _lock_pool serialises every dispatch from "
+            title="Where a dispatch's time goes (gateway/core/pool.py _lock_pool serialises every dispatch from "
             "allocate() to its commit):",
         )
     )

@@ -72,7 +72,7 @@ class OpenCases:
             self.base,
             [(self.case_id(i), "case.dispatched", c.dispatched_data(i, crew=i // JOBS_PER_CREW)) for i in new],
         )
-        for i, answer in zip(new, answers):
+        for i, answer in zip(new, answers, strict=False):
             self.proxy[i] = answer["proxy_number"]
         c.send_events(self.base, [(self.case_id(i), "case.completed", {}) for i in new])
         self.procs.start_worker()
@@ -312,7 +312,7 @@ def breakdown(env: dict[str, str], replies: list[tuple[int, bytes, str]]) -> Non
     from sqlalchemy import event
 
     logging.basicConfig(level=logging.WARNING)  # before create_app, so the gateway's INFO lines stay quiet
-    from gateway import create_app
+    from gateway.factory import create_app
 
     app = create_app(env)
     engine = app.extensions["korte_lijn"].db.engine

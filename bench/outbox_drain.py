@@ -48,9 +48,9 @@ def queue_texts(db_url: str, numbers: list[str], count: int, order: str) -> floa
     """`count` texts, one case each; returns the wall time of the commit."""
     from sqlalchemy import insert
 
-    from gateway.db import Database, utcnow
-    from gateway.gsm7 import segments
-    from gateway.models import Case, OutboxMessage
+    from gateway.core.db import Database, utcnow
+    from gateway.core.gsm7 import segments
+    from gateway.core.models import Case, OutboxMessage
 
     assert segments(BODY.format(k=count)) == 1
     per_number = -(-count // len(numbers))
@@ -121,7 +121,7 @@ def claim_cost(fake, case_system, numbers: list[str], sizes=(20, 200, 1000, 2000
     before PostgreSQL has statistics on the new rows (autovacuum had no reason to ANALYZE
     yet, as in a burst), and right after an ANALYZE of the outbox."""
     logging.basicConfig(level=logging.WARNING)  # before create_app: the gateway's INFO lines stay quiet
-    from gateway import create_app
+    from gateway.factory import create_app
 
     rows = []
     for size in sizes:
@@ -204,7 +204,7 @@ def scenario(
     per = {}
     for number in numbers:
         times = sorted(m["arrived"] for m in messages if m["From"] == number)
-        gaps = [b - a for a, b in zip(times, times[1:])]
+        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
         per[number] = {
             "texts": len(times),
             "rate": slope_rate(times),
@@ -331,7 +331,7 @@ def main() -> None:
         c.table(
             ["texts pending", "claim(20), no statistics yet", "claim(20) after ANALYZE", "per text claimed"],
             claims,
-            title="The worker's claim query (gateway/outbox.py OutboxWorker.claim), in-process, median of 3:",
+            title="The worker's claim query (gateway/core/outbox.py OutboxWorker.claim), in-process, median of 3:",
         )
     )
     print("\n2 workers / 1 worker (achieved rate over the pool):")

@@ -39,7 +39,7 @@ The model (all times in hours from Monday 00:00 of the first week)
 
 The strategies (all see exactly the same events; only the number chosen differs)
 -------------------------------------------------------------------------------
-* ours: gateway.pool.choose itself, fed as in gateway.pool.allocate: the preferred number
+* ours: gateway.core.pool.choose itself, fed as in gateway.core.pool.allocate: the preferred number
   if free for both, else the number free for both that busy others (3+ open leases) need
   least, each weighing 1 / the count of numbers she has left.
 * first_fit: the first number in pool order free for both (preferred number first).
@@ -48,7 +48,7 @@ The strategies (all see exactly the same events; only the number chosen differs)
   ties by pool order.
 * random: a uniformly random number among those free for both (fixed seed).
 When no number is free for both, least_used and random share the way the gateway does
-(gateway.pool.choose's fallback), so only the free-for-both rule differs.
+(gateway.core.pool.choose's fallback), so only the free-for-both rule differs.
 
 What is reported
 ----------------
@@ -82,7 +82,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gateway.pool import BUSY, choose, needed_by  # noqa: E402
+from gateway.core.pool import BUSY, choose, needed_by  # noqa: E402
 
 DAY = 24.0
 SESSION_GRACE = 2.0
@@ -160,7 +160,7 @@ def simulate(
         on_duty = list(on_duty)
         rng.shuffle(on_duty)
         times = sorted(day * DAY + rng.uniform(FIRST_DISPATCH, LAST_DISPATCH) for _ in range(n_jobs))
-        for i, (moment, person) in enumerate(zip(times, citizens)):
+        for i, (moment, person) in enumerate(zip(times, citizens, strict=False)):
             reports[person] += 1
             jobs.append((moment, person, on_duty[i % len(on_duty)], None))
 

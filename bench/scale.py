@@ -11,7 +11,7 @@ takes several minutes and about 10 GB of disk for the large database; prints pro
    gateway writes in its life: about 20 timeline entries, 5 outbox rows (four texts and a
    callback), 5 timers, her reply and 2 processed events. In the large database all but the
    newest OPEN (5,000) cases are history: ended more than 30 days ago, leases released,
-   personal data removed (as gateway/retention.py leaves them). The newest cases in either
+   personal data removed (as gateway/core/retention.py leaves them). The newest cases in either
    database are awaiting the resident's JA/NEE, with the leases, timers and sent texts an open
    question has. Both are VACUUM ANALYZEd, as autovacuum would have done.
 2. One gunicorn per database (the Procfile's web line, same settings), and wrk against the
@@ -245,7 +245,8 @@ def fill(db: str, total: int, open_cases: int, batch: int = 100_000, quiet: bool
                     ('c', 'case.completed', 'completed', 10800)) AS k(e, type, status, off)""")
             # Some residents sent STOP over the years.
             conn.execute(f"""INSERT INTO opt_outs (phone, source, at)
-                SELECT '+3163' || lpad(g::text, 7, '0'), 'stop', {now} FROM generate_series(1, {max(1, total // 100)}) g""")
+                SELECT '+3163' || lpad(g::text, 7, '0'), 'stop', {now}
+                FROM generate_series(1, {max(1, total // 100)}) g""")
             conn.execute("SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT max(id) FROM cases))")
         if not quiet:
             print(f"  {db}: {open_cases:,} open cases added; VACUUM ANALYZE ...", flush=True)
@@ -458,7 +459,7 @@ def explain_all(db: str, replies: Replies) -> None:
     logging.basicConfig(level=logging.WARNING)  # before create_app: the gateway's INFO lines stay quiet
     from sqlalchemy import event
 
-    from gateway import create_app
+    from gateway.factory import create_app
 
     env = c.base_settings(c.database_url(db), PROXY_NUMBERS=",".join(POOL))
     app = create_app(env)
@@ -500,7 +501,7 @@ def explain_all(db: str, replies: Replies) -> None:
 
     wanted = [
         (
-            "lease by proxy_number + phone (flows/inbound.py -> gateway/pool.py find_leases)",
+            "lease by proxy_number + phone (flows/inbound.py -> gateway/core/pool.py find_leases)",
             reply_statements,
             (r"FROM proxy_leases WHERE proxy_leases\.proxy_number = .* AND proxy_leases\.phone =",),
             "proxy_leases",
@@ -518,31 +519,31 @@ def explain_all(db: str, replies: Replies) -> None:
             "inbound_messages",
         ),
         (
-            "open timers of the case, cancelled (gateway/effects.py cancel_timers)",
+            "open timers of the case, cancelled (gateway/core/effects.py cancel_timers)",
             reply_statements,
             (r"UPDATE timers SET status=.* WHERE timers\.case_pk = ",),
             "timers",
         ),
         (
-            "unsent texts of the case (gateway/effects.py cancel_pending_texts)",
+            "unsent texts of the case (gateway/core/effects.py cancel_pending_texts)",
             reply_statements,
             (r"FROM outbox WHERE outbox\.case_pk = ", r"outbox\.status = "),
             "outbox",
         ),
         (
-            "outbox claim (gateway/outbox.py OutboxWorker.claim)",
+            "outbox claim (gateway/core/outbox.py OutboxWorker.claim)",
             claim_statements,
             (r"FROM outbox WHERE outbox\.status = ", r"SKIP LOCKED"),
             "outbox",
         ),
         (
-            "dispatch: leases of busy people (gateway/pool.py allocate)",
+            "dispatch: leases of busy people (gateway/core/pool.py allocate)",
             dispatch_statements,
             (r"FROM proxy_leases WHERE proxy_leases\.phone IN .* GROUP BY",),
             "proxy_leases",
         ),
         (
-            "dispatch: short codes in use on the number (gateway/pool.py _free_short_code)",
+            "dispatch: short codes in use on the number (gateway/core/pool.py _free_short_code)",
             dispatch_statements,
             (r"SELECT cases\.short_code FROM cases WHERE cases\.id IN",),
             "cases",
@@ -550,7 +551,7 @@ def explain_all(db: str, replies: Replies) -> None:
     ]
     summary = []
     with rt.db.engine.connect() as conn:
-        for name, statements, patterns, table in wanted:
+        for name, statements, patterns, _table in wanted:
             statement, params = find(statements, *patterns)
             if statement is None:  # the code changed shape: say so, and go on with the rest
                 print(f"\n-- {name}: no statement captured matched {patterns}")

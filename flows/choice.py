@@ -1,6 +1,6 @@
 """Which case? For a text on a proxy number that the sender shares between several cases.
 
-The pool shares a number only when it has none free (gateway/pool.py). A text from a
+The pool shares a number only when it has none free (gateway/core/pool.py). A text from a
 person who holds that number for several cases is held, and she gets a numbered
 question: "Over welke melding? 1 = Kerkstraat 12 (MOR-42), 2 = ...". Her answer "1"
 releases the held text to that case. A text that starts with a case's short code
@@ -20,8 +20,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from flows import messages
-from gateway.effects import Effects
-from gateway.models import Case, OutboxMessage, PendingChoice, ProxyLease
+from gateway.core.effects import Effects
+from gateway.core.models import Case, OutboxMessage, PendingChoice, ProxyLease
 
 # A number of at most three digits at the start, not the start of a postcode ("1012 AB").
 _LEADING_NUMBER = re.compile(r"\s*(\d{1,3})(?!\d)\s*[.):=-]?\s*(.*)", re.DOTALL)

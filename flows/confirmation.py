@@ -13,11 +13,11 @@ from flows import reach
 from flows.dispatch import CaseNotFound, lock_case
 from flows.replies import Reading, interpret
 from flows.states import transition
-from gateway import counters, pool
-from gateway.effects import Effects
-from gateway.models import Case
-from gateway.quiet_hours import next_allowed
-from gateway.schemas import Completed
+from gateway.core import counters, pool
+from gateway.core.effects import Effects
+from gateway.core.models import Case
+from gateway.core.quiet_hours import next_allowed
+from gateway.core.schemas import Completed
 
 # Everything that would still ask her, once she has answered.
 OPEN_QUESTION_TIMERS = ("ask", "remind", "time_out")
@@ -76,7 +76,7 @@ def close(fx: Effects, case: Case) -> None:
 
 def end_crew_session(fx: Effects, case: Case) -> None:
     """SESSION_GRACE after the job the crew's side of the number is freed: the crew has no
-    more to say to her, and a free number spares the pool (see gateway/pool.py)."""
+    more to say to her, and a free number spares the pool (see gateway/core/pool.py)."""
     if case.status != "dispatched":
         pool.release(fx.session, case, role="crew")
         fx.record(case, "session.crew_ended", "grace period over; the crew's side of the proxy number released")

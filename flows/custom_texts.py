@@ -17,7 +17,7 @@ import tomllib
 from pathlib import Path
 
 from flows import messages
-from gateway.gsm7 import is_gsm7, to_gsm7
+from gateway.core.gsm7 import is_gsm7, to_gsm7
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from flows import messages, parts, reach
 from flows.states import check, transition
-from gateway import pool
-from gateway.effects import Effects
-from gateway.models import Case
-from gateway.schemas import Cancelled, Dispatched
+from gateway.core import pool
+from gateway.core.effects import Effects
+from gateway.core.models import Case
+from gateway.core.schemas import Cancelled, Dispatched
 
 
 class CaseNotFound(LookupError):

@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from flows import choice, confirmation, opt_out, relay
 from flows.replies import automatic_reply, carrier_keyword, keyword_form, same_words
-from gateway import counters, pool
-from gateway.effects import Effects
-from gateway.models import Case, InboundMessage, OutboxMessage, ProxyLease
-from gateway.phones import mask
+from gateway.core import counters, pool
+from gateway.core.effects import Effects
+from gateway.core.models import Case, InboundMessage, OutboxMessage, ProxyLease
+from gateway.core.phones import mask
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ machine pressing 9 would otherwise cost per minute for as long as Twilio allows.
 
 Each function returns a Prompt; gateway/http/voice.py turns it into TwiML. Only the two
 parties of a case are ever dialled, so a proxy number can never be used as an open relay.
-A dial keeps to the destination rule and RECIPIENT_DAILY_LIMIT like a text (gateway/dials.py):
+A dial keeps to the destination rule and RECIPIENT_DAILY_LIMIT like a text (gateway/core/dials.py):
 refused, the caller hears the general number instead.
 """
 
@@ -22,10 +22,10 @@ from dataclasses import dataclass, replace
 
 from flows import confirmation, messages, reach
 from flows.replies import Reading, interpret
-from gateway import dials, pool
-from gateway.effects import Effects
-from gateway.models import Case, OutboxMessage, ProxyLease
-from gateway.phones import mask
+from gateway.core import dials, pool
+from gateway.core.effects import Effects
+from gateway.core.models import Case, OutboxMessage, ProxyLease
+from gateway.core.phones import mask
 
 KEYS = {"1": Reading("yes", "pressed 1"), "2": Reading("no", "pressed 2")}
 REPEAT_KEY = "9"
@@ -138,10 +138,7 @@ def by_code(fx: Effects, proxy_number: str, caller: str, digits: str, attempt: i
     for lease in leases:
         if code is not None and fx.session.get(Case, lease.case_pk).short_code == code:
             return _route(fx, lease, caller)
-    if leases:
-        lang = _language(fx.session.get(Case, leases[0].case_pk), leases[0].role)
-    else:
-        lang = fx.config.default_language
+    lang = _language(fx.session.get(Case, leases[0].case_pk), leases[0].role) if leases else fx.config.default_language
     unknown, goodbye = messages.render(lang, "voice_unknown_code"), messages.render(lang, "voice_no_choice")
     if attempt >= 2 or not leases:
         return Prompt(f"{unknown} {goodbye}", lang)
@@ -150,7 +147,7 @@ def by_code(fx: Effects, proxy_number: str, caller: str, digits: str, attempt: i
 
 
 def _route(fx: Effects, lease: ProxyLease, caller: str) -> Prompt:
-    # Locked first: a refused dial tells the case system once per case (gateway/dials.py).
+    # Locked first: a refused dial tells the case system once per case (gateway/core/dials.py).
     case = fx.session.get(Case, lease.case_pk, with_for_update=True)
     lang = _language(case, lease.role)
     if case.status == "dispatched":

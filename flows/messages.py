@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from gateway.gsm7 import is_gsm7, segments, to_gsm7
+from gateway.core.gsm7 import is_gsm7, segments, to_gsm7
 
 LANGUAGES = ("nl", "en")
 VOICE_LANGUAGES = {"nl": "nl-NL", "en": "en-GB"}

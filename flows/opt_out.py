@@ -11,10 +11,10 @@ import logging
 
 from sqlalchemy import select, update
 
-from gateway import counters
-from gateway.effects import Effects
-from gateway.models import Case, OptOut, OutboxMessage, ProxyLease
-from gateway.phones import mask
+from gateway.core import counters
+from gateway.core.effects import Effects
+from gateway.core.models import Case, OptOut, OutboxMessage, ProxyLease
+from gateway.core.phones import mask
 
 log = logging.getLogger(__name__)
 

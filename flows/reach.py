@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flows import messages, opt_out
-from gateway.effects import Effects
-from gateway.models import Case, OutboxMessage
-from gateway.phones import is_landline, mask, spoken
+from gateway.core.effects import Effects
+from gateway.core.models import Case, OutboxMessage
+from gateway.core.phones import is_landline, mask, spoken
 
 CALLED_PURPOSES = ("dispatch_citizen", "question", "reminder", "relay")
 QUESTION_PURPOSES = ("question", "reminder")
@@ -154,7 +154,7 @@ def _is_call(fx: Effects, row_id: int) -> bool:
 
 
 def refused(fx: Effects, case: Case, row: OutboxMessage, reason: str) -> None:
-    """A text or call the gateway would not send (gateway/recipients.py): no fallback call,
+    """A text or call the gateway would not send (gateway/core/recipients.py): no fallback call,
     which would go to the same number; the case system hears it, so a person can step in."""
     _report(fx, case, row, None, reason)
 

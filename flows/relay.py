@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from flows import messages, reach
 from flows.parts import MAX_TEXT_CHARACTERS
-from gateway.effects import Effects
-from gateway.models import Case
+from gateway.core.effects import Effects
+from gateway.core.models import Case
 
 
 def crew_text(fx: Effects, case: Case, text: str, media: int = 0) -> str:

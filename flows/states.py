@@ -8,9 +8,9 @@ starts a new round from any state but cancelled, which is final.
 
 from __future__ import annotations
 
-from gateway import counters
-from gateway.effects import Effects
-from gateway.models import Case
+from gateway.core import counters
+from gateway.core.effects import Effects
+from gateway.core.models import Case
 
 ALLOWED = {
     "new": {"dispatched"},

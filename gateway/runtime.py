@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from gateway.config import Config
-from gateway.db import Database
+from gateway.core.config import Config
+from gateway.core.db import Database
 from gateway.worker import Worker
 
 

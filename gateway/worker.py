@@ -13,28 +13,28 @@ from datetime import datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from flows.confirmation import TIMERS
-from gateway import logs, retention
-from gateway.callbacks import CallbackSender
-from gateway.config import Config
-from gateway.db import Database, utcnow
-from gateway.outbox import OutboxWorker
-from gateway.timers import fire_due
-from gateway.transport import make_transport
+from gateway.core import logs, retention
+from gateway.core.callbacks import CallbackSender
+from gateway.core.config import Config
+from gateway.core.db import Database, utcnow
+from gateway.core.hooks import FlowHooks
+from gateway.core.outbox import OutboxWorker
+from gateway.core.timers import fire_due
+from gateway.core.transport import make_transport
 
 log = logging.getLogger(__name__)
 
 
 class Worker:
-    def __init__(self, db: Database, config: Config):
-        self.db, self.config = db, config
+    def __init__(self, db: Database, config: Config, hooks: FlowHooks):
+        self.db, self.config, self.hooks = db, config, hooks
         transport, callbacks = make_transport(config), CallbackSender(config)
         if config.simulator:
             # Only the edge differs: the page sees what would have been sent (gateway/simulator/).
             from gateway.simulator.sink import recording
 
             transport, callbacks = recording(db, config, transport)
-        self.outbox = OutboxWorker(db, config, transport, callbacks)
+        self.outbox = OutboxWorker(db, config, transport, callbacks, hooks.outcomes)
 
     def tick(self) -> None:
         """Fire due timers, then send what is due: one step, as the tests drive it."""
@@ -44,7 +44,7 @@ class Worker:
     def fire_timers(self) -> None:
         # Each timer names its case in the log while it fires; none lingers after the tick.
         with logs.case_scope():
-            if fire_due(self.db, self.config, TIMERS):
+            if fire_due(self.db, self.config, self.hooks.timers):
                 # Send what the timers queued now, rather than one poll later.
                 self.outbox.drain()
 

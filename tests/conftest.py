@@ -19,9 +19,10 @@ import pytest
 from sqlalchemy import select, text
 from twilio.request_validator import RequestValidator
 
-from gateway import create_app, migrate
-from gateway.db import Base, Database
-from gateway.models import Case, OutboxMessage, Timer
+from gateway.core import migrate
+from gateway.core.db import Base, Database
+from gateway.core.models import Case, OutboxMessage, Timer
+from gateway.factory import create_app
 from tests.log_leaks import Collector, forms, leaks, process_lines
 from tests.processes import LOG_FOLDERS, Processes, embedded_env, free_port
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import quote
 
-from gateway.logs import TextFormatter
+from gateway.core.logs import TextFormatter
 
 
 def forms(e164: str, national: str) -> set[str]:
@@ -34,7 +34,7 @@ class Collector(logging.Handler):
 
     def __init__(self, public: Iterable[str]):
         super().__init__(logging.DEBUG)
-        # Its own formatter, not setFormatter: gateway.logs.install takes a handler with one of
+        # Its own formatter, not setFormatter: gateway.core.logs.install takes a handler with one of
         # its formatters for its own and would change it.
         self.printer = TextFormatter(frozenset(public))
         self.lines: list[str] = []

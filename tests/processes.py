@@ -8,6 +8,7 @@ test's fakes.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -211,10 +212,8 @@ class Processes:
 
 
 def _signal_group(process: subprocess.Popen, signum: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):  # already gone
         os.killpg(process.pid, signum)
-    except ProcessLookupError:
-        pass  # already gone
 
 
 def _group_gone(pgid: int, timeout: float, reap: subprocess.Popen | None = None) -> bool:

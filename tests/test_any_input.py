@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
-from gateway import create_app
-from gateway.config import EMBEDDED_TWILIO_TOKEN
-from gateway.models import Case, InboundMessage, OutboxMessage, ProcessedEvent, TimelineEntry
+from gateway.core.config import EMBEDDED_TWILIO_TOKEN
+from gateway.core.models import Case, InboundMessage, OutboxMessage, ProcessedEvent, TimelineEntry
+from gateway.factory import create_app
 from tests.conftest import ANNA, AUTH_TOKEN, CASE_KEY, PROXY_NUMBERS, PUBLIC_BASE_URL
 
 COUNTED = (Case, OutboxMessage, InboundMessage, TimelineEntry, ProcessedEvent)

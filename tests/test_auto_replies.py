@@ -4,7 +4,7 @@ And what we send by ourselves to one person about one case stops at AUTO_REPLY_L
 import pytest
 from sqlalchemy import select
 
-from gateway.models import InboundMessage, TimelineEntry
+from gateway.core.models import InboundMessage, TimelineEntry
 from tests.conftest import ANNA, JAN, PROXY_NUMBERS
 
 TOKEN = "metrics-token-for-tests-0123456789"

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from gateway.config import Config, ConfigError
+from gateway.core.config import Config, ConfigError
 from tests.conftest import ANNA, CASE_KEY, JAN, PUBLIC_BASE_URL, Persona
 
 LOES = Persona("Loes Smit", "+31201234567", "020 123 4567")  # a resident with only a fixed line

@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from gateway import create_app
-from gateway.models import Case
+from gateway.core.models import Case
+from gateway.factory import create_app
 from tests.conftest import ANNA, CASE_KEY, JAN, PROXY_NUMBERS, STRANGER, Persona
 
 REAL_NUMBERS = (ANNA.phone, JAN.phone, STRANGER.phone, "06 12345678", "0612345678", "+31 6 12345678")

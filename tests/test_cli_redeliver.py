@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from gateway.models import OutboxMessage, TimelineEntry
-from gateway.outbox import CALLBACK_RETRY_DELAYS
+from gateway.core.models import OutboxMessage, TimelineEntry
+from gateway.core.outbox import CALLBACK_RETRY_DELAYS
 from tests.conftest import ANNA, Persona
 
 

@@ -4,8 +4,8 @@ from datetime import time
 
 import pytest
 
-from gateway import create_app
-from gateway.config import Config, ConfigError
+from gateway.core.config import Config, ConfigError
+from gateway.factory import create_app
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, CALLBACK_SECRET, CASE_KEY, PROXY_NUMBERS
 
 

@@ -8,9 +8,9 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
-from gateway import create_app
-from gateway.config import Config, ConfigError
-from gateway.models import OutboxMessage
+from gateway.core.config import Config, ConfigError
+from gateway.core.models import OutboxMessage
+from gateway.factory import create_app
 from tests.conftest import CASE_KEY, JAN, Persona
 
 METRICS_TOKEN = "metrics-token-for-tests-0123456789"

@@ -12,6 +12,7 @@ on one SQLite file is not a production setup, and SKIP LOCKED is what is under t
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import socket
@@ -29,7 +30,7 @@ import pytest
 import requests
 from sqlalchemy.engine import make_url
 
-from gateway.config import Config
+from gateway.core.config import Config
 from tests.conftest import CASE_KEY, Persona
 from tests.processes import FLASK, ROOT, Processes, free_port
 from tests.test_e2e_procfile import text_form, twilio_post
@@ -44,12 +45,12 @@ pytestmark = [
     ),
 ]
 
-# Fixed in gateway/outbox.py (CLAIM_LEASE) and not configurable: a row claimed by a worker that
+# Fixed in gateway/core/outbox.py (CLAIM_LEASE) and not configurable: a row claimed by a worker that
 # died is taken up again this long after its claim.
 CLAIM_LEASE_SECONDS = 60
-# gateway/outbox.py TEXT_RETRY_DELAYS[0] and CALLBACK_RETRY_DELAYS[0]
+# gateway/core/outbox.py TEXT_RETRY_DELAYS[0] and CALLBACK_RETRY_DELAYS[0]
 FIRST_RETRY_SECONDS = 5
-# What a worker has in flight at once by default (gateway/config.py SEND_CONCURRENCY).
+# What a worker has in flight at once by default (gateway/core/config.py SEND_CONCURRENCY).
 SEND_CONCURRENCY = Config.from_env({}).send_concurrency
 
 
@@ -575,7 +576,7 @@ def test_it_retries_twilio_5xx_429_and_a_hang_sending_each_text_once_but_gives_u
     arrivals = list(fake_twilio.arrivals)
     assert [a.status for a in arrivals[:4]] == [500, 503, 429, 500]  # the last: the hang's late answer
     retried = {}
-    for fault, failure in zip(("500", "503", "429", "hang"), arrivals):
+    for fault, failure in zip(("500", "503", "429", "hang"), arrivals, strict=False):
         [success] = [a for a in arrivals if a.form == failure.form and a.status == 201]
         retried[fault] = success.at - failure.at
     print(
@@ -666,10 +667,8 @@ class DatabaseProxy:
 
 
 def _close(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
     sock.close()
 
 

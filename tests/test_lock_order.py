@@ -1,4 +1,4 @@
-"""One lock order (gateway/locks.py): a case first, then its outbox rows and timers.
+"""One lock order (gateway/core/locks.py): a case first, then its outbox rows and timers.
 
 A flow, here played by a second connection, locks the case and then changes the case's
 outbox rows or timers. Whoever comes in from a row instead (the worker recording a send,
@@ -22,9 +22,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from gateway.models import OutboxMessage, Timer
-from gateway.timers import fire_due
-from gateway.worker import TIMERS
+from flows.confirmation import TIMERS
+from gateway.core.models import OutboxMessage, Timer
+from gateway.core.timers import fire_due
 from tests.conftest import ANNA, JAN
 
 ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")

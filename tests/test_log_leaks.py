@@ -2,7 +2,7 @@
 
 import logging
 
-from gateway.phones import mask_numbers_in
+from gateway.core.phones import mask_numbers_in
 from tests.conftest import ANNA, JAN, LOG_LINES, STRANGER
 from tests.log_leaks import forms, leaks, process_lines
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway import logs
-from gateway.logs import JsonFormatter
+from gateway.core import logs
+from gateway.core.logs import JsonFormatter
 from tests.conftest import ACCOUNT_SID, ANNA, AUTH_TOKEN, CALLBACK_SECRET, CASE_KEY, JAN, PROXY_NUMBERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,10 +136,10 @@ def test_the_worker_names_the_case_of_each_row_it_sends_and_each_timer_it_fires(
     case_api.complete()
     fast_forward(1800)
     run_worker()
-    worker_lines = [line for line in logged() if line["logger"] in ("gateway.outbox", "gateway.timers")]
+    worker_lines = [line for line in logged() if line["logger"] in ("gateway.core.outbox", "gateway.core.timers")]
     sent = [line for line in worker_lines if "sent to" in line["message"]]
     assert sorted(line["case_id"] for line in sent) == [CASE, CASE, CASE, "MOR-2026-0043", "MOR-2026-0043"]
-    [fired] = [line for line in worker_lines if line["logger"] == "gateway.timers"]
+    [fired] = [line for line in worker_lines if line["logger"] == "gateway.core.timers"]
     assert fired["case_id"] == CASE and "ask" in fired["message"]
     assert all("request_id" not in line for line in worker_lines)
 
@@ -175,7 +175,7 @@ def run_app(env: dict[str, str]) -> subprocess.CompletedProcess:
     """A fresh process, as the Procfile starts one: it builds the app, serves one request and logs an error."""
     script = (
         "import logging\n"
-        "from gateway import create_app\n"
+        "from gateway.factory import create_app\n"
         "app = create_app()\n"
         "app.test_client().get('/healthz', headers={'X-Request-Id': 'from-the-load-balancer'})\n"
         "logging.getLogger('gateway.check').warning('line\\nbreak \"quoted\"')\n"

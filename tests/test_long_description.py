@@ -52,7 +52,7 @@ def unlabelled(texts: list[str]) -> str:
     labels = [LABEL.match(text) for text in texts]
     assert all(labels), texts
     assert [(int(m.group(1)), int(m.group(2))) for m in labels] == [(i, len(texts)) for i in range(1, len(texts) + 1)]
-    return "".join(text[m.end() :] for text, m in zip(texts, labels))
+    return "".join(text[m.end() :] for text, m in zip(texts, labels, strict=False))
 
 
 @pytest.fixture

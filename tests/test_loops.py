@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import update
 
-from gateway.models import Case, ProxyLease
+from gateway.core.models import Case, ProxyLease
 from tests.conftest import ANNA, JAN, PROXY_NUMBERS, STRANGER
 from tests.processes import free_port, procfile_running
 from tests.test_e2e_procfile import send_event

@@ -8,8 +8,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
-from gateway import create_app
-from gateway.models import OutboxMessage
+from gateway.core.models import OutboxMessage
+from gateway.factory import create_app
 from tests.conftest import ANNA, CASE_KEY, JAN, PROXY_NUMBERS, Persona, TwilioWebhooks
 
 METRICS_TOKEN = "metrics-token-for-tests-0123456789"
@@ -193,7 +193,7 @@ def test_the_limit_holds_exactly_when_many_residents_call_the_crew_at_once(setti
     def call(resident: Persona, proxy: str) -> None:
         roots.append(twiml(TwilioWebhooks(client.application.test_client()).call(resident, to=proxy)))
 
-    callers = [threading.Thread(target=call, args=pair) for pair in zip(residents, proxies)]
+    callers = [threading.Thread(target=call, args=pair) for pair in zip(residents, proxies, strict=False)]
     for caller in callers:
         caller.start()
     for caller in callers:

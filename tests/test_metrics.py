@@ -9,9 +9,10 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
-from gateway import counters, create_app
-from gateway.config import ConfigError
-from gateway.models import OutboxMessage
+from gateway.core import counters
+from gateway.core.config import ConfigError
+from gateway.core.models import OutboxMessage
+from gateway.factory import create_app
 from tests.conftest import ANNA, JAN
 
 TOKEN = "metrics-token-for-tests-0123456789"

@@ -13,8 +13,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from gateway import migrate
-from gateway.db import Base, Database
+from gateway.core import migrate
+from gateway.core.db import Base, Database
 
 ROOT = Path(__file__).resolve().parent.parent
 

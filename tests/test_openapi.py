@@ -14,10 +14,10 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import OpenAPIV31SpecValidator
 from pydantic import ValidationError
 
-from gateway.callback_schemas import CALLBACKS, callback_payload
-from gateway.config import Config
+from gateway.core.callback_schemas import CALLBACKS, callback_payload
+from gateway.core.config import Config
+from gateway.core.schemas import DATA_MODELS, Envelope, validation_context
 from gateway.http.openapi import document
-from gateway.schemas import DATA_MODELS, Envelope, validation_context
 from tests.conftest import ANNA, CASE_KEY, JAN
 
 ROOT = Path(__file__).resolve().parent.parent

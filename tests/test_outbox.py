@@ -9,10 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from gateway.config import Config
-from gateway.db import Database, utcnow
-from gateway.models import DisabledEndpoint, OutboxMessage, TimelineEntry
-from gateway.transport import REQUEST_TIMEOUT_SECONDS, TwilioTransport
+from gateway.core.config import Config
+from gateway.core.db import Database, utcnow
+from gateway.core.models import DisabledEndpoint, OutboxMessage, TimelineEntry
+from gateway.core.transport import REQUEST_TIMEOUT_SECONDS, TwilioTransport
+from gateway.factory import flow_hooks
 from gateway.worker import Worker
 from tests.conftest import ANNA, JAN
 
@@ -121,7 +122,9 @@ def test_it_keeps_texts_while_twilio_is_unreachable_and_sends_them_once_it_is_ba
     # Twilio is back: a worker that can reach it sends each text once the backoff is over.
     request.getfixturevalue("fast_forward")(5)
     healthy = Worker(
-        Database(settings["DATABASE_URL"]), Config.from_env({**settings, "TWILIO_API_BASE_URL": fake_twilio.url})
+        Database(settings["DATABASE_URL"]),
+        Config.from_env({**settings, "TWILIO_API_BASE_URL": fake_twilio.url}),
+        flow_hooks(),
     )
     try:
         healthy.tick()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.pool import Choice, choose, needed_by
+from gateway.core.pool import Choice, choose, needed_by
 
 NUMBERS = ("+3197010000001", "+3197010000002", "+3197010000003", "+3197010000004")
 FIRST, SECOND, THIRD, FOURTH = NUMBERS

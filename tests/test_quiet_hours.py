@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from gateway import quiet_hours
+from gateway.core import quiet_hours
 from tests.conftest import ANNA, JAN
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")

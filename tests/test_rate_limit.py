@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from gateway.db import utcnow
-from gateway.gsm7 import segments
-from gateway.models import OutboxMessage, SenderSlot
-from gateway.rate import MARGIN, SenderRate
+from gateway.core.db import utcnow
+from gateway.core.gsm7 import segments
+from gateway.core.models import OutboxMessage, SenderSlot
+from gateway.core.rate import MARGIN, SenderRate
 from tests.conftest import ANNA, JAN, PROXY_NUMBERS, Persona
 
 P = PROXY_NUMBERS[0]

@@ -7,8 +7,8 @@ import socket
 import pytest
 from sqlalchemy import select
 
-from gateway import create_app
-from gateway.models import OutboxMessage
+from gateway.core.models import OutboxMessage
+from gateway.factory import create_app
 from tests.conftest import ANNA, CASE_KEY
 
 

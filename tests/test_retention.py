@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from gateway import retention
-from gateway.db import utcnow
-from gateway.models import Case, InboundMessage, OptOut, OutboxMessage, TimelineEntry
+from gateway.core import retention
+from gateway.core.db import utcnow
+from gateway.core.models import Case, InboundMessage, OptOut, OutboxMessage, TimelineEntry
 from tests.conftest import ANNA, JAN
 
 DAY = 86400

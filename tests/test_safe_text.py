@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from twilio.twiml.voice_response import VoiceResponse
 
 from flows import messages
-from gateway import gsm7
-from gateway.safe_text import clean, unsafe_character
+from gateway.core import gsm7
+from gateway.core.safe_text import clean, unsafe_character
 from tests.conftest import ANNA, CASE_KEY, JAN, Persona
 
 LOES = Persona("Loes Smit", "+31201234567", "020 123 4567")  # a resident with only a fixed line

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 from werkzeug.wrappers import Request, Response
 
-from gateway import create_app
-from gateway.config import EMBEDDED_TWILIO_TOKEN, Config, ConfigError
-from gateway.db import utcnow
-from gateway.models import SimulatedDelivery
+from gateway.core.config import EMBEDDED_TWILIO_TOKEN, Config, ConfigError
+from gateway.core.db import utcnow
+from gateway.core.models import SimulatedDelivery
+from gateway.factory import create_app
 from gateway.simulator.forward import SELF_URL
 from gateway.simulator.sink import Sink
 from tests.conftest import ACCOUNT_SID, ANNA, CALLBACK_SECRET, EVENTS_SECRET, JAN, PROXY_NUMBERS, PUBLIC_BASE_URL

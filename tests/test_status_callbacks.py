@@ -5,7 +5,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from gateway.models import OutboxMessage
+from gateway.core.models import OutboxMessage
 from tests.conftest import ANNA, CASE_KEY, JAN, PUBLIC_BASE_URL
 
 

@@ -6,8 +6,9 @@ import logging
 import pytest
 
 from flows import messages
-from gateway import create_app, log_configuration
-from gateway.config import ConfigError
+from gateway.core.config import ConfigError
+from gateway.factory import create_app
+from gateway.startup import log_configuration
 from tests.conftest import ANNA, JAN
 
 SHORTER_DISPATCH = "{org}: onze ploeg komt voor melding {reference}{eta}. Vragen? Bel of sms dit nummer. Code: {code}."
@@ -44,7 +45,7 @@ def logged():
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
     yield records
-    for logger, level in zip(loggers, levels):
+    for logger, level in zip(loggers, levels, strict=False):
         logger.removeHandler(handler)
         logger.setLevel(level)
 

@@ -3,7 +3,7 @@
 import pytest
 
 from flows import messages, parts
-from gateway import gsm7
+from gateway.core import gsm7
 
 # What each text may cost, in segments, with the long values below. A new text needs a budget here.
 BUDGETS = {

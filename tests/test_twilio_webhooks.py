@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
-from gateway.models import InboundMessage
+from gateway.core.models import InboundMessage
 from tests.conftest import ANNA, AUTH_TOKEN, CASE_KEY, JAN, PROXY_NUMBERS, PUBLIC_BASE_URL, STRANGER
 
 PATHS = ("/twilio/sms", "/twilio/voice", "/twilio/status")

@@ -1008,7 +1008,7 @@ def test_other_markup_in_the_crews_text_stays_text(relayed, twilio, document, ru
     run_worker()
     calls = calls_to()[1:]
     assert len(calls) == len(attempts)
-    for words, call in zip(attempts, calls):
+    for words, call in zip(attempts, calls, strict=False):
         root = twiml(pick_up(call))
         [say] = root.findall("Gather/Say")
         assert words in say.text and list(say) == []

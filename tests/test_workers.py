@@ -12,11 +12,12 @@ import pytest
 from sqlalchemy import func, select, update
 
 from flows.confirmation import TIMERS
-from gateway.config import Config
-from gateway.db import Database, utcnow
-from gateway.models import OutboxMessage, TimelineEntry, Timer
-from gateway.outbox import CLAIM_LEASE
-from gateway.timers import fire_due
+from gateway.core.config import Config
+from gateway.core.db import Database, utcnow
+from gateway.core.models import OutboxMessage, TimelineEntry, Timer
+from gateway.core.outbox import CLAIM_LEASE
+from gateway.core.timers import fire_due
+from gateway.factory import flow_hooks
 from gateway.worker import Worker
 from tests.conftest import ANNA, JAN, Persona
 
@@ -29,7 +30,7 @@ CREWS = [Persona(f"Ploeg {n}", f"+316200000{n:02d}", f"06-200000{n:02d}") for n 
 @pytest.fixture
 def workers(runtime, settings):
     """The app's own worker and two more, each with its own connections, like separate processes."""
-    extra = [Worker(Database(settings["DATABASE_URL"]), Config.from_env(settings)) for _ in range(2)]
+    extra = [Worker(Database(settings["DATABASE_URL"]), Config.from_env(settings), flow_hooks()) for _ in range(2)]
     yield [runtime.worker, *extra]
     for worker in extra:
         worker.db.dispose()

@@ -9,13 +9,13 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import delete, update
 
-from gateway import redelivery
-from gateway.config import parse_duration
-from gateway.db import utcnow
-from gateway.models import DisabledEndpoint, OutboxMessage
-from gateway.phones import mask_numbers_in
+from gateway.core import redelivery
+from gateway.core.config import parse_duration
+from gateway.core.db import utcnow
+from gateway.core.models import DisabledEndpoint, OutboxMessage
+from gateway.core.phones import mask_numbers_in
+from gateway.core.schemas import CASE_ID
 from gateway.runtime import runtime
-from gateway.schemas import CASE_ID
 
 BATCH = 100
 callbacks = AppGroup("callbacks", help="Callbacks to the case system (CASE_CALLBACK_URL).")

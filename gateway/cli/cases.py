@@ -9,11 +9,11 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from gateway.core.models import Case
+from gateway.core.phones import mask_numbers_in
+from gateway.core.schemas import CASE_ID
 from gateway.http.cases import case_document
-from gateway.models import Case
-from gateway.phones import mask_numbers_in
 from gateway.runtime import runtime
-from gateway.schemas import CASE_ID
 
 case = AppGroup("case", help="Look at one case.")
 

@@ -7,8 +7,8 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from gateway.cli.twilio import account_numbers_or_skip
-from gateway.phones import mask
-from gateway.pool_usage import pool_usage
+from gateway.core.phones import mask
+from gateway.core.pool_usage import pool_usage
 from gateway.runtime import runtime
 
 pool = AppGroup("pool", help="The proxy numbers (PROXY_NUMBERS) and who holds them.")

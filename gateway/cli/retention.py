@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from gateway import retention
-from gateway.db import utcnow
+from gateway.core import retention
+from gateway.core.db import utcnow
 from gateway.runtime import runtime
 
 

@@ -6,12 +6,12 @@ import click
 from flask import Flask
 
 from flows import messages
-from gateway.destinations import refusal
-from gateway.gsm7 import segments
-from gateway.phones import InvalidPhoneNumber, is_landline, mask, normalise
-from gateway.rate import SenderRate
+from gateway.core.destinations import refusal
+from gateway.core.gsm7 import segments
+from gateway.core.phones import InvalidPhoneNumber, is_landline, mask, normalise
+from gateway.core.rate import SenderRate
+from gateway.core.transport import TransportError, make_transport
 from gateway.runtime import runtime
-from gateway.transport import TransportError, make_transport
 
 
 def register(app: Flask) -> None:

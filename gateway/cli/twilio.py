@@ -6,10 +6,10 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from gateway import twilio_setup
-from gateway.config import Config
+from gateway.core import twilio_setup
+from gateway.core.config import Config
+from gateway.core.transport import AccountNumber, TransportError, TwilioTransport
 from gateway.runtime import runtime
-from gateway.transport import AccountNumber, TransportError, TwilioTransport
 
 twilio = AppGroup("twilio", help="The Twilio account behind the proxy numbers.")
 

@@ -8,7 +8,7 @@ from flask import Request
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from twilio.request_validator import RequestValidator
 
-from gateway.config import Config
+from gateway.core.config import Config
 from gateway.http.errors import ApiError
 
 

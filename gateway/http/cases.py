@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from sqlalchemy import select
 
-from gateway import logs
+from gateway.core import logs
+from gateway.core.models import Case
+from gateway.core.phones import mask
+from gateway.core.schemas import CASE_ID
 from gateway.http.answers import CaseView, MaskedCrew, MaskedParty, TimelineItem
 from gateway.http.auth import check_case_system
 from gateway.http.errors import ApiError
-from gateway.models import Case
-from gateway.phones import mask
 from gateway.runtime import runtime
-from gateway.schemas import CASE_ID
 
 bp = Blueprint("cases", __name__)
 

@@ -15,14 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from flows.confirmation import complete
 from flows.dispatch import CaseNotFound, cancel, dispatch
 from flows.states import ImpossibleTransition
-from gateway.effects import Effects
+from gateway.core.effects import Effects
+from gateway.core.models import ProcessedEvent
+from gateway.core.schemas import DATA_MODELS, Dispatched, Envelope, validation_context
 from gateway.http.answers import EventAccepted
 from gateway.http.auth import check_case_system
 from gateway.http.body import json_object
 from gateway.http.errors import ApiError
-from gateway.models import ProcessedEvent
 from gateway.runtime import runtime
-from gateway.schemas import DATA_MODELS, Dispatched, Envelope, validation_context
 
 log = logging.getLogger(__name__)
 bp = Blueprint("events", __name__)

@@ -14,8 +14,8 @@ from flask import Blueprint, Flask, Response, abort, current_app, request
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from gateway.core.metrics import DatabaseCollector
 from gateway.http.errors import ApiError
-from gateway.metrics import DatabaseCollector
 from gateway.runtime import runtime
 
 bp = Blueprint("metrics", __name__)

@@ -1,7 +1,7 @@
 """GET /openapi.json: the case-system contract, generated from the models that do the work.
 
-Requests are described by the models that validate them (gateway/schemas.py), answers and
-callbacks by the models that build them (gateway/http/answers.py, gateway/callback_schemas.py).
+Requests are described by the models that validate them (gateway/core/schemas.py), answers and
+callbacks by the models that build them (gateway/http/answers.py, gateway/core/callback_schemas.py).
 Public: it holds no secrets, and a case-system developer needs it before she has a key.
 """
 
@@ -14,10 +14,10 @@ from flask import Blueprint, jsonify
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from gateway.callback_schemas import ENVELOPES
+from gateway.core.callback_schemas import ENVELOPES
+from gateway.core.schemas import CASE_ID, EVENT_MODELS
 from gateway.http import openapi_examples as examples
 from gateway.http.answers import CaseView, ErrorAnswer, EventAccepted
-from gateway.schemas import CASE_ID, EVENT_MODELS
 
 bp = Blueprint("openapi", __name__)
 

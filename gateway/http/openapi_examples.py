@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from gateway.callback_schemas import callback_payload
+from gateway.core.callback_schemas import callback_payload
 from gateway.http.answers import CaseView, ErrorAnswer, ErrorDetail, EventAccepted
 
 AT = datetime(2026, 3, 12, 9, 41, 5, tzinfo=UTC)
@@ -92,7 +92,10 @@ CASE_VIEW = CaseView(
             outbox_id=1,
             purpose="dispatch_citizen",
             recipient="citizen",
-            body="Gemeente Utrecht: voor uw melding MOR-42 (Kerkstraat 12, Utrecht) komt een ploeg op 12-03 rond 10:00. De ploeg kan u bellen vanaf dit nummer. Iets uitleggen? Bel of sms dit nummer. Uw code: 417.",
+            body=(
+                "Gemeente Utrecht: voor uw melding MOR-42 (Kerkstraat 12, Utrecht) komt een ploeg op 12-03 rond "
+                "10:00. De ploeg kan u bellen vanaf dit nummer. Iets uitleggen? Bel of sms dit nummer. Uw code: 417."
+            ),
         ),
         _entry(
             "09:10",

@@ -11,8 +11,8 @@ from functools import wraps
 from flask import Response, abort, request
 from sqlalchemy.exc import OperationalError
 
+from gateway.core.phones import InvalidPhoneNumber, normalise
 from gateway.http.auth import twilio_signature_valid
-from gateway.phones import InvalidPhoneNumber, normalise
 from gateway.runtime import runtime
 
 log = logging.getLogger(__name__)

@@ -16,12 +16,12 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from flows import reach
 from flows.inbound import receive_text
-from gateway import counters
-from gateway.effects import Effects
+from gateway.core import counters
+from gateway.core.effects import Effects
+from gateway.core.locks import case_then_row
+from gateway.core.models import Case, OutboxMessage
+from gateway.core.phones import mask
 from gateway.http.twilio_common import CONTROL, as_int, form_number, signed, twiml
-from gateway.locks import case_then_row
-from gateway.models import Case, OutboxMessage
-from gateway.phones import mask
 from gateway.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def inbound_sms():
     media = as_int(request.form.get("NumMedia"))
     media = media if media <= MAX_MEDIA else 0  # Twilio sends at most 10; more is not Twilio
     sender, proxy = form_number("From"), form_number("To")
-    for attempt in (1, 2):
+    for _attempt in (1, 2):
         try:
             with rt.db.transaction() as session:
                 outcome = receive_text(
@@ -125,7 +125,7 @@ def message_status():
 
 
 def _outbox_row(session, sid: str) -> tuple[Case | None, OutboxMessage | None]:
-    """The text the status is about, and its case, both locked (gateway/locks.py).
+    """The text the status is about, and its case, both locked (gateway/core/locks.py).
     The status callback can beat the worker's own record of the SID; the URL names the row."""
     row_id = as_int(request.args.get("o"))
     if row_id:

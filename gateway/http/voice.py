@@ -16,14 +16,14 @@ from flask import Blueprint, Response, request
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from flows import ivr, messages, reach
-from gateway import counters
-from gateway.effects import Effects
+from gateway.core import counters
+from gateway.core.effects import Effects
+from gateway.core.locks import case_then_row
+from gateway.core.models import OutboxMessage
+from gateway.core.phones import mask
+from gateway.core.safe_text import clean
 from gateway.http.twilio_common import CONTROL, as_int, form_number, signed, twiml
-from gateway.locks import case_then_row
-from gateway.models import OutboxMessage
-from gateway.phones import mask
 from gateway.runtime import runtime
-from gateway.safe_text import clean
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/twilio")

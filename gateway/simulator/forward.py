@@ -24,7 +24,7 @@ from flask import Flask
 from standardwebhooks.webhooks import Webhook
 from twilio.request_validator import RequestValidator
 
-from gateway.config import Config
+from gateway.core.config import Config
 
 SELF_URL = "SIMULATOR_SELF_URL"  # app.config key set by `flask embedded`
 TIMEOUT_SECONDS = 15

@@ -12,10 +12,10 @@ from datetime import timedelta
 
 from sqlalchemy import delete
 
-from gateway.callbacks import CallbackSender
-from gateway.config import Config
-from gateway.db import Database, utcnow
-from gateway.models import SimulatedDelivery
+from gateway.core.callbacks import CallbackSender
+from gateway.core.config import Config
+from gateway.core.db import Database, utcnow
+from gateway.core.models import SimulatedDelivery
 
 
 class Sink:

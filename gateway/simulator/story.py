@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from gateway.config import Config
+from gateway.core.config import Config
 
 
 @dataclass(frozen=True)

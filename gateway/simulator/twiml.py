@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from gateway.phones import mask
+from gateway.core.phones import mask
 from gateway.simulator.story import BY_NUMBER
 
 # Numbers in the TwiML that are not the simulator's own people are masked before the page sees them.

@@ -14,9 +14,9 @@ import uuid
 from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import select
 
+from gateway.core.models import SimulatedDelivery
 from gateway.http.body import json_object
 from gateway.http.errors import ApiError
-from gateway.models import SimulatedDelivery
 from gateway.runtime import runtime
 from gateway.simulator import twiml
 from gateway.simulator.forward import Answer, Forwarder, NotConfigured, parsed

@@ -1,0 +1,159 @@
+"""The case system's events, validated. Field errors name the field, like citizen.phone."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
+
+from gateway.core.config import Config
+from gateway.core.destinations import refusal
+from gateway.core.phones import InvalidPhoneNumber, mask, normalise
+from gateway.core.safe_text import unsafe_character
+
+CASE_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")
+CaseId = Annotated[str, Field(min_length=1, max_length=100, pattern=rf"^{CASE_ID.pattern}$")]
+ETA_YEARS = (2000, 2999)
+# The longest description accepted: it reaches the crew in at most four texts (flows/parts.py).
+MAX_DESCRIPTION_CHARACTERS = 5000
+EVENT_TYPES = ("case.dispatched", "case.completed", "case.cancelled")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_unspeakable_characters(cls, value: object) -> object:
+        # PostgreSQL refuses NUL in text, and what gets texted or spoken cannot carry what
+        # XML 1.0 forbids (gateway/core/safe_text.py): refused here, so the case system hears of it.
+        unsafe = unsafe_character(value) if isinstance(value, str) else None
+        if unsafe:
+            raise ValueError(f"contains {unsafe}, which cannot be texted or spoken")
+        return value
+
+
+class Party(_Strict):
+    phone: str = Field(
+        description="Dutch national (06 12345678) or international (+31612345678) format. "
+        "Accepted: mobile, fixed-line and geographic VoIP numbers (such as 085) in "
+        "ALLOWED_REGIONS (default NL only). Refused with 422, whatever the setting: "
+        "premium-rate, shared-cost, toll-free (0800), company (UAN, 088), personal "
+        "and pager numbers, short codes, Dutch 097 machine-to-machine numbers, "
+        "satellite and other non-geographic numbers, and the gateway's own numbers.",
+        json_schema_extra={"format": "phone"},
+    )
+    name: Annotated[str, Field(max_length=200)] | None = None
+    language: str | None = Field(
+        default=None,
+        max_length=35,
+        validate_default=True,
+        description="nl or en (nl-NL, EN... too); others and none get DEFAULT_LANGUAGE.",
+    )
+
+    @field_validator("phone", mode="before")
+    @classmethod
+    def _phone(cls, value: object, info: ValidationInfo) -> str:
+        try:
+            number = normalise(value, info.context["region"])
+        except InvalidPhoneNumber as exc:
+            raise ValueError(str(exc)) from None
+        refused = refusal(number, info.context["allowed_regions"], info.context["own_numbers"])
+        if refused:
+            raise ValueError(f"{mask(number)} {refused}")
+        return number
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None, info: ValidationInfo) -> str:
+        """'nl', 'NL' or 'nl-BE' become 'nl'; a language we have no texts for gets the default."""
+        if value is None:
+            return info.context["default_language"]
+        primary = value.lower().replace("_", "-").split("-")[0]
+        if not primary.isalpha() or not 2 <= len(primary) <= 3:
+            raise ValueError("expected a language code like nl or en")
+        return primary if primary in ("nl", "en") else info.context["default_language"]
+
+
+class Crew(Party):
+    id: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class Dispatched(_Strict):
+    """A crew is on its way: the resident and the crew get a text with the proxy number."""
+
+    case_id: CaseId
+    reference: Annotated[str, Field(min_length=1, max_length=100)]
+    description: str = Field(
+        min_length=1,
+        max_length=MAX_DESCRIPTION_CHARACTERS,
+        description=f"What the resident reported, in her own words: at most {MAX_DESCRIPTION_CHARACTERS:,} "
+        "characters. When the crew's text would pass Twilio's 1,600 characters, it goes out as "
+        "consecutive numbered texts: (1/3), (2/3), (3/3).",
+    )
+    address: Annotated[str, Field(min_length=1, max_length=300)]
+    citizen: Party
+    crew: Crew
+    eta: datetime | None = Field(
+        default=None,
+        description="When the crew expects to be there; without an offset, "
+        "local time in TIMEZONE. Named in the resident's text.",
+    )
+
+    @field_validator("eta")
+    @classmethod
+    def _eta(cls, value: datetime | None) -> datetime | None:
+        # Year 1 or 9999 with an offset cannot be held in UTC; no crew comes then anyway.
+        if value is not None and not ETA_YEARS[0] <= value.year <= ETA_YEARS[1]:
+            raise ValueError(f"expected a year from {ETA_YEARS[0]} to {ETA_YEARS[1]}")
+        return value
+
+
+class Completed(_Strict):
+    """The crew reports the job done: after CONFIRMATION_DELAY the resident is asked if it is."""
+
+    case_id: CaseId
+    note: Annotated[str, Field(max_length=5000)] | None = None
+
+
+class Cancelled(_Strict):
+    """The job is called off: unsent texts are withdrawn and the proxy number is released. Final."""
+
+    case_id: CaseId
+    reason: Annotated[str, Field(max_length=5000)] | None = None
+
+
+class Envelope(_Strict):
+    type: Literal["case.dispatched", "case.completed", "case.cancelled"]
+    timestamp: datetime | None = None
+    data: dict
+
+
+DATA_MODELS = {"case.dispatched": Dispatched, "case.completed": Completed, "case.cancelled": Cancelled}
+
+
+def _typed(event_type: str, data: type[_Strict]) -> type[Envelope]:
+    # For /openapi.json: the envelope with its data model filled in. Requests are validated
+    # by Envelope, then DATA_MODELS, so a field's error names it as citizen.phone, not data.citizen.phone.
+    return create_model(
+        f"{data.__name__}Event",
+        __base__=Envelope,
+        __doc__=data.__doc__,
+        type=(Literal[event_type], ...),
+        data=(data, ...),
+    )
+
+
+def validation_context(config: Config) -> dict:
+    """What the validators read from the settings (a gateway.core.config.Config)."""
+    return {
+        "region": config.default_region,
+        "default_language": config.default_language,
+        "allowed_regions": config.allowed_regions,
+        "own_numbers": config.proxy_numbers,
+    }
+
+
+EVENT_MODELS = {event_type: _typed(event_type, data) for event_type, data in DATA_MODELS.items()}
