@@ -12,7 +12,8 @@ import click
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
 from gateway.core import migrate
-from gateway.core.config import EMBEDDED_CASE_KEY, EMBEDDED_TWILIO_TOKEN
+from gateway.core.config import EMBEDDED_TWILIO_TOKEN
+from gateway.core.env import EMBEDDED_CASE_KEY
 from gateway.factory import create_app
 from gateway.runtime import Runtime
 from gateway.simulator.forward import SELF_URL as SIMULATOR_SELF_URL

@@ -10,8 +10,8 @@ from flask.cli import AppGroup
 from sqlalchemy import delete, update
 
 from gateway.core import redelivery
-from gateway.core.config import parse_duration
 from gateway.core.db import utcnow
+from gateway.core.env import parse_duration
 from gateway.core.models import DisabledEndpoint, OutboxMessage
 from gateway.core.phones import mask_numbers_in
 from gateway.core.schemas import CASE_ID
