@@ -7,7 +7,7 @@ import time
 
 import requests
 
-from tests.processes import FLASK, ROOT
+from tests.processes import FLASK, ROOT, Processes, embedded_env, free_port
 
 
 def _log_until(log, needle: str, timeout: float = 10.0) -> str:
@@ -149,3 +149,18 @@ def test_it_prints_no_number_in_any_format_in_callbacks_texts_or_request_lines(e
     assert "buurman (+316****2222)" in text
     for number in ("%2B31612345678", "06-87654321", "06 11 11 22 22", "+31612345678", "06 12345678"):
         assert number not in text, number
+
+
+def test_it_builds_only_its_own_app_and_never_app_py_s(tmp_path):
+    """The embedded command is a Flask CLI plugin: Flask does not import `--app` for it, so the
+    process holds one app, built with the embedded defaults. An `--app` that does not exist proves it."""
+    port = free_port()
+    processes = Processes(embedded_env(tmp_path, port), tmp_path)
+    try:
+        processes.start("embedded", [FLASK, "--app", "no_such_module", "embedded", "--port", str(port)])
+        base = f"http://localhost:{port}"
+        processes.wait_until_answering("embedded", base)
+        assert requests.get(f"{base}/healthz", timeout=5).status_code == 200
+        assert "no_such_module" not in processes.log("embedded")
+    finally:
+        processes.stop_all()
