@@ -18,9 +18,9 @@ from gateway.core.callbacks import CallbackSender
 from gateway.core.config import Config
 from gateway.core.db import Database, utcnow
 from gateway.core.hooks import FlowHooks
-from gateway.core.outbox import OutboxWorker
+from gateway.core.outbox.sender import OutboxWorker
 from gateway.core.timers import fire_due
-from gateway.core.transport import make_transport
+from gateway.core.twilio_transport import make_transport
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select, update
 
 from gateway.core.models import OutboxMessage, TimelineEntry
-from gateway.core.outbox import CALLBACK_RETRY_DELAYS
+from gateway.core.outbox.retry import CALLBACK_RETRY_DELAYS
 from tests.conftest import ANNA, Persona
 
 

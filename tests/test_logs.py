@@ -136,7 +136,9 @@ def test_the_worker_names_the_case_of_each_row_it_sends_and_each_timer_it_fires(
     case_api.complete()
     fast_forward(1800)
     run_worker()
-    worker_lines = [line for line in logged() if line["logger"] in ("gateway.core.outbox", "gateway.core.timers")]
+    worker_lines = [
+        line for line in logged() if line["logger"].startswith(("gateway.core.outbox", "gateway.core.timers"))
+    ]
     sent = [line for line in worker_lines if "sent to" in line["message"]]
     assert sorted(line["case_id"] for line in sent) == [CASE, CASE, CASE, "MOR-2026-0043", "MOR-2026-0043"]
     [fired] = [line for line in worker_lines if line["logger"] == "gateway.core.timers"]

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from gateway.core.config import Config
 from gateway.core.db import Database, utcnow
 from gateway.core.models import DisabledEndpoint, OutboxMessage, TimelineEntry
-from gateway.core.transport import REQUEST_TIMEOUT_SECONDS, TwilioTransport
+from gateway.core.twilio_transport import REQUEST_TIMEOUT_SECONDS, TwilioTransport
 from gateway.factory import flow_hooks
 from gateway.worker import Worker
 from tests.conftest import ANNA, JAN

@@ -15,7 +15,7 @@ from flows.confirmation import TIMERS
 from gateway.core.config import Config
 from gateway.core.db import Database, utcnow
 from gateway.core.models import OutboxMessage, TimelineEntry, Timer
-from gateway.core.outbox import CLAIM_LEASE
+from gateway.core.outbox.claim import CLAIM_LEASE
 from gateway.core.timers import fire_due
 from gateway.factory import flow_hooks
 from gateway.worker import Worker

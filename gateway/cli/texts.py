@@ -10,7 +10,8 @@ from gateway.core.destinations import refusal
 from gateway.core.gsm7 import segments
 from gateway.core.phones import InvalidPhoneNumber, is_landline, mask, normalise
 from gateway.core.rate import SenderRate
-from gateway.core.transport import TransportError, make_transport
+from gateway.core.transport import TransportError
+from gateway.core.twilio_transport import make_transport
 from gateway.runtime import runtime
 
 

@@ -8,7 +8,8 @@ from flask.cli import AppGroup
 
 from gateway.core import twilio_setup
 from gateway.core.config import Config
-from gateway.core.transport import AccountNumber, TransportError, TwilioTransport
+from gateway.core.transport import TransportError
+from gateway.core.twilio_transport import AccountNumber, TwilioTransport
 from gateway.runtime import runtime
 
 twilio = AppGroup("twilio", help="The Twilio account behind the proxy numbers.")

@@ -5,7 +5,7 @@ to answer each request, so one thread sending row after row cannot keep a pool o
 numbers busy. A lane holds the claimed rows of one number (or one case's callbacks) and
 sends them in turn order (priority, then id): answers go ahead of bulk notices, even
 ones claimed earlier, and a case's texts stay in order. Different lanes do not wait for
-each other. The claim loop in gateway/core/outbox.py keeps the lanes topped up and leaves
+each other. The claim loop in gateway/core/outbox/sender.py keeps the lanes topped up and leaves
 out numbers whose lane is full.
 """
 

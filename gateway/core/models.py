@@ -134,7 +134,7 @@ class OutboxMessage(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         Index("ix_outbox_due", "status", "due_at"),
-        # The claim (gateway/core/outbox.py) reads pending rows in turn order and asks, for each,
+        # The claim (gateway/core/outbox/claim.py) reads pending rows in turn order and asks, for each,
         # whether an earlier one to the same recipient is still pending. Pending rows are a
         # few among millions of sent ones, so both indexes hold only those.
         Index("ix_outbox_pending_turn", "priority", "id", postgresql_where=PENDING, sqlite_where=PENDING),

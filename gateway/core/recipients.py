@@ -66,7 +66,7 @@ def check_daily_limit(session: Session, row: OutboxMessage, config: Config, is_p
     stamp are exact across workers: PostgreSQL holds a lock per number until commit (the
     count's own statement then sees every earlier stamp), and SQLite has one writer at a
     time (BEGIN IMMEDIATE, gateway/core/db.py). A send that then fails has its stamp removed
-    (gateway/core/outbox.py `_failed`); a row refused meanwhile because of it is the one way the
+    (gateway/core/outbox/results.py `failed`); a row refused meanwhile because of it is the one way the
     bound errs, and it errs low. Masked calls count too (gateway/core/dials.py).
     """
     sent = count_today(session, row.to_number, is_postgres, excluding=row.id)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from gateway.core.config import Config
-from gateway.core.transport import AccountNumber
+from gateway.core.twilio_transport import AccountNumber
 
 # The two webhooks an operator sets on each number in Twilio's console (gateway/http/).
 SMS_PATH, VOICE_PATH = "/twilio/sms", "/twilio/voice"

@@ -16,6 +16,7 @@ from gateway.core.callbacks import CallbackSender
 from gateway.core.config import Config
 from gateway.core.db import Database, utcnow
 from gateway.core.models import SimulatedDelivery
+from gateway.core.transport import Transport
 
 
 class Sink:
@@ -32,10 +33,10 @@ class Sink:
 class RecordingTransport:
     """Wraps the printing transport; the worker sends through it as through Twilio."""
 
-    def __init__(self, inner, sink: Sink):
+    def __init__(self, inner: Transport, sink: Sink):
         self.inner, self.sink = inner, sink
 
-    def send_text(self, *, to: str, from_: str, body: str, status_callback: str) -> str:
+    def send_text(self, *, to: str, from_: str, body: str, status_callback: str | None) -> str:
         sid = self.inner.send_text(to=to, from_=from_, body=body, status_callback=status_callback)
         self.sink.record(channel="sms", to_number=to, from_number=from_, body=body, sid=sid, status_url=status_callback)
         return sid
@@ -58,6 +59,6 @@ class RecordingCallbackSender(CallbackSender):
         self.sink.record(channel="callback", sid=webhook_id, payload=payload)
 
 
-def recording(db: Database, config: Config, transport) -> tuple[RecordingTransport, RecordingCallbackSender]:
+def recording(db: Database, config: Config, transport: Transport) -> tuple[RecordingTransport, RecordingCallbackSender]:
     sink = Sink(db, config)
     return RecordingTransport(transport, sink), RecordingCallbackSender(config, sink)

@@ -1,0 +1,111 @@
+"""How a row of each channel goes out. The outbox looks the row's channel up here and never
+branches on it: a new channel (WhatsApp) is one more class and one more entry in `channels`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+from gateway.core.callbacks import CallbackSender
+from gateway.core.config import Config
+from gateway.core.gsm7 import segments
+from gateway.core.models import OutboxMessage
+from gateway.core.outbox.retry import CALLBACK_RETRY_DELAYS, TEXT_RETRY_DELAYS
+from gateway.core.phones import mask
+from gateway.core.transport import Transport
+
+
+class Channel(Protocol):
+    # A text or call to a person: the destination rule, the number's turn and daily limit apply.
+    to_person: bool
+    # STOP withdraws it at send time too (texts: STOP is about texts).
+    stops_on_opt_out: bool
+    # The sending slot is kept until the outcome is recorded (callbacks: see sender.py).
+    holds_slot_until_recorded: bool
+    retry_delays: tuple[int, ...]
+
+    def cost(self, row: OutboxMessage) -> int:
+        """Turns at the number's rate (SENDER_MPS counts segments)."""
+        ...
+
+    def send(self, row: OutboxMessage) -> str | None:
+        """The one network call; the provider's id, if it gives one."""
+        ...
+
+    def describe_sent(self, row: OutboxMessage) -> str: ...
+
+
+class TextChannel:
+    to_person, stops_on_opt_out, holds_slot_until_recorded = True, True, False
+    retry_delays = TEXT_RETRY_DELAYS
+
+    def __init__(self, transport: Transport, config: Config):
+        self.transport, self.config = transport, config
+
+    def cost(self, row: OutboxMessage) -> int:
+        return segments(row.body or "")
+
+    def send(self, row: OutboxMessage) -> str | None:
+        return self.transport.send_text(
+            to=row.to_number or "",
+            from_=row.from_number or "",
+            body=row.body or "",
+            status_callback=f"{self.config.public_base_url}/twilio/status?o={row.id}",
+        )
+
+    def describe_sent(self, row: OutboxMessage) -> str:
+        how = "sent" if self.config.sends_for_real else "printed (no Twilio account)"
+        return f"{row.purpose} text {how} to {row.recipient} {mask(row.to_number)}"
+
+
+class CallChannel:
+    to_person, stops_on_opt_out, holds_slot_until_recorded = True, False, False
+    retry_delays = TEXT_RETRY_DELAYS
+
+    def __init__(self, transport: Transport, config: Config):
+        self.transport, self.config = transport, config
+
+    def cost(self, row: OutboxMessage) -> int:
+        return 1
+
+    def send(self, row: OutboxMessage) -> str | None:
+        base = self.config.public_base_url
+        return self.transport.place_call(
+            to=row.to_number or "",
+            from_=row.from_number or "",
+            url=f"{base}/twilio/ivr/call?o={row.id}",
+            status_callback=f"{base}/twilio/call-status?o={row.id}",
+        )
+
+    def describe_sent(self, row: OutboxMessage) -> str:
+        how = "placed" if self.config.sends_for_real else "printed (no Twilio account)"
+        return f"{row.purpose} call {how} to {row.recipient} {mask(row.to_number)}"
+
+
+class CallbackChannel:
+    """Signed callbacks to the case system (gateway/core/callbacks.py)."""
+
+    to_person, stops_on_opt_out, holds_slot_until_recorded = False, False, True
+    retry_delays = CALLBACK_RETRY_DELAYS
+
+    def __init__(self, callbacks: CallbackSender):
+        self.callbacks = callbacks
+
+    def cost(self, row: OutboxMessage) -> int:
+        return 0
+
+    def send(self, row: OutboxMessage) -> str | None:
+        self.callbacks.deliver(row.webhook_id or "", row.payload or {})
+        return None
+
+    def describe_sent(self, row: OutboxMessage) -> str:
+        return f"{row.purpose} callback " + ("delivered" if self.callbacks.url else "printed (no CASE_CALLBACK_URL)")
+
+
+def channels(transport: Transport, callbacks: CallbackSender, config: Config) -> Mapping[str, Channel]:
+    """Each outbox channel's way out, by the name stored in the row."""
+    return {
+        "sms": TextChannel(transport, config),
+        "call": CallChannel(transport, config),
+        "callback": CallbackChannel(callbacks),
+    }
