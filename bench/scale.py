@@ -107,14 +107,14 @@ def fill_history(db: str, lo: int, hi: int, history: int, now: str) -> None:
             conn.execute(f"""{cte}
                 INSERT INTO cases (id, case_id, reference, address, description, citizen_phone, citizen_name,
                     citizen_language, crew_id, crew_phone, crew_name, crew_language, status, round, proxy_number,
-                    citizen_channel, short_code, unclear_replies, awaiting_detail, completed_at, question_sent_at,
+                    citizen_channel, short_code, unclear_replies, awaiting_detail, completed_at,
                     reopen_until, ended_at, personal_data_removed_at, created_at, updated_at)
                 SELECT g, 'H-' || g, 'MOR-' || g, 'Kerkstraat ' || (g % 200 + 1),
                     '(removed after the retention period)', NULL, NULL, 'nl', 'crew-h' || (g / 8), NULL, NULL,
                     'nl', (ARRAY['confirmed', 'confirmed', 'confirmed', 'confirmed', 'confirmed', 'confirmed',
                                  'reopened', 'unanswered', 'confirmed', 'cancelled'])[g % 10 + 1],
                     1, ({pool_array()})[g % 8 + 1], 'sms', 100 + (g / 8) % 800, 0, false,
-                    t + interval '4 hours', t + interval '4.5 hours', t + interval '14 days 4 hours',
+                    t + interval '4 hours', t + interval '14 days 4 hours',
                     t + interval '14 days 4 hours', t + interval '44 days 4 hours', t, t + interval '44 days'
                 FROM h""")
             conn.execute(f"""{cte}
@@ -202,13 +202,13 @@ def fill(db: str, total: int, open_cases: int, batch: int = 100_000, quiet: bool
             conn.execute(f"""{cte}
                 INSERT INTO cases (id, case_id, reference, address, description, citizen_phone, citizen_name,
                     citizen_language, crew_id, crew_phone, crew_name, crew_language, status, round, proxy_number,
-                    citizen_channel, short_code, unclear_replies, awaiting_detail, completed_at, question_sent_at,
+                    citizen_channel, short_code, unclear_replies, awaiting_detail, completed_at,
                     reopen_until, created_at, updated_at)
                 SELECT g, 'R-' || j, 'MOR-R' || j, 'Kerkstraat ' || (j % 200 + 1),
                     'Twee paaltjes weggehaald en een gat voor mijn deur.', '+3161' || lpad(j::text, 7, '0'), 'Anna',
                     'nl', 'crew-' || (j / 8), '+3162' || lpad((j / 8)::text, 7, '0'), 'Jan', 'nl',
                     'awaiting_confirmation', 1, ({pool_array()})[j % 8 + 1], 'sms', 100 + j / 8, 0, false,
-                    t + interval '3 hours', t + interval '3.5 hours', t + interval '14 days 3 hours', t,
+                    t + interval '3 hours', t + interval '14 days 3 hours', t,
                     t + interval '3.5 hours'
                 FROM o""")
             conn.execute(f"""{cte}

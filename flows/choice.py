@@ -17,11 +17,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import func, select
-
-from flows import messages
+from flows import limits, messages
+from flows.purposes import WHICH_CASE
 from gateway.core.effects import Effects
-from gateway.core.models import Case, OutboxMessage, PendingChoice, ProxyLease
+from gateway.core.models import PendingChoice, ProxyLease
 
 # A number of at most three digits at the start, not the start of a postcode ("1012 AB").
 _LEADING_NUMBER = re.compile(r"\s*(\d{1,3})(?!\d)\s*[.):=-]?\s*(.*)", re.DOTALL)
@@ -33,15 +32,10 @@ SEPARATOR = "\x1e"
 
 def pending_for(fx: Effects, proxy_number: str, sender: str, leases: list[ProxyLease]) -> PendingChoice | None:
     """Her open "which case?" question, unless it has gone stale."""
-    pending = fx.session.scalar(
-        select(PendingChoice)
-        .where(PendingChoice.proxy_number == proxy_number, PendingChoice.phone == sender)
-        .with_for_update()
-    )
+    pending = fx.lock_pending_choice(proxy_number, sender)
     current = {lease.case_pk for lease in leases}
     if pending is not None and (not current & set(pending.options) or pending.asked_at < fx.now - QUESTION_LIFETIME):
-        fx.session.delete(pending)
-        fx.session.flush()
+        fx.drop_choice(pending)
         return None
     return pending
 
@@ -61,20 +55,20 @@ def pick(
     match = _LEADING_NUMBER.fullmatch(body)
     number, rest = (int(match.group(1)), match.group(2).strip()) if match else (None, body)
     target = None
-    if pending and match and not rest and 1 <= number <= len(pending.options):
+    if pending and number is not None and not rest and 1 <= number <= len(pending.options):
         target = pending.options[number - 1]  # her answer to the numbered question
-    if target not in by_case and match:
+    if target not in by_case and number is not None:
         target = _by_short_code(fx, by_case, number)
     if target not in by_case and len(by_case) == 1 and pending:
         target = next(iter(by_case))  # the other cases ended: the choice made itself
     if target in by_case:
         held, held_media = ("\n".join(held_texts(pending)), pending.media) if pending else ("", 0)
         if pending:
-            fx.session.delete(pending)
+            fx.drop_choice(pending)
         text = "\n".join(part for part in (held, rest) if part)
         if not text:
             # The code alone: her next text goes to this case.
-            fx.session.add(
+            fx.keep_choice(
                 PendingChoice(
                     proxy_number=proxy_number, phone=sender, options=[target], body="", media=0, asked_at=fx.now
                 )
@@ -82,14 +76,14 @@ def pick(
             return "case_chosen"
         return by_case[target], text, held_media + media
     if pending and len(pending.options) == 1 and not pending.body and pending.options[0] in by_case:
-        fx.session.delete(pending)
+        fx.drop_choice(pending)
         return by_case[pending.options[0]], body, media
     _ask(fx, proxy_number, sender, leases, pending, body, media)
     return "which_case"
 
 
 def _by_short_code(fx: Effects, by_case: dict[int, ProxyLease], code: int) -> int | None:
-    return fx.session.scalar(select(Case.id).where(Case.id.in_(by_case), Case.short_code == code))
+    return fx.case_with_code(by_case, code)
 
 
 def _ask(
@@ -104,12 +98,13 @@ def _ask(
     options = [lease.case_pk for lease in leases]
     if pending is None:
         pending = PendingChoice(proxy_number=proxy_number, phone=sender, options=options, body="", media=0)
-        fx.session.add(pending)
+        fx.keep_choice(pending)
     # Not a valid choice: keep it with what she wrote before (within bounds), and ask again.
     pending.body = SEPARATOR.join(_bounded(fx, [*held_texts(pending), body]))
     pending.media += media
     pending.options, pending.asked_at = options, fx.now
-    cases = [fx.session.get(Case, pk) for pk in options]
+    locked = fx.lock_cases(options)
+    cases = [locked[pk] for pk in options if pk in locked]
     role = leases[0].role
     if _asked_lately(fx, options, role) >= fx.config.which_case_per_hour:
         for case in cases:
@@ -123,13 +118,15 @@ def _ask(
     first = cases[0]
     lang = first.citizen_language if role == "citizen" else first.crew_language
     listed = ", ".join(
-        messages.render(lang, "which_case_option", index=str(i), address=case.address, reference=case.reference)
+        messages.texts(fx.config).render(
+            lang, "which_case_option", index=str(i), address=case.address, reference=case.reference
+        )
         for i, case in enumerate(cases, start=1)
     )
-    question = messages.render(lang, "which_case", org=fx.config.organisation_name, options=listed)
+    question = messages.texts(fx.config).render(lang, "which_case", org=fx.config.organisation_name, options=listed)
     for case in cases:
         fx.record(case, "text.held", f"a text from the {role} on a shared number is held: which case?")
-    fx.text(first, role, "which_case", question)
+    limits.text(fx, first, role, WHICH_CASE, question)
 
 
 def held_texts(pending: PendingChoice) -> list[str]:
@@ -146,13 +143,4 @@ def _bounded(fx: Effects, texts: list[str]) -> list[str]:
 
 
 def _asked_lately(fx: Effects, options: list[int], role: str) -> int:
-    return fx.session.scalar(
-        select(func.count())
-        .select_from(OutboxMessage)
-        .where(
-            OutboxMessage.case_pk.in_(options),
-            OutboxMessage.recipient == role,
-            OutboxMessage.purpose == "which_case",
-            OutboxMessage.created_at >= fx.now - timedelta(hours=1),
-        )
-    )
+    return fx.queued_since(options, role, (WHICH_CASE.name,), fx.now - timedelta(hours=1))

@@ -11,11 +11,12 @@ from datetime import timedelta
 
 from flows import reach
 from flows.dispatch import CaseNotFound, lock_case
+from flows.purposes import ASKING, DISPATCH_CITIZEN, FORWARDED, QUESTION, REASK, REMINDER, THANKS_NO, THANKS_YES
 from flows.replies import Reading, interpret
 from flows.states import transition
-from gateway.core import counters, pool
 from gateway.core.effects import Effects
 from gateway.core.models import Case
+from gateway.core.names import CallbackType, CaseState
 from gateway.core.quiet_hours import next_allowed
 from gateway.core.schemas import Completed
 
@@ -27,9 +28,9 @@ def complete(fx: Effects, event: Completed) -> Case:
     case = lock_case(fx, event.case_id)
     if case is None:
         raise CaseNotFound(event.case_id)
-    transition(fx, case, "completed", event.note or "crew reports the job done")
+    transition(fx, case, CaseState.COMPLETED, event.note or "crew reports the job done")
     # Done before quiet hours let the "crew is coming" text out: it would only confuse her now.
-    fx.cancel_pending_texts(case, "the job was done first", purposes=("dispatch_citizen",), held_only=True)
+    fx.cancel_pending_texts(case, "the job was done first", purposes=(DISPATCH_CITIZEN.name,), held_only=True)
     case.completed_at = fx.now
     case.reopen_until = fx.now + timedelta(seconds=fx.config.reopen_window)
     fx.schedule(case, "ask", fx.config.confirmation_delay)
@@ -39,37 +40,36 @@ def complete(fx: Effects, event: Completed) -> Case:
 
 
 def ask(fx: Effects, case: Case) -> None:
-    if case.status != "completed":
+    if case.status != CaseState.COMPLETED:
         return
     sent_at = next_allowed(fx.now, fx.config.quiet_hours, fx.config.timezone)
-    transition(fx, case, "awaiting_confirmation", "confirmation question sent")
-    case.question_sent_at = sent_at
-    reach.tell_citizen(fx, case, "question", quiet_hours=True)
+    transition(fx, case, CaseState.AWAITING_CONFIRMATION, "confirmation question sent")
+    reach.tell_citizen(fx, case, QUESTION)
     # Count from when she actually gets the question, not from when quiet hours held it.
     fx.schedule(case, "remind", fx.config.reminder_after, start=sent_at)
     fx.schedule(case, "time_out", fx.config.confirmation_timeout, start=sent_at)
 
 
 def remind(fx: Effects, case: Case) -> None:
-    if case.status == "awaiting_confirmation":
-        reach.tell_citizen(fx, case, "reminder", quiet_hours=True)
+    if case.status == CaseState.AWAITING_CONFIRMATION:
+        reach.tell_citizen(fx, case, REMINDER)
 
 
 def time_out(fx: Effects, case: Case) -> None:
-    if case.status != "awaiting_confirmation":
+    if case.status != CaseState.AWAITING_CONFIRMATION:
         return
-    transition(fx, case, "unanswered", "no answer within CONFIRMATION_TIMEOUT")
+    transition(fx, case, CaseState.UNANSWERED, "no answer within CONFIRMATION_TIMEOUT")
     # A retry of a missed call or text is not sent after the question has timed out.
-    fx.cancel_pending_texts(case, "the question timed out", purposes=("question", "reminder"))
-    fx.callback(case, "case.unanswered")
+    fx.cancel_pending_texts(case, "the question timed out", purposes=ASKING)
+    fx.callback(case, CallbackType.UNANSWERED)
     if case.reopen_until and case.reopen_until <= fx.now:
         close(fx, case)
 
 
 def close(fx: Effects, case: Case) -> None:
     """The reopen window is over: free the proxy number. An open question waits for its timeout."""
-    if case.status in ("confirmed", "unanswered", "reopened"):
-        pool.release(fx.session, case)
+    if case.status in (CaseState.CONFIRMED, CaseState.UNANSWERED, CaseState.REOPENED):
+        fx.release(case)
         case.ended_at = fx.now
         fx.record(case, "session.ended", "reopen window over; proxy number released")
 
@@ -77,8 +77,8 @@ def close(fx: Effects, case: Case) -> None:
 def end_crew_session(fx: Effects, case: Case) -> None:
     """SESSION_GRACE after the job the crew's side of the number is freed: the crew has no
     more to say to her, and a free number spares the pool (see gateway/core/pool.py)."""
-    if case.status != "dispatched":
-        pool.release(fx.session, case, role="crew")
+    if case.status != CaseState.DISPATCHED:
+        fx.release(case, role="crew")
         fx.record(case, "session.crew_ended", "grace period over; the crew's side of the proxy number released")
 
 
@@ -100,56 +100,60 @@ def answer(
     fx.record(
         case, "reply.read", f"read as {reading.verdict}: {reading.reason}", verdict=reading.verdict, by_voice=by_voice
     )
-    counters.count(
-        fx.session, "korte_lijn_replies", interpretation=reading.verdict, channel="voice" if by_voice else "text"
-    )
+    fx.count("korte_lijn_replies", interpretation=reading.verdict, channel="voice" if by_voice else "text")
     # A NO counts from the moment the crew reports done, even before we ask.
-    if reading.verdict == "no" and case.status in ("completed", "awaiting_confirmation", "confirmed", "unanswered"):
+    if reading.verdict == "no" and case.status in (
+        CaseState.COMPLETED,
+        CaseState.AWAITING_CONFIRMATION,
+        CaseState.CONFIRMED,
+        CaseState.UNANSWERED,
+    ):
         return _reopen(fx, case, text, by_voice)
     # By phone she answers the question we just put to her, even before the text would have gone.
     if reading.verdict == "yes" and (
-        case.status in ("awaiting_confirmation", "unanswered") or (by_voice and case.status == "completed")
+        case.status in (CaseState.AWAITING_CONFIRMATION, CaseState.UNANSWERED)
+        or (by_voice and case.status == CaseState.COMPLETED)
     ):
         return _confirm(fx, case, text, by_voice)
-    if reading.verdict == "yes" and case.status == "confirmed":
+    if reading.verdict == "yes" and case.status == CaseState.CONFIRMED:
         return "already_confirmed"
     if by_voice:
         return "unclear"
     if reading.verdict == "auto_reply":
         return "auto_reply"  # her phone answered by itself (flows/inbound.py passes the first one on)
-    if reading.verdict == "unclear" and case.status == "awaiting_confirmation" and case.unclear_replies == 0:
+    if reading.verdict == "unclear" and case.status == CaseState.AWAITING_CONFIRMATION and case.unclear_replies == 0:
         case.unclear_replies += 1
-        reach.tell_citizen(fx, case, "reask")
+        reach.tell_citizen(fx, case, REASK)
         return "reasked"
     return _pass_on(fx, case, text, media, "message")
 
 
 def _confirm(fx: Effects, case: Case, text: str, by_voice: bool) -> str:
-    transition(fx, case, "confirmed", "citizen answered yes" + (" by phone" if by_voice else ""))
+    transition(fx, case, CaseState.CONFIRMED, "citizen answered yes" + (" by phone" if by_voice else ""))
     _close_question(fx, case)
-    fx.callback(case, "case.confirmed", reply=text)
+    fx.callback(case, CallbackType.CONFIRMED, reply=text)
     if not by_voice:
-        reach.tell_citizen(fx, case, "thanks_yes")
+        reach.tell_citizen(fx, case, THANKS_YES)
     return "confirmed"
 
 
 def _reopen(fx: Effects, case: Case, text: str, by_voice: bool) -> str:
-    transition(fx, case, "reopened", "citizen answered no" + (" by phone" if by_voice else ""))
+    transition(fx, case, CaseState.REOPENED, "citizen answered no" + (" by phone" if by_voice else ""))
     _close_question(fx, case)
-    fx.callback(case, "case.reopened", reply=text)
+    fx.callback(case, CallbackType.REOPENED, reply=text)
     if not by_voice:
         # Her next text tells what is still wrong; on the phone she is given the general number.
         case.awaiting_detail = True
-        reach.tell_citizen(fx, case, "thanks_no")
+        reach.tell_citizen(fx, case, THANKS_NO)
     return "reopened"
 
 
 def _close_question(fx: Effects, case: Case) -> None:
     fx.cancel_timers(case, OPEN_QUESTION_TIMERS)
-    fx.cancel_pending_texts(case, "question answered", purposes=("question", "reminder"))
+    fx.cancel_pending_texts(case, "question answered", purposes=ASKING)
 
 
 def _pass_on(fx: Effects, case: Case, text: str, media: int, outcome: str) -> str:
-    fx.callback(case, "case.citizen_message", text=text, media=media)
-    reach.tell_citizen(fx, case, "forwarded")
+    fx.callback(case, CallbackType.CITIZEN_MESSAGE, text=text, media=media)
+    reach.tell_citizen(fx, case, FORWARDED)
     return outcome

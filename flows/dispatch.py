@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-
-from flows import messages, parts, reach
+from flows import limits, messages, parts, reach
+from flows.purposes import DISPATCH_CITIZEN, DISPATCH_CREW
 from flows.states import check, transition
-from gateway.core import pool
 from gateway.core.effects import Effects
 from gateway.core.models import Case
+from gateway.core.names import CallbackType, CaseState
 from gateway.core.schemas import Cancelled, Dispatched
 
 
@@ -23,15 +22,14 @@ class CaseNotFound(LookupError):
 
 def lock_case(fx: Effects, case_id: str) -> Case | None:
     # Row lock: a reply, a timer and an event for one case must not interleave.
-    return fx.session.scalar(select(Case).where(Case.case_id == case_id).with_for_update())
+    return fx.lock_case_by_id(case_id)
 
 
 def dispatch(fx: Effects, event: Dispatched) -> Case:
     case = lock_case(fx, event.case_id)
     check(case, event.case_id, "dispatched")
     if case is None:
-        case = Case(case_id=event.case_id, status="new", round=1)
-        fx.session.add(case)
+        case = Case(case_id=event.case_id, status=CaseState.NEW, round=1)
         reason = "crew dispatched"
     else:
         end_round(fx, case, f"a new dispatch starts round {case.round + 1}")
@@ -40,8 +38,9 @@ def dispatch(fx: Effects, event: Dispatched) -> Case:
     previous_proxy = case.proxy_number
     case.ended_at = None
     _take_details(fx, case, event)
-    fx.session.flush()
-    choice = pool.allocate(fx.session, fx.config.proxy_numbers, case, prefer=previous_proxy)
+    if case.id is None:
+        fx.add_case(case)
+    choice = fx.allocate(case, prefer=previous_proxy)
     case.proxy_number = choice.number
     if choice.shared:
         fx.record(
@@ -51,11 +50,11 @@ def dispatch(fx: Effects, event: Dispatched) -> Case:
             f"texts and calls to it ask which case (code {case.short_code})",
             proxy_number=choice.number,
         )
-    transition(fx, case, "dispatched", reason)
+    transition(fx, case, CaseState.DISPATCHED, reason)
     _notify(fx, case)
     if case.citizen_channel == "sms" and fx.opted_out(case.citizen_phone):
         # She sent STOP for an earlier case: this one reaches her by no text either; say so now.
-        fx.callback(case, "citizen.opted_out", source="earlier")
+        fx.callback(case, CallbackType.CITIZEN_OPTED_OUT, source="earlier")
     return case
 
 
@@ -67,7 +66,7 @@ def cancel(fx: Effects, event: Cancelled) -> Case:
     end_round(fx, case, "case cancelled")
     case.proxy_number = None
     case.ended_at = fx.now
-    transition(fx, case, "cancelled", event.reason or "cancelled by the case system")
+    transition(fx, case, CaseState.CANCELLED, event.reason or "cancelled by the case system")
     return case
 
 
@@ -75,19 +74,19 @@ def end_round(fx: Effects, case: Case, reason: str) -> None:
     """Stop the round's timers and unsent texts, and give the proxy number back."""
     fx.cancel_timers(case)
     fx.cancel_pending_texts(case, reason)
-    pool.release(fx.session, case)
+    fx.release(case)
     case.unclear_replies = 0
     case.awaiting_detail = False
-    case.completed_at = case.question_sent_at = case.reopen_until = None
+    case.completed_at = case.reopen_until = None
 
 
 def _take_details(fx: Effects, case: Case, event: Dispatched) -> None:
     case.reference, case.address, case.description = event.reference, event.address, event.description
     case.citizen_phone, case.citizen_name = event.citizen.phone, event.citizen.name
     case.citizen_channel = reach.channel_for(event.citizen.phone)
-    case.citizen_language = event.citizen.language
+    case.citizen_language = event.citizen.language or fx.config.default_language
     case.crew_id, case.crew_phone, case.crew_name = event.crew.id, event.crew.phone, event.crew.name
-    case.crew_language = event.crew.language
+    case.crew_language = event.crew.language or fx.config.default_language
     case.eta = _aware(event.eta, fx) if event.eta else None
 
 
@@ -97,10 +96,10 @@ def _aware(moment: datetime, fx: Effects) -> datetime:
 
 
 def _notify(fx: Effects, case: Case) -> None:
-    reach.tell_citizen(fx, case, "dispatch_citizen", quiet_hours=True)
+    reach.tell_citizen(fx, case, DISPATCH_CITIZEN)
     crew_lang = case.crew_language
-    name = messages.render(crew_lang, "crew_name", name=case.citizen_name) if case.citizen_name else ""
-    notice = messages.render(
+    name = messages.texts(fx.config).render(crew_lang, "crew_name", name=case.citizen_name) if case.citizen_name else ""
+    notice = messages.texts(fx.config).render(
         crew_lang,
         "dispatch_crew",
         org=fx.config.organisation_name,
@@ -112,4 +111,4 @@ def _notify(fx: Effects, case: Case) -> None:
     )
     # A long description would make one text Twilio refuses; in parts, in order, the crew gets it all.
     for part in parts.split(notice):
-        fx.text(case, "crew", "dispatch_crew", part)
+        limits.text(fx, case, "crew", DISPATCH_CREW, part)

@@ -10,13 +10,11 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from flows import choice, confirmation, opt_out, relay
 from flows.replies import automatic_reply, carrier_keyword, keyword_form, same_words
-from gateway.core import counters, pool
 from gateway.core.effects import Effects
-from gateway.core.models import Case, InboundMessage, OutboxMessage, ProxyLease
+from gateway.core.models import Case, InboundMessage, ProxyLease
+from gateway.core.names import CallbackType, CaseState
 from gateway.core.phones import mask
 
 log = logging.getLogger(__name__)
@@ -27,9 +25,9 @@ REPEAT_WINDOW = timedelta(days=1)
 
 def receive_text(fx: Effects, *, proxy_number: str, sender: str, sid: str, body: str, media: int) -> str:
     """Handle one text. Returns the outcome, also stored with the message."""
-    if fx.session.scalar(select(InboundMessage.id).where(InboundMessage.message_sid == sid)):
+    if fx.seen(sid):
         return "duplicate"
-    leases = pool.find_leases(fx.session, proxy_number, sender)
+    leases = fx.leases(proxy_number, sender)
     role = leases[0].role if leases else "stranger"
     if sender in fx.config.proxy_numbers:
         return _from_own_number(fx, sender, proxy_number, sid, role, leases)
@@ -38,12 +36,12 @@ def receive_text(fx: Effects, *, proxy_number: str, sender: str, sid: str, body:
         # Anyone may refuse our texts, a stranger too; it is a keyword, never an answer.
         word = keyword_form(body).upper()
         outcome = opt_out.stop(fx, sender, word) if keyword == "opt_out" else opt_out.start(fx, sender, word)
-        counters.count(fx.session, "korte_lijn_replies", interpretation=keyword, channel="text")
-        fx.session.add(InboundMessage(message_sid=sid, role=role, body=None, outcome=outcome))
+        fx.count("korte_lijn_replies", interpretation=keyword, channel="text")
+        fx.note_inbound(InboundMessage(message_sid=sid, role=role, body=None, outcome=outcome))
         return outcome
     if not leases:
         # Keep nothing of a stranger's text but the fact it came: it is not ours to store.
-        fx.session.add(InboundMessage(message_sid=sid, role="stranger", body=None, outcome="ignored"))
+        fx.note_inbound(InboundMessage(message_sid=sid, role="stranger", body=None, outcome="ignored"))
         log.info("text from unknown sender %s to %s ignored", mask(sender), proxy_number)
         return "ignored"
     kind = automatic_reply(body)
@@ -54,18 +52,20 @@ def receive_text(fx: Effects, *, proxy_number: str, sender: str, sid: str, body:
     if len(leases) > 1 or pending is not None:
         picked = choice.pick(fx, proxy_number, sender, leases, pending, body, media)
         if isinstance(picked, str):
-            fx.session.add(InboundMessage(message_sid=sid, role=role, body=body, outcome=picked))
+            fx.note_inbound(InboundMessage(message_sid=sid, role=role, body=body, outcome=picked))
             return picked
         lease, body, media = picked
     return _deliver(fx, lease, sid, sender, body, media)
 
 
 def _deliver(fx: Effects, lease: ProxyLease, sid: str, sender: str, body: str, media: int) -> str:
-    case = fx.session.scalar(select(Case).where(Case.id == lease.case_pk).with_for_update())
+    case = fx.lock_case(lease.case_pk)
+    if case is None:
+        raise LookupError(f"the lease's case {lease.case_pk} is gone")  # leases go with their case
     ignored = _not_read(fx, case, lease.role, body) if body.strip() else None
     if ignored:
-        counters.count(fx.session, "korte_lijn_texts_ignored", reason=ignored)
-        fx.session.add(InboundMessage(message_sid=sid, case_pk=case.id, role=lease.role, body=body, outcome=ignored))
+        fx.count("korte_lijn_texts_ignored", reason=ignored)
+        fx.note_inbound(InboundMessage(message_sid=sid, case_pk=case.id, role=lease.role, body=body, outcome=ignored))
         fx.record(
             case,
             "text.ignored",
@@ -76,11 +76,11 @@ def _deliver(fx: Effects, lease: ProxyLease, sid: str, sender: str, body: str, m
         return ignored
     if lease.role == "crew":
         outcome = relay.crew_text(fx, case, body, media)
-    elif case.status == "dispatched":
+    elif case.status == CaseState.DISPATCHED:
         outcome = relay.citizen_text(fx, case, body, media)
     else:
         outcome = confirmation.answer(fx, case, body, media)
-    fx.session.add(InboundMessage(message_sid=sid, case_pk=case.id, role=lease.role, body=body, outcome=outcome))
+    fx.note_inbound(InboundMessage(message_sid=sid, case_pk=case.id, role=lease.role, body=body, outcome=outcome))
     fx.record(
         case,
         "text.received",
@@ -94,10 +94,9 @@ def _deliver(fx: Effects, lease: ProxyLease, sid: str, sender: str, body: str, m
 
 def _from_own_number(fx: Effects, sender: str, proxy_number: str, sid: str, role: str, leases: list[ProxyLease]) -> str:
     """One of our proxy numbers texting another: never a person, never answered."""
-    fx.session.add(InboundMessage(message_sid=sid, role=role, body=None, outcome="own_number"))
-    counters.count(fx.session, "korte_lijn_texts_ignored", reason="own_number")
-    for lease in leases:
-        case = fx.session.get(Case, lease.case_pk)
+    fx.note_inbound(InboundMessage(message_sid=sid, role=role, body=None, outcome="own_number"))
+    fx.count("korte_lijn_texts_ignored", reason="own_number")
+    for case in fx.lock_cases(lease.case_pk for lease in leases).values():
         fx.record(
             case,
             "text.ignored",
@@ -111,21 +110,13 @@ def _from_own_number(fx: Effects, sender: str, proxy_number: str, sid: str, role
 def _automatic(fx: Effects, leases: list[ProxyLease], sid: str, sender: str, body: str, kind: str) -> str:
     """Her phone answered by itself. The case system hears of the first one per case (she may be
     away), as her message; nothing is answered, relayed or read as a yes or no."""
-    counters.count(fx.session, "korte_lijn_replies", interpretation="auto_reply", channel="text")
+    fx.count("korte_lijn_replies", interpretation="auto_reply", channel="text")
+    cases = fx.lock_cases(lease.case_pk for lease in leases)
     for lease in leases:
-        case = fx.session.scalar(select(Case).where(Case.id == lease.case_pk).with_for_update())
-        first = (
-            lease.role == "citizen"
-            and len(leases) == 1
-            and fx.session.scalar(
-                select(InboundMessage.id)
-                .where(InboundMessage.case_pk == case.id, InboundMessage.outcome == "auto_reply")
-                .limit(1)
-            )
-            is None
-        )
+        case = cases[lease.case_pk]
+        first = lease.role == "citizen" and len(leases) == 1 and not fx.had_auto_reply(case)
         if first:
-            fx.callback(case, "case.citizen_message", text=body, media=0)
+            fx.callback(case, CallbackType.CITIZEN_MESSAGE, text=body, media=0)
         fx.record(
             case,
             "text.auto_reply",
@@ -135,7 +126,7 @@ def _automatic(fx: Effects, leases: list[ProxyLease], sid: str, sender: str, bod
             auto_reply=kind,
         )
     case_pk = leases[0].case_pk if len(leases) == 1 else None
-    fx.session.add(
+    fx.note_inbound(
         InboundMessage(message_sid=sid, case_pk=case_pk, role=leases[0].role, body=body, outcome="auto_reply")
     )
     return "auto_reply"
@@ -144,27 +135,11 @@ def _automatic(fx: Effects, leases: list[ProxyLease], sid: str, sender: str, bod
 def _not_read(fx: Effects, case: Case, role: str, body: str) -> str | None:
     """'echo' for our own text sent back, 'repeated' for words of the last day passed on already."""
     since = fx.now - REPEAT_WINDOW
-    ours = fx.session.scalars(
-        select(OutboxMessage.body).where(
-            OutboxMessage.case_pk == case.id,
-            OutboxMessage.recipient == role,
-            OutboxMessage.channel == "sms",
-            OutboxMessage.created_at >= since,
-        )
-    )
-    if any(text and same_words(body, text) for text in ours):
+    if any(same_words(body, text) for text in fx.texted_since(case, role, since)):
         return "echo"
     # Only what was passed on in the same stage counts: "ja" to the crew's "are you home?" is
     # still read as her answer to "is it fixed?" later.
-    passed_on = ("relayed",) if case.status == "dispatched" else ("message", "detail")
-    hers = fx.session.scalars(
-        select(InboundMessage.body).where(
-            InboundMessage.case_pk == case.id,
-            InboundMessage.role == role,
-            InboundMessage.received_at >= since,
-            InboundMessage.outcome.in_(passed_on),
-        )
-    )
-    if any(text and same_words(body, text) for text in hers):
+    passed_on = ("relayed",) if case.status == CaseState.DISPATCHED else ("message", "detail")
+    if any(same_words(body, text) for text in fx.passed_on_since(case, role, since, passed_on)):
         return "repeated"
     return None

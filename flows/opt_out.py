@@ -9,30 +9,20 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select, update
-
-from gateway.core import counters
 from gateway.core.effects import Effects
-from gateway.core.models import Case, OptOut, OutboxMessage, ProxyLease
+from gateway.core.names import CallbackType
 from gateway.core.phones import mask
 
 log = logging.getLogger(__name__)
 
+OPTED_OUT = {"citizen": CallbackType.CITIZEN_OPTED_OUT, "crew": CallbackType.CREW_OPTED_OUT}
+OPTED_IN = {"citizen": CallbackType.CITIZEN_OPTED_IN, "crew": CallbackType.CREW_OPTED_IN}
+
 
 def stop(fx: Effects, phone: str, source: str) -> str:
-    if fx.session.get(OptOut, phone) is None:
-        fx.session.add(OptOut(phone=phone, source=source, at=fx.now))
-        fx.session.flush()
-    withdrawn = fx.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.to_number == phone, OutboxMessage.channel == "sms", OutboxMessage.status == "pending")
-        .values(status="cancelled", last_error=f"opted out ({source})")
-        .returning(OutboxMessage.case_pk, OutboxMessage.recipient)
-    ).all()
-    for _, recipient in withdrawn:
-        counters.count_message(fx.session, "sms", recipient, "withdrawn")
-    for case, role in _open_cases(fx, phone):
-        count = sum(1 for case_pk, _ in withdrawn if case_pk == case.id)
+    withdrawn = fx.opt_out(phone, source)
+    for case, role in fx.lock_cases_of(phone):
+        count = withdrawn.get(case.id, 0)
         fx.record(
             case,
             "opted_out",
@@ -40,27 +30,15 @@ def stop(fx: Effects, phone: str, source: str) -> str:
             role=role,
             source=source,
         )
-        fx.callback(case, f"{role}.opted_out", source=source)
+        fx.callback(case, OPTED_OUT[role], source=source)
     log.info("%s opted out of texts (%s)", mask(phone), source)
     return "opted_out"
 
 
 def start(fx: Effects, phone: str, source: str) -> str:
-    found = fx.session.get(OptOut, phone)
-    if found is not None:
-        fx.session.delete(found)
-        for case, role in _open_cases(fx, phone):
+    if fx.opt_in(phone):
+        for case, role in fx.lock_cases_of(phone):
             fx.record(case, "opted_in", f"{role} {mask(phone)} opted in again ({source})", role=role)
-            fx.callback(case, f"{role}.opted_in", source=source)
+            fx.callback(case, OPTED_IN[role], source=source)
         log.info("%s opted in to texts again (%s)", mask(phone), source)
     return "opted_in"
-
-
-def _open_cases(fx: Effects, phone: str) -> list[tuple[Case, str]]:
-    leases = fx.session.execute(
-        select(Case, ProxyLease.role)
-        .join(ProxyLease, ProxyLease.case_pk == Case.id)
-        .where(ProxyLease.phone == phone)
-        .order_by(Case.id)
-    ).all()
-    return [(case, role) for case, role in leases]

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flows import messages, opt_out
+from flows import limits, messages, opt_out, purposes
+from flows.purposes import RELAY, FlowPurpose
 from gateway.core.effects import Effects
 from gateway.core.models import Case, OutboxMessage
+from gateway.core.names import CallbackType, CaseState, Channel
 from gateway.core.phones import is_landline, mask, spoken
 
-CALLED_PURPOSES = ("dispatch_citizen", "question", "reminder", "relay")
-QUESTION_PURPOSES = ("question", "reminder")
-TEXT_TEMPLATES = {"relay": "relay_to_citizen"}
 # Twilio's codes for a number that takes no texts (30006 landline or unreachable carrier,
 # 21614 not a mobile number); 30003 (handset unreachable) earns one more text first.
 LANDLINE_CODES = {"30006", "21614"}
@@ -32,21 +31,20 @@ def channel_for(number: str | None) -> str:
 def tell_citizen(
     fx: Effects,
     case: Case,
-    purpose: str,
+    purpose: FlowPurpose,
     *,
     body: str | None = None,
     words: str | None = None,
-    quiet_hours: bool = False,
 ) -> OutboxMessage | None:
     """Text or call her. `body` is a ready text (a relay); `words` someone's own words for the call."""
     if case.citizen_channel == "voice":
-        if purpose not in CALLED_PURPOSES:
-            fx.record(case, "call.skipped", f"{purpose} not called: the citizen is on a landline", purpose=purpose)
+        if not purpose.called:
+            fx.record(case, "call.skipped", f"{purpose} not called: the citizen is on a landline", purpose=purpose.name)
             return None
         return fx.call(case, purpose, spoken_message(fx, case, purpose, words or body or ""))
     if body is None:
-        body = render(fx, case, TEXT_TEMPLATES.get(purpose, purpose))
-    return fx.text(case, "citizen", purpose, body, quiet_hours=quiet_hours)
+        body = render(fx, case, purpose.text_template)
+    return limits.text(fx, case, "citizen", purpose, body)
 
 
 def render(fx: Effects, case: Case, key: str, *, voice: bool = False, **extra: str) -> str:
@@ -61,20 +59,22 @@ def render(fx: Effects, case: Case, key: str, *, voice: bool = False, **extra: s
         "fallback": fallback_phrase(fx, lang),
         **extra,
     }
-    template = messages.catalogue(lang)[key]
-    return messages.render(lang, key, **{k: v for k, v in values.items() if k in messages.placeholders(template)})
+    template = messages.texts(fx.config).catalogue(lang)[key]
+    return messages.texts(fx.config).render(
+        lang, key, **{k: v for k, v in values.items() if k in messages.placeholders(template)}
+    )
 
 
 def fallback_phrase(fx: Effects, lang: str) -> str:
     """How a caller reaches a person: FALLBACK_PHONE_NUMBER, read out digit by digit."""
     number = fx.config.fallback_phone_number
     if number:
-        return messages.render(lang, "fallback_number", number=spoken(number))
-    return messages.render(lang, "fallback_generic")
+        return messages.texts(fx.config).render(lang, "fallback_number", number=spoken(number))
+    return messages.texts(fx.config).render(lang, "fallback_generic")
 
 
-def spoken_message(fx: Effects, case: Case, purpose: str, words: str = "") -> str:
-    return render(fx, case, f"voice_{purpose}", voice=True, text=words)
+def spoken_message(fx: Effects, case: Case, purpose: FlowPurpose, words: str = "") -> str:
+    return render(fx, case, purpose.voice_template, voice=True, text=words)
 
 
 def _eta(fx: Effects, case: Case, voice: bool) -> str:
@@ -83,35 +83,30 @@ def _eta(fx: Effects, case: Case, voice: bool) -> str:
     lang = case.citizen_language
     local = case.eta.astimezone(fx.config.timezone)
     if voice:
-        month = messages.catalogue(lang)["months"].split()[local.month - 1]
-        return messages.render(lang, "voice_eta", day=str(local.day), month=month, time=local.strftime("%H:%M"))
-    return messages.render(lang, "eta", date=local.strftime("%d-%m"), time=local.strftime("%H:%M"))
+        month = messages.texts(fx.config).catalogue(lang)["months"].split()[local.month - 1]
+        return messages.texts(fx.config).render(
+            lang, "voice_eta", day=str(local.day), month=month, time=local.strftime("%H:%M")
+        )
+    return messages.texts(fx.config).render(lang, "eta", date=local.strftime("%d-%m"), time=local.strftime("%H:%M"))
 
 
-def still_needed(case: Case, purpose: str) -> bool:
+def still_needed(case: Case, purpose: FlowPurpose) -> bool:
     """Whether a retry or a fallback call for this purpose would still make sense."""
-    if purpose in QUESTION_PURPOSES:
-        return case.status == "awaiting_confirmation"
-    return case.status == "dispatched"
+    if purpose.asks:
+        return case.status == CaseState.AWAITING_CONFIRMATION
+    return case.status == CaseState.DISPATCHED
 
 
 def undeliverable(fx: Effects, case: Case, row: OutboxMessage, code: str | None, reason: str) -> None:
     """A text or call that did not arrive: send it again, call instead, or tell the case system."""
+    purpose = purposes.of(row.purpose)
     if code == OPTED_OUT and row.to_number:
         opt_out.stop(fx, row.to_number, "twilio 21610")
-    if row.channel == "sms" and row.recipient == "citizen" and code in LANDLINE_CODES | {HANDSET_UNREACHABLE}:
+    if row.channel == Channel.SMS and row.recipient == "citizen" and code in LANDLINE_CODES | {HANDSET_UNREACHABLE}:
         if code == HANDSET_UNREACHABLE and row.replaces_id is None:
-            if still_needed(case, row.purpose) or row.purpose not in CALLED_PURPOSES:
+            if still_needed(case, purpose) or not purpose.called:
                 fx.record(case, "text.retry", f"{row.purpose} text: handset unreachable (30003), one more try")
-                fx.text(
-                    case,
-                    "citizen",
-                    row.purpose,
-                    row.body,
-                    replaces=row,
-                    due=fx.now + TEXT_RETRY_AFTER,
-                    quiet_hours=row.purpose in CALLED_PURPOSES,
-                )
+                limits.text(fx, case, "citizen", purpose, row.body or "", replaces=row, due=fx.now + TEXT_RETRY_AFTER)
                 return
         else:
             case.citizen_channel = "voice"
@@ -121,17 +116,17 @@ def undeliverable(fx: Effects, case: Case, row: OutboxMessage, code: str | None,
                 f"texts to {mask(row.to_number)} fail ({code}): calling from now on",
                 error_code=code,
             )
-            if row.purpose in CALLED_PURPOSES and still_needed(case, row.purpose):
-                fx.call(case, row.purpose, spoken_message(fx, case, row.purpose, _words(fx, case, row)), replaces=row)
+            if purpose.called and still_needed(case, purpose):
+                fx.call(case, purpose, spoken_message(fx, case, purpose, _words(fx, case, row)), replaces=row)
                 return
     _report(fx, case, row, code, reason)
 
 
 def _words(fx: Effects, case: Case, row: OutboxMessage) -> str:
     """The crew's own words in a relayed text, without our prefix (the call says its own)."""
-    prefix = render(fx, case, TEXT_TEMPLATES["relay"], text="")
+    prefix = render(fx, case, RELAY.text_template, text="")
     body = row.body or ""
-    return body[len(prefix) :] if row.purpose == "relay" and body.startswith(prefix) else body
+    return body[len(prefix) :] if row.purpose == RELAY.name and body.startswith(prefix) else body
 
 
 def call_ended(fx: Effects, case: Case, row: OutboxMessage, status: str) -> None:
@@ -140,17 +135,18 @@ def call_ended(fx: Effects, case: Case, row: OutboxMessage, status: str) -> None
         return
     retried = row.replaces_id is not None and _is_call(fx, row.replaces_id)
     if status in ("busy", "no-answer") and not retried:
-        if still_needed(case, row.purpose):
+        purpose = purposes.of(row.purpose)
+        if still_needed(case, purpose):
             due = fx.now + timedelta(seconds=fx.config.call_retry_after)
             fx.record(case, "call.retry", f"{row.purpose} call: {status}, calling once more later")
-            fx.call(case, row.purpose, row.body, replaces=row, due=due)
+            fx.call(case, purpose, row.body or "", replaces=row, due=due)
         return
     _report(fx, case, row, None, f"the call was {status}" + (" twice" if retried else ""))
 
 
 def _is_call(fx: Effects, row_id: int) -> bool:
-    earlier = fx.session.get(OutboxMessage, row_id)
-    return earlier is not None and earlier.channel == "call"
+    earlier = fx.outbox_row(row_id)
+    return earlier is not None and earlier.channel == Channel.CALL
 
 
 def refused(fx: Effects, case: Case, row: OutboxMessage, reason: str) -> None:
@@ -162,7 +158,7 @@ def refused(fx: Effects, case: Case, row: OutboxMessage, reason: str) -> None:
 def _report(fx: Effects, case: Case, row: OutboxMessage, code: str | None, reason: str) -> None:
     fx.callback(
         case,
-        "message.undeliverable",
+        CallbackType.MESSAGE_UNDELIVERABLE,
         recipient=row.recipient,
         purpose=row.purpose,
         channel=row.channel,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flows import reply_words as W
@@ -33,11 +34,11 @@ def squeeze(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", word)
 
 
-def _squeezed(words) -> set[str]:
+def _squeezed(words: Iterable[str]) -> set[str]:
     return {squeeze(w) for w in words}
 
 
-def _phrases(phrases) -> list[tuple[str, ...]]:
+def _phrases(phrases: Iterable[Iterable[str]]) -> list[tuple[str, ...]]:
     return sorted((tuple(squeeze(w) for w in p) for p in phrases), key=len, reverse=True)
 
 

@@ -8,18 +8,30 @@ starts a new round from any state but cancelled, which is final.
 
 from __future__ import annotations
 
-from gateway.core import counters
 from gateway.core.effects import Effects
 from gateway.core.models import Case
+from gateway.core.names import CaseState
 
 ALLOWED = {
-    "new": {"dispatched"},
-    "dispatched": {"dispatched", "completed", "cancelled"},
-    "completed": {"dispatched", "awaiting_confirmation", "confirmed", "reopened", "cancelled"},
-    "awaiting_confirmation": {"dispatched", "confirmed", "reopened", "unanswered", "cancelled"},
-    "confirmed": {"dispatched", "reopened", "cancelled"},
-    "unanswered": {"dispatched", "confirmed", "reopened", "cancelled"},
-    "reopened": {"dispatched", "cancelled"},
+    CaseState.NEW: {CaseState.DISPATCHED},
+    CaseState.DISPATCHED: {CaseState.DISPATCHED, CaseState.COMPLETED, CaseState.CANCELLED},
+    CaseState.COMPLETED: {
+        CaseState.DISPATCHED,
+        CaseState.AWAITING_CONFIRMATION,
+        CaseState.CONFIRMED,
+        CaseState.REOPENED,
+        CaseState.CANCELLED,
+    },
+    CaseState.AWAITING_CONFIRMATION: {
+        CaseState.DISPATCHED,
+        CaseState.CONFIRMED,
+        CaseState.REOPENED,
+        CaseState.UNANSWERED,
+        CaseState.CANCELLED,
+    },
+    CaseState.CONFIRMED: {CaseState.DISPATCHED, CaseState.REOPENED, CaseState.CANCELLED},
+    CaseState.UNANSWERED: {CaseState.DISPATCHED, CaseState.CONFIRMED, CaseState.REOPENED, CaseState.CANCELLED},
+    CaseState.REOPENED: {CaseState.DISPATCHED, CaseState.CANCELLED},
     "cancelled": set(),
 }
 
@@ -31,7 +43,7 @@ class ImpossibleTransition(Exception):
 
 
 def check(case: Case | None, case_id: str, new: str) -> None:
-    old = case.status if case else "new"
+    old = case.status if case else CaseState.NEW
     if new not in ALLOWED[old]:
         raise ImpossibleTransition(case_id, old, new)
 
@@ -40,5 +52,5 @@ def transition(fx: Effects, case: Case, new: str, reason: str) -> None:
     old = case.status
     check(case, case.case_id, new)
     case.status = new
-    counters.count(fx.session, "korte_lijn_case_transitions", to=new)
+    fx.count("korte_lijn_case_transitions", to=new)
     fx.record(case, "status", f"{old} -> {new}: {reason}", old=old, new=new, reason=reason)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from flask import Flask
@@ -35,7 +36,7 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
     _configure_logging(config)
     if config.database_url.startswith("sqlite:///"):
         Path(config.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    _use_texts(config)
+    config = replace(config, texts=messages.Texts(_own_texts(config)))
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     db = Database(config.database_url)
     app.extensions["korte_lijn"] = Runtime(config=config, db=db, worker=Worker(db, config, flow_hooks()))
@@ -59,15 +60,14 @@ def flow_hooks() -> FlowHooks:
     return FlowHooks(outcomes=reach, timers=confirmation.TIMERS)
 
 
-def _use_texts(config: Config) -> None:
-    """Put TEMPLATES_DIR's texts, checked, in place of the built-in ones."""
-    overrides: dict[str, dict[str, str]] = {}
-    if config.templates_dir is not None:
-        try:
-            overrides = custom_texts.load(config.templates_dir)
-        except custom_texts.TemplateError as exc:
-            raise ConfigError("TEMPLATES_DIR", str(exc)) from None
-    messages.use_overrides(overrides)
+def _own_texts(config: Config) -> dict[str, dict[str, str]]:
+    """TEMPLATES_DIR's texts, checked; a mistake stops start-up naming the file and key."""
+    if config.templates_dir is None:
+        return {}
+    try:
+        return custom_texts.load(config.templates_dir)
+    except custom_texts.TemplateError as exc:
+        raise ConfigError("TEMPLATES_DIR", str(exc)) from None
 
 
 def _configure_logging(config: Config) -> None:

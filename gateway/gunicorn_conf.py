@@ -12,6 +12,14 @@ connection at a time, within the 15 of gateway/core/db.py's pool. Many slow clie
 a buffering proxy in front (README, Deploying). GUNICORN_CMD_ARGS="--threads N" overrides.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gunicorn.workers.base import Worker
+
+
 worker_class = "gthread"
 threads = 8
 
@@ -26,7 +34,7 @@ logconfig_dict = {
 }
 
 
-def post_worker_init(worker) -> None:
+def post_worker_init(worker: Worker) -> None:
     """Each web process logs what the operator should know of its configuration, once its app
     is built (gateway.log_configuration). Another WSGI app (bench/bare_app.py) has none."""
     from gateway.startup import log_configuration

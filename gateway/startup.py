@@ -16,14 +16,13 @@ def log_configuration(config: Config) -> None:
     Logged by the processes that serve (gunicorn's workers, the worker, the embedded
     command), not by create_app: `flask --app app <command>` builds app.py's app before
     any command runs, and the embedded command then builds its own with other defaults."""
+    texts = messages.texts(config)
     for language in messages.LANGUAGES:
-        own = messages.overridden(language)
+        own = texts.overridden(language)
         log.info(
             "texts %s, SMS segments with long sample values: %s",
             language,
-            ", ".join(
-                f"{cost.key}{'*' if cost.key in own else ''} {cost.segments}" for cost in messages.costs(language)
-            ),
+            ", ".join(f"{cost.key}{'*' if cost.key in own else ''} {cost.segments}" for cost in texts.costs(language)),
         )
     if not config.metrics_token:
         log.info("no METRICS_TOKEN: /metrics is %s", "open (embedded mode)" if not config.sends_for_real else "off")

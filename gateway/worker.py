@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 import signal
+from collections.abc import Callable
 from datetime import datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from gateway.core import logs, retention
@@ -77,7 +79,7 @@ class Worker:
         scheduler.start()
         return scheduler
 
-    def _schedule(self, scheduler) -> None:
+    def _schedule(self, scheduler: BaseScheduler) -> None:
         # Two jobs, so a long outbox drain never makes a timer late. max_instances=1 and
         # coalesce: a slow run is never doubled up or made up for.
         for job in (self.fire_timers, self.send_outbox):
@@ -105,7 +107,7 @@ class Worker:
         )
 
 
-def _logged(job):
+def _logged(job: Callable[[], object]) -> Callable[[], None]:
     def run_job() -> None:
         try:
             job()

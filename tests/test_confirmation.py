@@ -7,7 +7,9 @@ from tests.conftest import ANNA, JAN, PROXY_NUMBERS, STRANGER
 
 
 def expected(key: str, language: str = "nl") -> str:
-    return messages.render(language, key, org="Gemeente Utrecht", reference="MOR-42", address="Kerkstraat 12")
+    return messages.DEFAULT_TEXTS.render(
+        language, key, org="Gemeente Utrecht", reference="MOR-42", address="Kerkstraat 12"
+    )
 
 
 @pytest.fixture(autouse=True)

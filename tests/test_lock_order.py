@@ -23,9 +23,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from flows.confirmation import TIMERS
-from gateway.core.models import OutboxMessage, Timer
+from gateway.core.models import MetricCounter, OutboxMessage, TimelineEntry, Timer
 from gateway.core.timers import fire_due
-from tests.conftest import ANNA, JAN
+from tests.conftest import ANNA, JAN, Persona
 
 ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
 pytestmark = pytest.mark.skipif(
@@ -154,3 +154,47 @@ def test_a_status_callback_caught_in_a_deadlock_is_tried_again_not_answered_503(
     assert "error" not in result and result["value"].status_code == 204
     with runtime.db.transaction() as session:
         assert session.get(OutboxMessage, row.id).delivery_status == "delivered"
+
+
+KEES = Persona("Kees Smit", "+31622223333", "06 22223333")
+
+
+def withdrawn_texts(runtime) -> float:
+    with runtime.db.transaction() as session:
+        counters = session.scalars(select(MetricCounter).where(MetricCounter.name == "korte_lijn_messages")).all()
+    return sum(c.value for c in counters if c.labels == "kind=text,outcome=withdrawn,recipient=citizen")
+
+
+def test_stop_and_the_worker_sending_to_her_in_another_case_do_not_deadlock(
+    case_api, runtime, twilio, run_worker, fake_twilio, flow
+):
+    """Anna has two open cases. The worker is recording a text to her in the second (it holds
+    that case, as it does, and is about to lock the row) when her STOP comes in. STOP locks her
+    cases, in id order, before it touches their rows; before it went the other way round, the
+    worker's row lock met STOP's, and PostgreSQL would end one of them as a deadlock."""
+    first = case_api.dispatch("MOR-1", citizen=ANNA, crew=JAN).json
+    case_api.dispatch("MOR-2", citizen=ANNA, crew=KEES)
+    flow.execute("SELECT id FROM cases WHERE case_id = 'MOR-2' FOR UPDATE")  # the worker, recording
+
+    stop, result = in_background(lambda: twilio.text(ANNA, "STOP", to=first["proxy_number"]))
+    wait_until(lambda: someone_waits_for_a_lock(flow))  # STOP waits for the second case
+    # The worker goes on to its row and records the send: STOP must not hold that row.
+    flow.execute(
+        "UPDATE outbox SET status = 'sent', sent_at = now() WHERE status = 'pending' AND recipient = 'citizen' "
+        "AND case_pk = (SELECT id FROM cases WHERE case_id = 'MOR-2')"
+    )
+    flow.commit()
+    stop.join(15)
+    assert "error" not in result and result["value"].status_code == 200
+
+    with runtime.db.transaction() as session:
+        to_anna = session.scalars(select(OutboxMessage).where(OutboxMessage.to_number == ANNA.phone)).all()
+        assert sorted(row.status for row in to_anna) == ["cancelled", "sent"]
+        notes = session.scalars(select(TimelineEntry.summary).where(TimelineEntry.kind == "opted_out")).all()
+    assert sorted(notes) == [
+        "citizen +316****5678 opted out (STOP); 0 unsent text(s) withdrawn",
+        "citizen +316****5678 opted out (STOP); 1 unsent text(s) withdrawn",
+    ]
+    assert withdrawn_texts(runtime) == 1  # counted once, for the one row withdrawn
+    run_worker()
+    assert fake_twilio.texts_to(ANNA.phone) == []  # nothing goes to her after her STOP

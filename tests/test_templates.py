@@ -14,11 +14,8 @@ from tests.conftest import ANNA, JAN
 SHORTER_DISPATCH = "{org}: onze ploeg komt voor melding {reference}{eta}. Vragen? Bel of sms dit nummer. Code: {code}."
 
 
-@pytest.fixture(autouse=True)
-def defaults_afterwards():
-    # The texts in force are per process: leave the defaults for the next test.
-    yield
-    messages.use_overrides({})
+def texts_of(app) -> messages.Texts:
+    return messages.texts(app.extensions["korte_lijn"].config)
 
 
 @pytest.fixture
@@ -64,18 +61,24 @@ def test_an_override_changes_the_text_the_resident_receives(templates, request):
 
 def test_an_override_in_one_language_leaves_the_other_alone(templates, request):
     templates("en.toml", 'question = "{org}: all fixed at {address} ({reference})? Reply YES or NO."\n')
-    request.getfixturevalue("app")
-    assert messages.catalogue("en")["question"] == "{org}: all fixed at {address} ({reference})? Reply YES or NO."
-    assert messages.catalogue("nl")["question"] == messages.defaults("nl")["question"]
-    assert messages.catalogue("en")["reminder"] == messages.defaults("en")["reminder"]
+    texts = texts_of(request.getfixturevalue("app"))
+    assert texts.catalogue("en")["question"] == "{org}: all fixed at {address} ({reference})? Reply YES or NO."
+    assert texts.catalogue("nl")["question"] == messages.defaults("nl")["question"]
+    assert texts.catalogue("en")["reminder"] == messages.defaults("en")["reminder"]
 
 
-def test_an_app_without_templates_dir_uses_the_defaults_again(templates, settings):
+def test_two_apps_in_one_process_keep_their_own_texts(templates, settings):
+    """The texts belong to the app, not to the process: a second app without TEMPLATES_DIR
+    does not change the first one's wording, nor the first the second's."""
     templates("nl.toml", f'dispatch_citizen = "{SHORTER_DISPATCH}"\n')
-    create_app(settings).extensions["korte_lijn"].db.dispose()
-    assert messages.catalogue("nl")["dispatch_citizen"] == SHORTER_DISPATCH
-    create_app({**settings, "TEMPLATES_DIR": ""}).extensions["korte_lijn"].db.dispose()
-    assert messages.catalogue("nl")["dispatch_citizen"] == messages.defaults("nl")["dispatch_citizen"]
+    own, plain = create_app(settings), create_app({**settings, "TEMPLATES_DIR": ""})
+    try:
+        assert texts_of(own).catalogue("nl")["dispatch_citizen"] == SHORTER_DISPATCH
+        assert texts_of(plain).catalogue("nl")["dispatch_citizen"] == messages.defaults("nl")["dispatch_citizen"]
+        assert messages.DEFAULT_TEXTS.catalogue("nl")["dispatch_citizen"] == messages.defaults("nl")["dispatch_citizen"]
+    finally:
+        own.extensions["korte_lijn"].db.dispose()
+        plain.extensions["korte_lijn"].db.dispose()
 
 
 @pytest.mark.parametrize(
@@ -142,22 +145,22 @@ def test_templates_dir_must_be_a_directory(settings, tmp_path):
 def test_a_readme_beside_the_templates_is_ignored(templates, request):
     templates("README.md", "Onze eigen teksten {niet een template}")
     templates("nl.toml", f'dispatch_citizen = "{SHORTER_DISPATCH}"\n')
-    request.getfixturevalue("app")
-    assert messages.overridden("nl") == {"dispatch_citizen"}
+    texts = texts_of(request.getfixturevalue("app"))
+    assert texts.overridden("nl") == {"dispatch_citizen"}
 
 
 def test_typographic_look_alikes_are_replaced_with_a_warning(templates, request, logged):
     path = templates("nl.toml", 'question = "{org}: is \u201c{reference}\u201d opgelost?\u00a0Antwoord JA of NEE."\n')
-    request.getfixturevalue("app")
-    assert messages.catalogue("nl")["question"] == '{org}: is "{reference}" opgelost? Antwoord JA of NEE.'
+    texts = texts_of(request.getfixturevalue("app"))
+    assert texts.catalogue("nl")["question"] == '{org}: is "{reference}" opgelost? Antwoord JA of NEE.'
     warnings = [r.getMessage() for r in logged if r.levelno == logging.WARNING and r.name == "flows.custom_texts"]
     assert warnings == [f"{path}, key 'question': typographic quotes, dashes or spaces replaced with GSM-7 ones"]
 
 
 def test_a_spoken_text_may_use_any_letter(templates, request):
     templates("nl.toml", 'voice_goodbye = "Tot ziens, en een fijne dag verder. Geëerd dat u belde."\n')
-    request.getfixturevalue("app")
-    assert messages.catalogue("nl")["voice_goodbye"].endswith("Geëerd dat u belde.")
+    texts = texts_of(request.getfixturevalue("app"))
+    assert texts.catalogue("nl")["voice_goodbye"].endswith("Geëerd dat u belde.")
 
 
 def test_start_up_reports_each_texts_segments_marking_the_municipalitys_own(templates, request, logged):

@@ -29,27 +29,27 @@ LONGEST_CREW_NOTICE_PARTS = 4
 
 
 def keys(language: str) -> list[str]:
-    return sorted(messages.catalogue(language))
+    return sorted(messages.DEFAULT_TEXTS.catalogue(language))
 
 
 def sms_keys() -> list[str]:
-    return messages.text_keys("nl")
+    return messages.DEFAULT_TEXTS.text_keys("nl")
 
 
 def realistic(language: str, key: str) -> str:
-    return messages.sample(language, key)
+    return messages.DEFAULT_TEXTS.sample(language, key)
 
 
 def test_the_languages_have_the_same_texts_with_the_same_placeholders():
     assert keys("nl") == keys("en")
     for key in keys("nl"):
-        nl, en = messages.catalogue("nl")[key], messages.catalogue("en")[key]
+        nl, en = messages.DEFAULT_TEXTS.catalogue("nl")[key], messages.DEFAULT_TEXTS.catalogue("en")[key]
         assert messages.placeholders(nl) == messages.placeholders(en), key
 
 
 @pytest.mark.parametrize("language", messages.LANGUAGES)
 def test_every_template_is_gsm7(language):
-    for key, template in messages.catalogue(language).items():
+    for key, template in messages.DEFAULT_TEXTS.catalogue(language).items():
         assert gsm7.is_gsm7(template), f"{language}.{key}: {[ch for ch in template if not gsm7.is_gsm7(ch)]}"
 
 
@@ -74,7 +74,7 @@ def test_every_text_stays_within_its_segment_budget(language, key):
 @pytest.mark.parametrize("language", messages.LANGUAGES)
 def test_the_longest_crew_notice_stays_within_its_parts_budget(language):
     description = ("Gat in de stoep, bijna gevallen. " * 200)[:5000]
-    notice = messages.render(
+    notice = messages.DEFAULT_TEXTS.render(
         language,
         "dispatch_crew",
         org=ORG,
@@ -82,7 +82,7 @@ def test_the_longest_crew_notice_stays_within_its_parts_budget(language):
         code="104",
         address="A" * 300,
         description=description,
-        name=messages.render(language, "crew_name", name="N" * 200),
+        name=messages.DEFAULT_TEXTS.render(language, "crew_name", name="N" * 200),
     )
     pieces = parts.split(notice)
     assert len(pieces) <= LONGEST_CREW_NOTICE_PARTS
@@ -98,19 +98,19 @@ def test_the_dispatch_texts_name_the_case_and_its_short_code(language, key):
 
 @pytest.mark.parametrize("language", messages.LANGUAGES)
 def test_every_spoken_text_is_plain_words_for_the_speech_engine(language):
-    for key, template in messages.catalogue(language).items():
+    for key, template in messages.DEFAULT_TEXTS.catalogue(language).items():
         if key.startswith("voice_"):
             assert "<" not in template and "&" not in template, key
 
 
 def test_render_refuses_a_missing_placeholder():
     with pytest.raises(messages.MissingPlaceholder, match="reference"):
-        messages.render("nl", "question", org=ORG, address=ADDRESS)
+        messages.DEFAULT_TEXTS.render("nl", "question", org=ORG, address=ADDRESS)
 
 
 def test_the_residents_own_words_pass_verbatim_even_with_emoji():
     description = "Gat 🕳️ voor mijn deur, de \u201cpaaltjes\u201d liggen in de berm {org} {0}"
-    text = messages.render(
+    text = messages.DEFAULT_TEXTS.render(
         "nl",
         "dispatch_crew",
         org=ORG,
@@ -124,7 +124,7 @@ def test_the_residents_own_words_pass_verbatim_even_with_emoji():
 
 
 def test_typographic_look_alikes_in_case_data_are_made_gsm7():
-    text = messages.render(
+    text = messages.DEFAULT_TEXTS.render(
         "nl", "question", org="Gemeente \u2019s-Hertogenbosch", reference="MOR\u20131", address="Kerkstraat\u00a012"
     )
     assert "Gemeente 's-Hertogenbosch" in text and "MOR-1" in text and "(Kerkstraat 12)" in text

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import delete, update
+from sqlalchemy.engine import CursorResult
 
 from gateway.core import redelivery
 from gateway.core.db import utcnow
 from gateway.core.env import parse_duration
 from gateway.core.models import DisabledEndpoint, OutboxMessage
+from gateway.core.names import Channel, OutboxStatus
 from gateway.core.phones import mask_numbers_in
 from gateway.core.schemas import CASE_ID
 from gateway.runtime import runtime
@@ -27,7 +30,7 @@ class Since(click.ParamType):
 
     name = "moment"
 
-    def convert(self, value, param, ctx):
+    def convert(self, value: str | datetime, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
         if isinstance(value, datetime):
             return value
         try:
@@ -48,10 +51,12 @@ def enable() -> None:
     """Send callbacks again after the case system answered 410 Gone; held ones go first."""
     rt = runtime()
     with rt.db.transaction() as session:
-        gone = session.execute(delete(DisabledEndpoint).where(DisabledEndpoint.url == rt.config.case_callback_url))
-        held = session.execute(
+        gone: CursorResult[Any] = session.execute(  # type: ignore[assignment]  # a DELETE's result has rowcount
+            delete(DisabledEndpoint).where(DisabledEndpoint.url == rt.config.case_callback_url)
+        )
+        held: CursorResult[Any] = session.execute(  # type: ignore[assignment]  # as has an UPDATE's
             update(OutboxMessage)
-            .where(OutboxMessage.channel == "callback", OutboxMessage.status == "pending")
+            .where(OutboxMessage.channel == Channel.CALLBACK, OutboxMessage.status == OutboxStatus.PENDING)
             .values(due_at=utcnow())
         )
     if gone.rowcount:
@@ -64,7 +69,7 @@ def enable() -> None:
 @click.option("--case", "case_id", metavar="CASE_ID", help="Only this case's callbacks.")
 @click.option("--since", type=Since(), help="Only callbacks queued at or after this moment (2026-11-28, 2d).")
 @click.option("--dry-run", is_flag=True, help="List what would be redelivered; change nothing.")
-def redeliver(case_id: str | None, since: datetime | None, dry_run: bool):
+def redeliver(case_id: str | None, since: datetime | None, dry_run: bool) -> None:
     """Put callbacks the worker gave up on back in the outbox, with their ORIGINAL webhook-id.
 
     The running worker sends them with the full retry schedule; the case system can drop

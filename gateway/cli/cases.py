@@ -21,7 +21,7 @@ case = AppGroup("case", help="Look at one case.")
 @case.command("show")
 @click.argument("case_id")
 @click.option("--json", "as_json", is_flag=True, help="The JSON that GET /v1/cases/<case_id> answers.")
-def show(case_id: str, as_json: bool):
+def show(case_id: str, as_json: bool) -> None:
     """Show CASE_ID with its timeline; phone numbers masked, as in the API."""
     if not CASE_ID.fullmatch(case_id):
         raise click.BadParameter("is not a case_id (letters, digits and ._:- up to 100)", param_hint="CASE_ID")

@@ -15,7 +15,7 @@ pool = AppGroup("pool", help="The proxy numbers (PROXY_NUMBERS) and who holds th
 
 
 @pool.command("list")
-def list_numbers():
+def list_numbers() -> None:
     """Each proxy number with its open cases and leases, whether it is shared, and its busy participants."""
     rt = runtime()
     with rt.db.transaction() as session:
@@ -32,7 +32,7 @@ def list_numbers():
 
 
 @pool.command("check")
-def check():
+def check() -> None:
     """Check the pool: every number is in the Twilio account, no open case holds a number
     that left PROXY_NUMBERS, and the pool is big enough for its busiest participant.
 

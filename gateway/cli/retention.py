@@ -12,7 +12,7 @@ from gateway.runtime import runtime
 
 def register(app: Flask) -> None:
     @app.cli.command("purge")
-    def purge():
+    def purge() -> None:
         """Remove personal data of cases that ended more than RETENTION_DAYS ago (also run nightly)."""
         rt = runtime()
         now, days = utcnow(), rt.config.retention_days

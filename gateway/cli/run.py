@@ -18,13 +18,13 @@ log = logging.getLogger(__name__)
 
 def register(app: Flask) -> None:
     @app.cli.command("db-upgrade")
-    def db_upgrade():
+    def db_upgrade() -> None:
         """Run the database migrations (the Procfile's release step)."""
         migrate.upgrade(runtime().db)
         click.echo("database is up to date")
 
     @app.cli.command("worker")
-    def worker():
+    def worker() -> None:
         """Fire timers and send queued texts and callbacks (the Procfile's worker)."""
         log_configuration(runtime().config)
         runtime().worker.run()
@@ -32,7 +32,7 @@ def register(app: Flask) -> None:
     @app.cli.command("twilio-signature")
     @click.argument("path")
     @click.argument("params", nargs=-1)
-    def twilio_signature(path: str, params: tuple[str, ...]):
+    def twilio_signature(path: str, params: tuple[str, ...]) -> None:
         """Print the X-Twilio-Signature for POSTing PARAMS (Name=value ...) to PATH."""
         config = runtime().config
         token = config.twilio_auth_token or EMBEDDED_TWILIO_TOKEN

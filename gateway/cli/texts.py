@@ -17,11 +17,12 @@ from gateway.runtime import runtime
 
 def register(app: Flask) -> None:
     @app.cli.command("texts")
-    def texts():
+    def texts() -> None:
         """Print what each text costs in SMS segments, with long sample values (* = from TEMPLATES_DIR)."""
+        in_force = messages.texts(runtime().config)
         for language in messages.LANGUAGES:
-            own = messages.overridden(language)
-            for cost in messages.costs(language):
+            own = in_force.overridden(language)
+            for cost in in_force.costs(language):
                 key = cost.key + ("*" if cost.key in own else "")
                 charset = "GSM-7" if cost.gsm7 else "UCS-2"
                 click.echo(f"{language}  {key:<18} {cost.characters:>4} chars  {charset}  {cost.segments} segment(s)")
@@ -30,7 +31,7 @@ def register(app: Flask) -> None:
     @click.argument("number")
     @click.option("--from", "sender", metavar="PROXY_NUMBER", help="One of PROXY_NUMBERS (default: the first).")
     @click.option("--language", type=click.Choice(messages.LANGUAGES), help="Default: DEFAULT_LANGUAGE.")
-    def send_test_text(number: str, sender: str | None, language: str | None):
+    def send_test_text(number: str, sender: str | None, language: str | None) -> None:
         """Text NUMBER a test message that names ORGANISATION_NAME, from a proxy number.
 
         It goes straight through the Twilio adapter, not the outbox: you see Twilio's
@@ -52,7 +53,9 @@ def register(app: Flask) -> None:
             raise click.BadParameter(f"{mask(number)} {refused}", param_hint="NUMBER")
         if is_landline(number):
             raise click.BadParameter(f"{mask(number)} is a landline, which cannot receive texts", param_hint="NUMBER")
-        body = messages.render(language or config.default_language, "test_text", org=config.organisation_name)
+        body = messages.texts(config).render(
+            language or config.default_language, "test_text", org=config.organisation_name
+        )
         if not SenderRate(rt.db, config.sender_mps).wait_for_turn(sender, segments(body), patience=10):
             raise click.ClickException(f"{sender} is busy sending at SENDER_MPS; try again in a minute")
         try:

@@ -31,7 +31,7 @@ def account_numbers_or_skip(config: Config) -> list[AccountNumber] | None:
 
 
 @twilio.command("check")
-def check():
+def check() -> None:
     """Check every proxy number against the Twilio account: it exists, can text and be called,
     and its SMS and voice webhooks POST to PUBLIC_BASE_URL/twilio/sms and /twilio/voice.
 

@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model
 
+from gateway.core.names import CallbackType
+
 # Words the resident wrote. gateway/core/retention.py removes them from a callback still unsent
 # RETENTION_DAYS after the case ended, so a receiver must not count on them.
 Words = Annotated[
@@ -94,16 +96,16 @@ class ConversationLimited(CallbackData):
 
 
 CALLBACKS: dict[str, type[CallbackData]] = {
-    "case.confirmed": CaseConfirmed,
-    "case.reopened": CaseReopened,
-    "case.unanswered": CaseUnanswered,
-    "case.citizen_message": CitizenMessage,
-    "citizen.opted_out": OptedOut,
-    "crew.opted_out": OptedOut,
-    "citizen.opted_in": OptedIn,
-    "crew.opted_in": OptedIn,
-    "message.undeliverable": MessageUndeliverable,
-    "conversation.limited": ConversationLimited,
+    CallbackType.CONFIRMED: CaseConfirmed,
+    CallbackType.REOPENED: CaseReopened,
+    CallbackType.UNANSWERED: CaseUnanswered,
+    CallbackType.CITIZEN_MESSAGE: CitizenMessage,
+    CallbackType.CITIZEN_OPTED_OUT: OptedOut,
+    CallbackType.CREW_OPTED_OUT: OptedOut,
+    CallbackType.CITIZEN_OPTED_IN: OptedIn,
+    CallbackType.CREW_OPTED_IN: OptedIn,
+    CallbackType.MESSAGE_UNDELIVERABLE: MessageUndeliverable,
+    CallbackType.CONVERSATION_LIMITED: ConversationLimited,
 }
 
 
@@ -113,7 +115,8 @@ def _envelope(event_type: str, data: type[CallbackData]) -> type[BaseModel]:
         name,
         __config__=ConfigDict(extra="forbid"),
         __doc__=data.__doc__,
-        type=(Literal[event_type], ...),
+        # A Literal of a value known at run time: pydantic reads it, mypy cannot.
+        type=(Literal[event_type], ...),  # type: ignore[arg-type]
         timestamp=(AwareDatetime, Field(description="When it happened (UTC).")),
         data=(data, ...),
     )

@@ -48,6 +48,9 @@ class CallbackSender:
         if not self.url:
             log.info("CALLBACK NOT SENT (no CASE_CALLBACK_URL) %s %s: %s", webhook_id, payload["type"], body)
             return
+        if self.signer is None:
+            # Config refuses CASE_CALLBACK_URL without CASE_CALLBACK_SECRET: never unsigned.
+            raise RuntimeError("CASE_CALLBACK_URL set without CASE_CALLBACK_SECRET")
         now = datetime.now(UTC)
         headers = {
             "content-type": "application/json",

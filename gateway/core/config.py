@@ -79,6 +79,9 @@ class Config:
     log_format: str = "text"
     # A municipality's own texts per language; the app factory loads and checks them.
     templates_dir: Path | None = None
+    # The app's texts in force (flows/messages.py's Texts), put here by the app factory: they
+    # belong to one app, like its settings, and never to the process.
+    texts: object = None
     # The phone simulator at /simulator (gateway/simulator/): on without a Twilio account.
     simulator: bool = False
     # Our own texts (re-ask, thanks, "forwarded", "which case?") to one person for one case in

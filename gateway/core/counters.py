@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from gateway.core.models import MetricCounter
 
 _PENDING = "korte_lijn_counters"
+_HOOKED = "korte_lijn_counters_hooked"
 # Label values come from closed sets in code (channel, verdict, status); this refuses
 # anything else, so a phone number or case id can never become a label by mistake.
 _LABEL_VALUE = re.compile(r"[a-z][a-z0-9_.]{0,39}")
@@ -131,10 +132,15 @@ def _label_text(labels: dict[str, str]) -> str:
 
 
 def _add(session: Session, name: str, labels: str, amount: float) -> None:
+    if not session.info.get(_HOOKED):
+        # On this session only, not on SQLAlchemy's Session class, which every app in the
+        # process (and every library) shares.
+        event.listen(session, "before_commit", _write_counts)
+        event.listen(session, "after_rollback", _forget_counts)
+        session.info[_HOOKED] = True
     session.info.setdefault(_PENDING, defaultdict(float))[(name, labels)] += amount
 
 
-@event.listens_for(Session, "before_commit")
 def _write_counts(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
@@ -149,7 +155,6 @@ def _write_counts(session: Session) -> None:
         )
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget_counts(session: Session) -> None:
     session.info.pop(_PENDING, None)
 

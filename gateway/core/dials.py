@@ -24,6 +24,7 @@ from sqlalchemy import select
 from gateway.core import counters
 from gateway.core.effects import Effects
 from gateway.core.models import Case, OutboxMessage, TimelineEntry
+from gateway.core.names import CallbackType, Channel
 from gateway.core.recipients import Refused, count_today, destination_refused, over_limit
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def admit(fx: Effects, case: Case, recipient: str, number: str) -> Refused | Non
         return over_limit(number, sent)
     row = OutboxMessage(
         case_pk=case.id,
-        channel="call",
+        channel=Channel.CALL,
         purpose=PURPOSE,
         recipient=recipient,
         to_number=number,
@@ -76,10 +77,10 @@ def refuse(fx: Effects, case: Case, caller_role: str, recipient: str, refused: R
     if told is None:
         fx.callback(
             case,
-            "message.undeliverable",
+            CallbackType.MESSAGE_UNDELIVERABLE,
             recipient=recipient,
             purpose=PURPOSE,
-            channel="call",
+            channel=Channel.CALL,
             error_code=None,
             reason=refused.reason,
         )

@@ -13,28 +13,29 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from gateway.core import counters, limits, logs
+from gateway.core import counters, logs
 from gateway.core.callback_schemas import callback_payload
 from gateway.core.config import Config
 from gateway.core.db import utcnow
+from gateway.core.lookups import Lookups
 from gateway.core.models import Case, OptOut, OutboxMessage, TimelineEntry, Timer
+from gateway.core.names import CallbackType, Channel, OutboxStatus, Recipient, TimerStatus
 from gateway.core.phones import mask
+from gateway.core.purposes import Purpose
 from gateway.core.quiet_hours import next_allowed
 
 log = logging.getLogger(__name__)
 
-# What we start ourselves, often hundreds at once (07:30 dispatches, questions when quiet
-# hours end). Everything else answers someone who just wrote or called, and goes first.
-BULK_PURPOSES = {"dispatch_citizen", "dispatch_crew", "question", "reminder"}
 
+class Effects(Lookups):
+    """What a flow may cause (here) and read, lock and change (gateway/core/lookups.py)."""
 
-class Effects:
     def __init__(self, session: Session, config: Config, now: datetime | None = None):
         self.session = session
         self.config = config
         self.now = now or utcnow()
 
-    def record(self, case: Case, kind: str, summary: str, **data) -> None:
+    def record(self, case: Case, kind: str, summary: str, **data: object) -> None:
         logs.note_case(case.case_id)
         self.session.add(TimelineEntry(case_pk=case.id, at=self.now, kind=kind, summary=summary, data=data))
 
@@ -42,42 +43,38 @@ class Effects:
         self,
         case: Case,
         recipient: str,
-        purpose: str,
+        purpose: Purpose,
         body: str,
         *,
-        quiet_hours: bool = False,
         replaces: OutboxMessage | None = None,
         due: datetime | None = None,
     ) -> OutboxMessage | None:
         """Queue a text from the case's proxy number to the citizen or the crew.
 
-        quiet_hours=True holds a text the resident did not ask for until QUIET_HOURS end;
+        A purpose with `quiet_hours` waits until QUIET_HOURS end when it goes to the resident;
         answers to her own message and crew texts go at once. A number that opted out
-        (STOP) gets nothing: the text is noted on the timeline and not queued. Nor does one
-        past AUTO_REPLY_LIMIT of our automatic texts to her (gateway/core/limits.py).
+        (STOP) gets nothing: the text is noted on the timeline and not queued.
         """
-        to = case.citizen_phone if recipient == "citizen" else case.crew_phone
+        to = case.citizen_phone if recipient == Recipient.CITIZEN else case.crew_phone
         if self.opted_out(to):
             self.record(
                 case,
                 "text.suppressed",
-                f"{purpose} text to {recipient} {mask(to)} not sent: opted out",
-                purpose=purpose,
+                f"{purpose.name} text to {recipient} {mask(to)} not sent: opted out",
+                purpose=purpose.name,
                 recipient=recipient,
             )
-            counters.count_message(self.session, "sms", recipient, "suppressed")
-            return None
-        if not limits.allows(self, case, recipient, purpose):
+            counters.count_message(self.session, Channel.SMS, recipient, "suppressed")
             return None
         due = due or self.now
-        if quiet_hours and recipient == "citizen":
+        if purpose.quiet_hours and recipient == Recipient.CITIZEN:
             due = next_allowed(due, self.config.quiet_hours, self.config.timezone)
-        return self._queue(case, "sms", purpose, recipient, to, body, due, replaces)
+        return self._queue(case, Channel.SMS, purpose, recipient, to, body, due, replaces)
 
     def call(
         self,
         case: Case,
-        purpose: str,
+        purpose: Purpose,
         spoken: str,
         *,
         replaces: OutboxMessage | None = None,
@@ -85,13 +82,13 @@ class Effects:
     ) -> OutboxMessage:
         """Queue a voice call to the citizen that says `spoken`; calls always wait out quiet hours."""
         due = next_allowed(due or self.now, self.config.quiet_hours, self.config.timezone)
-        return self._queue(case, "call", purpose, "citizen", case.citizen_phone, spoken, due, replaces)
+        return self._queue(case, Channel.CALL, purpose, Recipient.CITIZEN, case.citizen_phone, spoken, due, replaces)
 
     def _queue(
         self,
         case: Case,
-        channel: str,
-        purpose: str,
+        channel: Channel,
+        purpose: Purpose,
         recipient: str,
         to: str | None,
         body: str,
@@ -101,25 +98,25 @@ class Effects:
         row = OutboxMessage(
             case_pk=case.id,
             channel=channel,
-            purpose=purpose,
+            purpose=purpose.name,
             recipient=recipient,
             to_number=to,
             from_number=case.proxy_number,
             body=body,
             due_at=due,
             replaces_id=replaces.id if replaces else None,
-            priority=1 if purpose in BULK_PURPOSES else 0,
+            priority=1 if purpose.bulk else 0,
         )
         self.session.add(row)
         self.session.flush()
-        what = "text" if channel == "sms" else "call"
+        what = "text" if channel == Channel.SMS else "call"
         held = f", held until {due:%Y-%m-%d %H:%M} UTC" if due > self.now else ""
         self.record(
             case,
             f"{what}.queued",
-            f"{purpose} {what} to {recipient} {mask(to)}{held}",
+            f"{purpose.name} {what} to {recipient} {mask(to)}{held}",
             outbox_id=row.id,
-            purpose=purpose,
+            purpose=purpose.name,
             recipient=recipient,
             body=body,
         )
@@ -128,14 +125,14 @@ class Effects:
     def opted_out(self, phone: str | None) -> bool:
         return phone is not None and self.session.get(OptOut, phone) is not None
 
-    def callback(self, case: Case, event_type: str, **data) -> OutboxMessage:
+    def callback(self, case: Case, event_type: CallbackType, **data: object) -> OutboxMessage:
         webhook_id = "msg_" + uuid.uuid4().hex
         payload = callback_payload(
             event_type, self.now, case_id=case.case_id, reference=case.reference, round=case.round, **data
         )
         row = OutboxMessage(
             case_pk=case.id,
-            channel="callback",
+            channel=Channel.CALLBACK,
             purpose=event_type,
             recipient="case_system",
             payload=payload,
@@ -150,16 +147,16 @@ class Effects:
 
     def schedule(self, case: Case, kind: str, after_seconds: int, *, start: datetime | None = None) -> Timer:
         due = (start or self.now) + timedelta(seconds=after_seconds)
-        timer = Timer(case_pk=case.id, kind=kind, round=case.round, due_at=due, status="pending")
+        timer = Timer(case_pk=case.id, kind=kind, round=case.round, due_at=due, status=TimerStatus.PENDING)
         self.session.add(timer)
         self.record(case, "timer.set", f"{kind} due at {due:%Y-%m-%d %H:%M:%S} UTC", timer=kind, due_at=due.isoformat())
         return timer
 
     def cancel_timers(self, case: Case, kinds: tuple[str, ...] | None = None) -> None:
-        query = update(Timer).where(Timer.case_pk == case.id, Timer.status == "pending")
+        query = update(Timer).where(Timer.case_pk == case.id, Timer.status == TimerStatus.PENDING)
         if kinds:
             query = query.where(Timer.kind.in_(kinds))
-        self.session.execute(query.values(status="cancelled"))
+        self.session.execute(query.values(status=OutboxStatus.CANCELLED))
 
     def cancel_pending_texts(
         self, case: Case, reason: str, purposes: tuple[str, ...] | None = None, held_only: bool = False
@@ -170,8 +167,8 @@ class Effects:
         """
         query = select(OutboxMessage.id, OutboxMessage.channel, OutboxMessage.recipient).where(
             OutboxMessage.case_pk == case.id,
-            OutboxMessage.status == "pending",
-            OutboxMessage.channel != "callback",
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.channel != Channel.CALLBACK,
         )
         if purposes:
             query = query.where(OutboxMessage.purpose.in_(purposes))
@@ -183,7 +180,9 @@ class Effects:
             counters.count_message(self.session, row.channel, row.recipient, "withdrawn")
         if ids:
             self.session.execute(
-                update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(status="cancelled", last_error=reason)
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids))
+                .values(status=OutboxStatus.CANCELLED, last_error=reason)
             )
             self.record(case, "text.cancelled", f"{len(ids)} unsent text(s) withdrawn: {reason}", outbox_ids=ids)
         return len(ids)

@@ -18,13 +18,14 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from gateway.core.models import OutboxMessage
+from gateway.core.names import Channel
 
 log = logging.getLogger(__name__)
 
 
 def lane_of(row: OutboxMessage) -> str:
     # Callbacks have no number to share; per case keeps each case's callbacks in order.
-    return f"callback:{row.case_pk}" if row.channel == "callback" else f"number:{row.from_number}"
+    return f"callback:{row.case_pk}" if row.channel == Channel.CALLBACK else f"number:{row.from_number}"
 
 
 class Lanes:

@@ -11,17 +11,23 @@ then lock the row, and look at the row's state only after that.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from gateway.core.models import Case
 
-Row = TypeVar("Row")
+
+class _OfACase(Protocol):
+    id: Any
+    case_pk: Any
 
 
-def case_then_row(session: Session, model: type[Row], *where) -> tuple[Case | None, Row | None]:
+Row = TypeVar("Row", bound=_OfACase)
+
+
+def case_then_row(session: Session, model: type[Row], *where: ColumnElement[bool]) -> tuple[Case | None, Row | None]:
     """The row that `where` finds, and its case (None for a row without one), both locked,
     the case first; (None, None) when there is no such row."""
     found = session.execute(select(model.id, model.case_pk).where(*where)).first()

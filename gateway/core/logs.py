@@ -19,8 +19,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import TextIO
 
-from flask import Flask, g, request
+from flask import Flask, Response, g, request
 
 from gateway.core.phones import mask_numbers_in
 
@@ -69,8 +70,9 @@ class JsonFormatter(logging.Formatter):
             "message": masked(record.getMessage(), self.public),
         }
         for key, var in (("request_id", request_id), ("case_id", case_id)):
-            if var.get() is not None:
-                entry[key] = var.get()
+            value = var.get()
+            if value is not None:
+                entry[key] = value
         if record.exc_info:
             entry["exception"] = masked(self.formatException(record.exc_info), self.public)
         # ensure_ascii: every line is plain ASCII, so no byte in a message can split or break it.
@@ -95,15 +97,15 @@ class _Stderr(logging.StreamHandler):
 
     korte_lijn = True
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(sys.stderr)
 
-    @property
-    def stream(self):
+    @property  # logging's attribute, read fresh each time
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter
-    def stream(self, _value):
+    def stream(self, _value: TextIO) -> None:
         pass
 
 
@@ -139,7 +141,7 @@ def register(app: Flask) -> None:
         g.started = time.monotonic()
 
     @app.after_request
-    def _finish(response):
+    def _finish(response: Response) -> Response:
         response.headers["X-Request-Id"] = request_id.get() or ""
         elapsed = (time.monotonic() - g.get("started", time.monotonic())) * 1000
         # The path is the caller's text: control characters would forge a line in the text format.
@@ -149,7 +151,7 @@ def register(app: Flask) -> None:
         return response
 
     @app.teardown_request
-    def _end(_exc) -> None:
+    def _end(_exc: BaseException | None) -> None:
         tokens = g.pop("log_tokens", None)
         if tokens:
             case_id.reset(tokens[1])

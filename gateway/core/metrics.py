@@ -18,7 +18,8 @@ Reopen rate is left to Prometheus, from counters that never reset:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from datetime import datetime
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from sqlalchemy import case, func, select, text
@@ -26,6 +27,7 @@ from sqlalchemy import case, func, select, text
 from gateway.core.counters import KINDS, METRICS, format_bound, parse_labels
 from gateway.core.db import Database, utcnow
 from gateway.core.models import DisabledEndpoint, MetricCounter, OutboxMessage, Timer
+from gateway.core.names import OutboxStatus, TimerStatus
 
 # A scrape must never hold the database: PostgreSQL stops a query that takes longer.
 SCRAPE_TIMEOUT_MS = 5000
@@ -51,11 +53,13 @@ class DatabaseCollector:
                     func.count(case((OutboxMessage.due_at <= now, 1))),
                     func.min(case((OutboxMessage.due_at <= now, OutboxMessage.due_at))),
                 )
-                .where(OutboxMessage.status == "pending")
+                .where(OutboxMessage.status == OutboxStatus.PENDING)
                 .group_by(OutboxMessage.channel)
             ).all()
             overdue, oldest_timer = session.execute(
-                select(func.count(), func.min(Timer.due_at)).where(Timer.status == "pending", Timer.due_at <= now)
+                select(func.count(), func.min(Timer.due_at)).where(
+                    Timer.status == TimerStatus.PENDING, Timer.due_at <= now
+                )
             ).one()
             on_hold = session.scalar(select(func.count()).select_from(DisabledEndpoint))
         yield from _stored_metrics(stored)
@@ -73,31 +77,32 @@ class DatabaseCollector:
         )
 
 
-def _stored_metrics(rows) -> Iterator[Metric]:
+def _stored_metrics(rows: Iterable[tuple[str, str, float]]) -> Iterator[Metric]:
     values: dict[str, dict[str, float]] = defaultdict(dict)
     for name, labels, value in rows:
         values[name][labels] = value
     for name, spec in METRICS.items():
         if spec.kind == "counter":
-            family = CounterMetricFamily(name, spec.help, labels=spec.labels)
+            counter = CounterMetricFamily(name, spec.help, labels=spec.labels)
             for labels, value in sorted(values[name].items()):
                 found = parse_labels(labels)
-                family.add_metric([found.get(key, "") for key in spec.labels], value)
+                counter.add_metric([found.get(key, "") for key in spec.labels], value)
+            yield counter
         else:
-            family = HistogramMetricFamily(name, spec.help, labels=spec.labels)
+            histogram = HistogramMetricFamily(name, spec.help, labels=spec.labels)
             buckets = values[name + "_bucket"]
             for labels, total in sorted(values[name + "_sum"].items()):
                 base = [parse_labels(labels).get(key, "") for key in spec.labels]
                 prefix = labels + "," if labels else ""
-                cumulative, points = 0.0, []
+                cumulative, points = 0.0, list[tuple[str, float]]()
                 for bound in [format_bound(b) for b in spec.buckets] + ["+Inf"]:
                     cumulative += buckets.get(f"{prefix}le={bound}", 0.0)
                     points.append((bound, cumulative))
-                family.add_metric(base, points, sum_value=total)
-        yield family
+                histogram.add_metric(base, points, sum_value=total)
+            yield histogram
 
 
-def _outbox_metrics(rows, now) -> Iterator[Metric]:
+def _outbox_metrics(rows: Iterable[tuple[str, int, int, datetime | None]], now: datetime) -> Iterator[Metric]:
     pending = GaugeMetricFamily(
         "korte_lijn_outbox_pending",
         "Unsent outbox rows: due (waiting for a worker) or held (quiet hours, retry later).",
@@ -118,5 +123,5 @@ def _outbox_metrics(rows, now) -> Iterator[Metric]:
     yield oldest
 
 
-def _age(moment, now) -> float:
+def _age(moment: datetime | None, now: datetime) -> float:
     return max(0.0, (now - moment).total_seconds()) if moment is not None else 0.0

@@ -45,7 +45,6 @@ class Case(Base):
     # After a NO we ask what is still wrong; the next text is her answer to that.
     awaiting_detail: Mapped[bool] = mapped_column(default=False)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    question_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reopen_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the last session of the case ended (cancelled, or the reopen window closed);
     # RETENTION_DAYS later its phone numbers and words are removed (gateway/core/retention.py).

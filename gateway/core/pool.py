@@ -83,8 +83,8 @@ def allocate(session: Session, numbers: tuple[str, ...], case: Case, prefer: str
     others = [set(has) for phone, has in held.items() if phone not in parties.values()]
     choice = choose(
         numbers,
-        held.get(case.citizen_phone, Counter()),
-        held.get(case.crew_phone, Counter()),
+        held.get(case.citizen_phone or "", Counter()),
+        held.get(case.crew_phone or "", Counter()),
         prefer,
         needed_by(numbers, others),
     )

@@ -37,6 +37,8 @@ class SenderRate:
         transaction), else the moment its turn comes; then nothing is taken.
         Call `know(number)` first, outside that transaction."""
         slot = session.scalar(select(SenderSlot).where(SenderSlot.number == number).with_for_update())
+        if slot is None:
+            raise LookupError(f"no sending slot for {number}: call know() first")
         now = utcnow()
         if slot.next_at > now:
             return slot.next_at

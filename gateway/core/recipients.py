@@ -28,6 +28,7 @@ from gateway.core.effects import Effects
 from gateway.core.hooks import DeliveryOutcomes
 from gateway.core.locks import case_then_row
 from gateway.core.models import OutboxMessage
+from gateway.core.names import OutboxStatus
 from gateway.core.phones import mask
 
 log = logging.getLogger(__name__)
@@ -69,9 +70,10 @@ def check_daily_limit(session: Session, row: OutboxMessage, config: Config, is_p
     (gateway/core/outbox/results.py `failed`); a row refused meanwhile because of it is the one way the
     bound errs, and it errs low. Masked calls count too (gateway/core/dials.py).
     """
-    sent = count_today(session, row.to_number, is_postgres, excluding=row.id)
+    number = row.to_number or ""
+    sent = count_today(session, number, is_postgres, excluding=row.id)
     if sent >= config.recipient_daily_limit:
-        raise over_limit(row.to_number, sent)
+        raise over_limit(number, sent)
 
 
 def count_today(session: Session, number: str, is_postgres: bool, excluding: int | None = None) -> int:
@@ -81,7 +83,7 @@ def count_today(session: Session, number: str, is_postgres: bool, excluding: int
             text(f"SELECT pg_advisory_xact_lock({_RECIPIENT_LOCKS}, hashtext(:number))"), {"number": number}
         )
     # Callbacks have no to_number, so this counts texts and calls (index ix_outbox_recipient_sent).
-    return session.scalar(
+    sent = session.scalar(
         select(func.count())
         .select_from(OutboxMessage)
         .where(
@@ -90,6 +92,7 @@ def count_today(session: Session, number: str, is_postgres: bool, excluding: int
             OutboxMessage.id != (excluding or 0),
         )
     )
+    return sent or 0
 
 
 def over_limit(number: str, sent: int) -> Refused:
@@ -103,9 +106,14 @@ def refuse(db: Database, config: Config, row: OutboxMessage, refused: Refused, o
     """Mark the claimed row failed unsent, count it, note it on the timeline, and tell the case system."""
     with db.transaction() as session:
         case, current = case_then_row(session, OutboxMessage, OutboxMessage.id == row.id)
-        if current is None or current.status != "pending" or current.attempts != row.attempts:
+        if current is None or current.status != OutboxStatus.PENDING or current.attempts != row.attempts:
             return  # withdrawn, or taken over by another worker, meanwhile
-        current.status, current.last_error, current.locked_until, current.sent_at = "failed", refused.reason, None, None
+        current.status, current.last_error, current.locked_until, current.sent_at = (
+            OutboxStatus.FAILED,
+            refused.reason,
+            None,
+            None,
+        )
         counters.count_message(session, row.channel, row.recipient, refused.outcome)
         if refused.outcome == "over_limit":
             counters.count(session, "korte_lijn_recipient_limit_hits", recipient=row.recipient)

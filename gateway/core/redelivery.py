@@ -17,6 +17,7 @@ from gateway.core.config import Config
 from gateway.core.db import Database
 from gateway.core.effects import Effects
 from gateway.core.models import Case, OutboxMessage
+from gateway.core.names import Channel, OutboxStatus
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def failed_callbacks(db: Database, case_id: str | None = None, since: datetime |
     query = (
         select(OutboxMessage, Case.case_id)
         .outerjoin(Case, Case.id == OutboxMessage.case_pk)
-        .where(OutboxMessage.channel == "callback", OutboxMessage.status == "failed")
+        .where(OutboxMessage.channel == Channel.CALLBACK, OutboxMessage.status == OutboxStatus.FAILED)
     )
     if case_id is not None:
         query = query.where(Case.case_id == case_id)
@@ -43,7 +44,9 @@ def failed_callbacks(db: Database, case_id: str | None = None, since: datetime |
         query = query.where(OutboxMessage.created_at >= since)
     with db.transaction() as session:
         return [
-            FailedCallback(row.id, case_id_, row.purpose, row.webhook_id, row.attempts, row.last_error, row.created_at)
+            FailedCallback(
+                row.id, case_id_, row.purpose, row.webhook_id or "", row.attempts, row.last_error, row.created_at
+            )
             for row, case_id_ in session.execute(query.order_by(OutboxMessage.id))
         ]
 
@@ -55,8 +58,8 @@ def requeue(db: Database, config: Config, ids: list[int]) -> int:
         # The condition on status keeps a second operator's run from requeueing one twice.
         requeued = session.scalars(
             update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "failed")
-            .values(status="pending", attempts=0, due_at=fx.now, locked_until=None)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.FAILED)
+            .values(status=OutboxStatus.PENDING, attempts=0, due_at=fx.now, locked_until=None)
             .returning(OutboxMessage.id)
         ).all()
         for row in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(requeued))):

@@ -8,9 +8,10 @@ reference and address, and opt-outs, which must be honoured for as long as we te
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 
 from gateway.core.db import Database
 from gateway.core.models import Case, InboundMessage, OutboxMessage, PendingChoice, TimelineEntry
@@ -24,14 +25,15 @@ BATCH = 500
 def due(db: Database, retention_days: int, now: datetime) -> int:
     """How many cases purge() would clean now: the length of `flask purge`'s progress bar."""
     with db.transaction() as session:
-        return session.scalar(select(func.count()).select_from(Case).where(*_due(now - timedelta(days=retention_days))))
+        cases = select(func.count()).select_from(Case).where(*_due(now - timedelta(days=retention_days)))
+        return session.scalar(cases) or 0
 
 
-def _due(cutoff: datetime) -> tuple:
+def _due(cutoff: datetime) -> tuple[ColumnElement[bool], ...]:
     return Case.ended_at < cutoff, Case.personal_data_removed_at.is_(None)
 
 
-def purge(db: Database, retention_days: int, now: datetime, progress=None) -> int:
+def purge(db: Database, retention_days: int, now: datetime, progress: Callable[[int], object] | None = None) -> int:
     """Remove personal data of cases that ended before the cut-off; returns how many cases."""
     cutoff = now - timedelta(days=retention_days)
     done = 0
@@ -56,7 +58,8 @@ def purge(db: Database, retention_days: int, now: datetime, progress=None) -> in
             for row in session.scalars(
                 select(OutboxMessage).where(OutboxMessage.case_pk.in_(ids), OutboxMessage.payload.is_not(None))
             ):
-                row.payload = {**row.payload, "data": _without_words(row.payload.get("data", {}))}
+                payload = row.payload or {}
+                row.payload = {**payload, "data": _without_words(payload.get("data", {}))}
             for entry in session.scalars(select(TimelineEntry).where(TimelineEntry.case_pk.in_(ids))):
                 if any(key in entry.data for key in WORDS):
                     entry.data = _without_words(entry.data)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
 
 from gateway.core.config import Config
 from gateway.core.destinations import refusal
+from gateway.core.names import EventType
 from gateway.core.phones import InvalidPhoneNumber, mask, normalise
 from gateway.core.safe_text import unsafe_character
 
@@ -18,7 +19,12 @@ CaseId = Annotated[str, Field(min_length=1, max_length=100, pattern=rf"^{CASE_ID
 ETA_YEARS = (2000, 2999)
 # The longest description accepted: it reaches the crew in at most four texts (flows/parts.py).
 MAX_DESCRIPTION_CHARACTERS = 5000
-EVENT_TYPES = ("case.dispatched", "case.completed", "case.cancelled")
+
+
+def _context(info: ValidationInfo) -> dict[str, Any]:
+    if info.context is None:
+        raise RuntimeError("validate events with context=validation_context(config)")
+    return info.context
 
 
 class _Strict(BaseModel):
@@ -57,10 +63,11 @@ class Party(_Strict):
     @classmethod
     def _phone(cls, value: object, info: ValidationInfo) -> str:
         try:
-            number = normalise(value, info.context["region"])
+            number = normalise(value, _context(info)["region"])
         except InvalidPhoneNumber as exc:
             raise ValueError(str(exc)) from None
-        refused = refusal(number, info.context["allowed_regions"], info.context["own_numbers"])
+        context = _context(info)
+        refused = refusal(number, context["allowed_regions"], context["own_numbers"])
         if refused:
             raise ValueError(f"{mask(number)} {refused}")
         return number
@@ -70,11 +77,11 @@ class Party(_Strict):
     def _language(cls, value: str | None, info: ValidationInfo) -> str:
         """'nl', 'NL' or 'nl-BE' become 'nl'; a language we have no texts for gets the default."""
         if value is None:
-            return info.context["default_language"]
+            return _context(info)["default_language"]
         primary = value.lower().replace("_", "-").split("-")[0]
         if not primary.isalpha() or not 2 <= len(primary) <= 3:
             raise ValueError("expected a language code like nl or en")
-        return primary if primary in ("nl", "en") else info.context["default_language"]
+        return primary if primary in ("nl", "en") else _context(info)["default_language"]
 
 
 class Crew(Party):
@@ -126,27 +133,33 @@ class Cancelled(_Strict):
 
 
 class Envelope(_Strict):
-    type: Literal["case.dispatched", "case.completed", "case.cancelled"]
+    type: EventType
     timestamp: datetime | None = None
     data: dict
 
 
-DATA_MODELS = {"case.dispatched": Dispatched, "case.completed": Completed, "case.cancelled": Cancelled}
+EventData = Dispatched | Completed | Cancelled
+DATA_MODELS: dict[EventType, type[EventData]] = {
+    EventType.DISPATCHED: Dispatched,
+    EventType.COMPLETED: Completed,
+    EventType.CANCELLED: Cancelled,
+}
 
 
-def _typed(event_type: str, data: type[_Strict]) -> type[Envelope]:
+def _typed(event_type: str, data: type[EventData]) -> type[Envelope]:
     # For /openapi.json: the envelope with its data model filled in. Requests are validated
     # by Envelope, then DATA_MODELS, so a field's error names it as citizen.phone, not data.citizen.phone.
     return create_model(
         f"{data.__name__}Event",
         __base__=Envelope,
         __doc__=data.__doc__,
-        type=(Literal[event_type], ...),
+        # A Literal of a value known at run time: pydantic reads it, mypy cannot.
+        type=(Literal[event_type], ...),  # type: ignore[arg-type]
         data=(data, ...),
     )
 
 
-def validation_context(config: Config) -> dict:
+def validation_context(config: Config) -> dict[str, Any]:
     """What the validators read from the settings (a gateway.core.config.Config)."""
     return {
         "region": config.default_region,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from sqlalchemy import select
@@ -15,13 +15,14 @@ from gateway.core.config import Config
 from gateway.core.db import Database, utcnow
 from gateway.core.effects import Effects
 from gateway.core.models import Case, Timer
+from gateway.core.names import TimerStatus
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Effects, Case], None]
 
 
-def fire_due(db: Database, config: Config, handlers: dict[str, Handler], limit: int = 200) -> int:
+def fire_due(db: Database, config: Config, handlers: Mapping[str, Handler], limit: int = 200) -> int:
     """Fire due timers, each in its own transaction with its case locked."""
     fired = 0
     while fired < limit:
@@ -34,7 +35,7 @@ def fire_due(db: Database, config: Config, handlers: dict[str, Handler], limit: 
                 due = session.execute(
                     select(Timer.id, Case)
                     .join(Case, Case.id == Timer.case_pk)
-                    .where(Timer.status == "pending", Timer.due_at <= now)
+                    .where(Timer.status == TimerStatus.PENDING, Timer.due_at <= now)
                     .order_by(Timer.due_at, Timer.id)
                     .limit(1)
                     .with_for_update(skip_locked=True, of=Case)
@@ -43,7 +44,7 @@ def fire_due(db: Database, config: Config, handlers: dict[str, Handler], limit: 
                     return fired
                 timer_id = due.id
                 timer = session.get(Timer, timer_id, with_for_update=True)
-                if timer.status != "pending":
+                if timer is None or timer.status != TimerStatus.PENDING:
                     continue  # fired by another worker between that read and the case's lock
                 _fire(session, config, handlers, timer, due.Case, now)
         except (OperationalError, InterfaceError):
@@ -54,21 +55,23 @@ def fire_due(db: Database, config: Config, handlers: dict[str, Handler], limit: 
             # A timer that cannot fire must not block the ones behind it: park it, loudly.
             log.exception("timer %s failed and is parked as failed", timer_id)
             with db.transaction() as session:
-                session.get(Timer, timer_id).status = "failed"
+                failed = session.get(Timer, timer_id)
+                if failed is not None:
+                    failed.status = TimerStatus.FAILED
         fired += 1
     return fired
 
 
 def _fire(
-    session: Session, config: Config, handlers: dict[str, Handler], timer: Timer, case: Case, now: datetime
+    session: Session, config: Config, handlers: Mapping[str, Handler], timer: Timer, case: Case, now: datetime
 ) -> None:
     """Fire `timer`; its case is locked already."""
     logs.note_case(case.case_id)
-    timer.status, timer.fired_at = "fired", now
+    timer.status, timer.fired_at = TimerStatus.FIRED, now
     late = (now - timer.due_at).total_seconds()
     counters.observe(session, "korte_lijn_timer_lateness_seconds", late)
     if timer.round != case.round:
-        timer.status = "stale"  # set in an earlier round; a new dispatch replaced it
+        timer.status = TimerStatus.STALE  # set in an earlier round; a new dispatch replaced it
         return
     fx = Effects(session, config, now)
     log.info("timer %s (%s) fired %.2fs after due", timer.id, timer.kind, late)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -98,7 +99,7 @@ class TwilioTransport:
 
 
 @contextmanager
-def _translated_errors():
+def _translated_errors() -> Iterator[None]:
     try:
         yield
     except TwilioRestException as exc:
@@ -113,6 +114,8 @@ def _translated_errors():
         response = exc.args[1] if len(exc.args) > 1 else None
         status = getattr(response, "status_code", 0)
         try:
+            if response is None:
+                raise ValueError("no response")
             body = json.loads(response.text)
             code, message = str(body.get("code") or status), str(body.get("message") or exc.args[0])
         except (AttributeError, TypeError, ValueError):

@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from gateway.http.errors import ApiError
 
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
 
 class WholeBody:
-    def __init__(self, wsgi_app, limit: int):
+    def __init__(self, wsgi_app: WSGIApplication, limit: int):
         self.wsgi_app, self.limit = wsgi_app, limit
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
             body = _read_at_most(environ["wsgi.input"], self.limit + 1)
             environ["wsgi.input"] = io.BytesIO(body)
@@ -27,7 +32,7 @@ class WholeBody:
         return self.wsgi_app(environ, start_response)
 
 
-def _read_at_most(stream, size: int) -> bytes:
+def _read_at_most(stream: BinaryIO, size: int) -> bytes:
     # A server's stream may hand back less than asked for before its end.
     parts, left = [], size
     while left > 0:
@@ -39,7 +44,7 @@ def _read_at_most(stream, size: int) -> bytes:
     return b"".join(parts)
 
 
-def json_object(raw: bytes) -> dict:
+def json_object(raw: bytes) -> dict[str, Any]:
     """The body as a JSON object, or a 400 saying what is wrong with it."""
     try:
         document = json.loads(raw)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from gateway.core import logs
@@ -18,7 +19,7 @@ bp = Blueprint("cases", __name__)
 
 
 @bp.get("/v1/cases/<case_id>")
-def show_case(case_id: str):
+def show_case(case_id: str) -> ResponseReturnValue:
     rt = runtime()
     check_case_system(request, rt.config)
     if not CASE_ID.fullmatch(case_id):

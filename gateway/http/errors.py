@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, request
+from flask import Flask, Response, jsonify, request
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -14,13 +14,17 @@ log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, field: str | None = None, headers=None):
+    def __init__(
+        self, status: int, code: str, message: str, field: str | None = None, headers: dict[str, str] | None = None
+    ):
         super().__init__(message)
         self.status, self.code, self.message, self.field = status, code, message, field
         self.headers = headers or {}
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None, headers=None):
+def error_response(
+    status: int, code: str, message: str, field: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
     answer = ErrorAnswer(error=ErrorDetail(code=code, message=message, field=field or None))
     response = jsonify(answer.model_dump(mode="json", exclude_none=True))
     response.status_code = status
@@ -30,18 +34,18 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 
 def register(app: Flask) -> None:
     @app.errorhandler(ApiError)
-    def _api_error(exc: ApiError):
+    def _api_error(exc: ApiError) -> Response:
         return error_response(exc.status, exc.code, exc.message, exc.field, exc.headers)
 
     @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):
+    def _http_error(exc: HTTPException) -> Response:
         if exc.code == 413:
             return error_response(413, "body_too_large", "the body is over 64 KiB")
         return error_response(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description or exc.name)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
-    def _database_away(exc):
+    def _database_away(exc: OperationalError | InterfaceError) -> Response:
         # Say "try again" rather than 500 with a traceback: the caller's retry will land.
         log.error("database unavailable during %s %s: %s", request.method, request.path, type(exc.orig).__name__)
         return error_response(

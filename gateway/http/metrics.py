@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 
 from flask import Blueprint, Flask, Response, abort, current_app, request
+from flask.typing import ResponseReturnValue
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
@@ -31,7 +32,7 @@ def register(app: Flask) -> None:
 
 
 @bp.get("/metrics")
-def metrics():
+def metrics() -> ResponseReturnValue:
     config = runtime().config
     if config.metrics_token:
         _check_token(config.metrics_token)

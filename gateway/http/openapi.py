@@ -7,12 +7,15 @@ Public: it holds no secrets, and a case-system developer needs it before she has
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import cache
 from importlib.metadata import version
+from typing import Any
 
 from flask import Blueprint, jsonify
+from flask.typing import ResponseReturnValue
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from gateway.core.callback_schemas import ENVELOPES
 from gateway.core.schemas import CASE_ID, EVENT_MODELS
@@ -20,9 +23,11 @@ from gateway.http import openapi_examples as examples
 from gateway.http.answers import CaseView, ErrorAnswer, EventAccepted
 
 bp = Blueprint("openapi", __name__)
+# A model's place in components/schemas, as {"$ref": ...}.
+Ref = Callable[..., dict[str, Any]]
 
-BEARER = {"bearerKey": []}
-SIGNED = {"webhookSignature": []}
+BEARER: dict[str, list[str]] = {"bearerKey": []}
+SIGNED: dict[str, list[str]] = {"webhookSignature": []}
 RETRY_AFTER = {
     "Retry-After": {
         "description": "Seconds to wait before trying again.",
@@ -42,18 +47,19 @@ ERRORS = {
 
 
 @bp.get("/openapi.json")
-def openapi_json():
+def openapi_json() -> ResponseReturnValue:
     return jsonify(document())
 
 
 @cache
 def document() -> dict:
     """The OpenAPI 3.1 document; it depends on the code only, so it is built once."""
-    requests = [(model, "validation") for model in EVENT_MODELS.values()]
-    answers = [(model, "serialization") for model in (EventAccepted, ErrorAnswer, CaseView, *ENVELOPES.values())]
+    requests: list[tuple[type[BaseModel], JsonSchemaMode]] = [(model, "validation") for model in EVENT_MODELS.values()]
+    answered: tuple[type[BaseModel], ...] = (EventAccepted, ErrorAnswer, CaseView, *ENVELOPES.values())
+    answers: list[tuple[type[BaseModel], JsonSchemaMode]] = [(model, "serialization") for model in answered]
     refs, top = models_json_schema(requests + answers, ref_template="#/components/schemas/{model}")
 
-    def ref(model: type[BaseModel], mode: str = "serialization") -> dict:
+    def ref(model: type[BaseModel], mode: JsonSchemaMode = "serialization") -> dict[str, Any]:
         return refs[(model, mode)]
 
     return {
@@ -72,7 +78,7 @@ def document() -> dict:
     }
 
 
-def _events(ref) -> dict:
+def _events(ref: Ref) -> dict[str, Any]:
     one_of = {event_type: ref(model, "validation") for event_type, model in EVENT_MODELS.items()}
     return {
         "operationId": "postEvent",
@@ -123,7 +129,7 @@ def _events(ref) -> dict:
     }
 
 
-def _case(ref) -> dict:
+def _case(ref: Ref) -> dict[str, Any]:
     return {
         "operationId": "getCase",
         "summary": "The case and its timeline, phone numbers masked",
@@ -149,7 +155,7 @@ def _webhook(event_type: str, schema: dict) -> dict:
     return {
         "operationId": "callback_" + event_type.replace(".", "_"),
         "summary": event_type,
-        "description": ENVELOPES[event_type].__doc__ + " Sent to CASE_CALLBACK_URL; " + signed,
+        "description": (ENVELOPES[event_type].__doc__ or "") + " Sent to CASE_CALLBACK_URL; " + signed,
         "parameters": [
             _header("webhook-id", True, "Unique per callback; the same on every retry of it.", {"type": "string"}),
             _header("webhook-timestamp", True, "Unix seconds of this attempt.", {"type": "string"}),
@@ -168,7 +174,7 @@ def _webhook(event_type: str, schema: dict) -> dict:
     }
 
 
-def _errors(ref, statuses) -> dict:
+def _errors(ref: Ref, statuses: Iterable[int]) -> dict[str, Any]:
     return {
         str(status): _json(
             ERRORS[status], ref(ErrorAnswer), examples.error(status), RETRY_AFTER if status == 503 else None

@@ -7,6 +7,7 @@ fits its model fails when the document is built, not in a reader's integration.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from gateway.core.callback_schemas import callback_payload
 from gateway.http.answers import CaseView, ErrorAnswer, ErrorDetail, EventAccepted
@@ -61,7 +62,7 @@ def error(status: int) -> dict:
     )
 
 
-def _entry(clock: str, kind: str, summary: str, **data) -> dict:
+def _entry(clock: str, kind: str, summary: str, **data: object) -> dict[str, Any]:
     hour, minute = map(int, clock.split(":"))
     return {"at": AT.replace(hour=hour, minute=minute, second=0), "kind": kind, "summary": summary, "data": data}
 
@@ -124,7 +125,7 @@ CASE_VIEW = CaseView(
     ],
 )
 
-CALLBACK_DATA = {
+CALLBACK_DATA: dict[str, dict[str, Any]] = {
     "case.confirmed": {"reply": "Ja, netjes gemaakt. Dank u wel!"},
     "case.reopened": {"reply": "Nee, het gat zit er nog"},
     "case.unanswered": {},
@@ -149,5 +150,5 @@ CALLBACK_DATA = {
 }
 
 
-def callback(event_type: str) -> dict:
+def callback(event_type: str) -> dict[str, Any]:
     return callback_payload(event_type, AT, **CASE, **CALLBACK_DATA[event_type])

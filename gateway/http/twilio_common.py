@@ -6,26 +6,31 @@ import logging
 import random
 import re
 import time
+from collections.abc import Callable
 from functools import wraps
+from typing import ParamSpec
 
 from flask import Response, abort, request
+from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import OperationalError
+from twilio.twiml import TwiML
 
 from gateway.core.phones import InvalidPhoneNumber, normalise
 from gateway.http.auth import twilio_signature_valid
 from gateway.runtime import runtime
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
 
 # Control characters other than tab and newlines: no one's words, and XML 1.0 cannot carry them.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def signed(view):
+def signed(view: Callable[P, ResponseReturnValue]) -> Callable[P, ResponseReturnValue]:
     """Refuse anything without a valid X-Twilio-Signature for this exact URL."""
 
     @wraps(view)
-    def checked(*args, **kwargs):
+    def checked(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
         if not twilio_signature_valid(request, runtime().config):
             log.warning("refused %s with a missing or bad X-Twilio-Signature", request.path)
             abort(Response("invalid signature\n", status=403, mimetype="text/plain"))
@@ -43,6 +48,8 @@ def signed(view):
                 log.warning("%s: %s; trying again", request.path, type(exc.orig).__name__)
                 time.sleep(random.uniform(0, 0.05 * attempt))  # two victims of one deadlock do not meet again
 
+        raise AssertionError("unreachable: the last try returns or raises")
+
     return checked
 
 
@@ -55,7 +62,7 @@ def _worth_another_try(exc: OperationalError) -> bool:
     return exc.connection_invalidated or getattr(exc.orig, "sqlstate", None) in ROLLED_BACK
 
 
-def twiml(response) -> Response:
+def twiml(response: TwiML) -> Response:
     return Response(str(response), mimetype="text/xml")
 
 

@@ -10,8 +10,10 @@ import logging
 import re
 
 from flask import Blueprint, Response, request
+from flask.typing import ResponseReturnValue
 from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
 
 from flows import reach
@@ -20,6 +22,7 @@ from gateway.core import counters
 from gateway.core.effects import Effects
 from gateway.core.locks import case_then_row
 from gateway.core.models import Case, OutboxMessage
+from gateway.core.names import Channel, OutboxStatus
 from gateway.core.phones import mask
 from gateway.http.twilio_common import CONTROL, as_int, form_number, signed, twiml
 from gateway.runtime import runtime
@@ -51,7 +54,7 @@ ERROR_CODE = re.compile(r"\d{1,10}")
 
 @bp.post("/sms")
 @signed
-def inbound_sms():
+def inbound_sms() -> ResponseReturnValue:
     rt = runtime()
     sid = request.form.get("MessageSid", "").strip()
     if not SID.fullmatch(sid):
@@ -79,27 +82,27 @@ def inbound_sms():
 
 @bp.post("/status")
 @signed
-def message_status():
+def message_status() -> ResponseReturnValue:
     rt = runtime()
     sid = request.form.get("MessageSid", "").strip()
     status = request.form.get("MessageStatus", "").strip().lower()
     if not SID.fullmatch(sid) or status not in STATUS_ORDER:
         return Response("MessageSid and a known MessageStatus are required\n", status=400, mimetype="text/plain")
-    code = request.form.get("ErrorCode", "").strip()
-    code = code if ERROR_CODE.fullmatch(code) else None
+    given = request.form.get("ErrorCode", "").strip()
+    code = given if ERROR_CODE.fullmatch(given) else None
     with rt.db.transaction() as session:
         case, row = _outbox_row(session, sid)
-        if row is None:
+        if row is None or case is None:  # a text to a person always has its case
             log.warning("status %s for unknown message %s ignored", status, sid)
             return Response(status=204)
         if STATUS_ORDER.get(row.delivery_status or "", -1) >= STATUS_ORDER[status]:
             return Response(status=204)  # a redelivered or late callback changes nothing
         row.delivery_status, row.provider_sid = status, sid
         fx = Effects(session, rt.config)
-        if row.status == "pending":
+        if row.status == OutboxStatus.PENDING:
             # Twilio has the text, but the worker that sent it has not said so: it may have
             # died right after the send. Recording it here keeps its lease from sending it twice.
-            row.status, row.sent_at = "sent", fx.now
+            row.status, row.sent_at = OutboxStatus.SENT, fx.now
             counters.count_message(session, row.channel, row.recipient, "sent")
             fx.record(
                 case,
@@ -124,7 +127,7 @@ def message_status():
     return Response(status=204)
 
 
-def _outbox_row(session, sid: str) -> tuple[Case | None, OutboxMessage | None]:
+def _outbox_row(session: Session, sid: str) -> tuple[Case | None, OutboxMessage | None]:
     """The text the status is about, and its case, both locked (gateway/core/locks.py).
     The status callback can beat the worker's own record of the SID; the URL names the row."""
     row_id = as_int(request.args.get("o"))
@@ -133,7 +136,7 @@ def _outbox_row(session, sid: str) -> tuple[Case | None, OutboxMessage | None]:
             session,
             OutboxMessage,
             OutboxMessage.id == row_id,
-            OutboxMessage.channel == "sms",
+            OutboxMessage.channel == Channel.SMS,
             or_(OutboxMessage.provider_sid.is_(None), OutboxMessage.provider_sid == sid),
         )
         if row is not None:

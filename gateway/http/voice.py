@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, request
+from flask.typing import ResponseReturnValue
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from flows import ivr, messages, reach
@@ -20,6 +22,7 @@ from gateway.core import counters
 from gateway.core.effects import Effects
 from gateway.core.locks import case_then_row
 from gateway.core.models import OutboxMessage
+from gateway.core.names import Channel
 from gateway.core.phones import mask
 from gateway.core.safe_text import clean
 from gateway.http.twilio_common import CONTROL, as_int, form_number, signed, twiml
@@ -37,7 +40,7 @@ SPEECH_HINTS = "ja, nee, yes, no, opgelost, niet opgelost, fixed, not fixed"
 
 @bp.post("/voice")
 @signed
-def inbound_call():
+def inbound_call() -> ResponseReturnValue:
     caller, proxy = form_number("From"), form_number("To")
     prompt = _decide(lambda fx: ivr.inbound(fx, proxy, caller))
     log.info(
@@ -51,21 +54,21 @@ def inbound_call():
 
 @bp.post("/ivr/call")
 @signed
-def placed_call():
+def placed_call() -> ResponseReturnValue:
     row_id = as_int(request.args.get("o"))
     return _render(_decide(lambda fx: ivr.placed_call(fx, fx.session.get(OutboxMessage, row_id))))
 
 
 @bp.post("/ivr/question")
 @signed
-def question_again():
+def question_again() -> ResponseReturnValue:
     case_pk, round_, attempt = _case_args()
     return _render(_decide(lambda fx: ivr.question(fx, case_pk, round_, attempt)))
 
 
 @bp.post("/ivr/answer")
 @signed
-def answer():
+def answer() -> ResponseReturnValue:
     case_pk, round_, attempt = _case_args()
     digits, speech = _digits(), CONTROL.sub("", request.form.get("SpeechResult", ""))[:MAX_SPEECH_CHARACTERS]
     return _render(_decide(lambda fx: ivr.answer(fx, case_pk, round_, attempt, digits, speech)))
@@ -73,7 +76,7 @@ def answer():
 
 @bp.post("/ivr/code")
 @signed
-def short_code():
+def short_code() -> ResponseReturnValue:
     """A caller on a shared number keyed in the code of the case she calls about."""
     caller, proxy = form_number("From"), form_number("To")
     attempt, digits = _attempt(), _digits().rstrip("#")
@@ -82,17 +85,17 @@ def short_code():
 
 @bp.post("/ivr/repeat")
 @signed
-def repeat():
+def repeat() -> ResponseReturnValue:
     row_id, times_said = as_int(request.args.get("o")), _attempt()
     if _digits() != ivr.REPEAT_KEY:
         lang = runtime().config.default_language
-        return _render(ivr.Prompt(messages.render(lang, "voice_goodbye"), lang))
+        return _render(ivr.Prompt(messages.texts(runtime().config).render(lang, "voice_goodbye"), lang))
     return _render(_decide(lambda fx: ivr.repeat(fx, fx.session.get(OutboxMessage, row_id), times_said)))
 
 
 @bp.post("/call-status")
 @signed
-def call_status():
+def call_status() -> ResponseReturnValue:
     rt = runtime()
     sid = request.form.get("CallSid", "").strip()
     status = request.form.get("CallStatus", "").strip().lower()
@@ -103,7 +106,7 @@ def call_status():
         return Response(status=204)  # ringing, in-progress: nothing to decide yet
     with rt.db.transaction() as session:
         case, row = case_then_row(session, OutboxMessage, OutboxMessage.id == row_id)
-        if row is None or row.channel != "call" or row.provider_sid not in (None, sid):
+        if row is None or case is None or row.channel != Channel.CALL or row.provider_sid not in (None, sid):
             log.warning("call status %s for unknown call %s ignored", status, sid)
             return Response(status=204)
         if row.delivery_status in FINAL_CALL_STATUSES:
@@ -118,7 +121,7 @@ def call_status():
     return Response(status=204)
 
 
-def _decide(decision) -> ivr.Prompt:
+def _decide(decision: Callable[[Effects], ivr.Prompt]) -> ivr.Prompt:
     rt = runtime()
     with rt.db.transaction() as session:
         return decision(Effects(session, rt.config))
@@ -144,53 +147,77 @@ def _render(prompt: ivr.Prompt) -> Response:
     prompt = replace(prompt, say=clean(prompt.say), goodbye=clean(prompt.goodbye))
     voice = VoiceResponse()
     language = messages.VOICE_LANGUAGES[prompt.language]
-    if prompt.then == "connect":
-        voice.say(prompt.say, language=language)
-        # callerId is the proxy number: without it the other party would see the real number.
-        dial = voice.dial(
-            caller_id=prompt.caller_id,
-            record="do-not-record",
-            answer_on_bridge=True,
-            timeout=30,
-            time_limit=runtime().config.dial_time_limit,
-        )
-        dial.number(prompt.connect_to)
-        return twiml(voice)
-    if prompt.then == "ask_answer":
-        query = {"case": prompt.case_pk, "round": prompt.round, "attempt": prompt.attempt}
-        gather = Gather(
-            input="dtmf speech",
-            num_digits=1,
-            timeout=6,
-            speech_timeout="auto",
-            language=language,
-            hints=SPEECH_HINTS,
-            action=_url("answer", query),
-            method="POST",
-            action_on_empty_result=False,
-        )
-        gather.say(prompt.say, language=language)
-        voice.append(gather)
-        if prompt.attempt < 2:
-            voice.redirect(_url("question", {**query, "attempt": prompt.attempt + 1}), method="POST")
-            return twiml(voice)
-    elif prompt.then == "ask_code":
-        gather = Gather(
-            input="dtmf", finish_on_key="#", timeout=8, action=_url("code", {"attempt": prompt.attempt}), method="POST"
-        )
-        gather.say(prompt.say, language=language)
-        voice.append(gather)
-    elif prompt.then == "offer_repeat":
-        again = _url("repeat", {"o": prompt.outbox_id, "attempt": prompt.attempt})
-        gather = Gather(input="dtmf", num_digits=1, timeout=5, action=again, method="POST")
-        gather.say(prompt.say, language=language)
-        voice.append(gather)
-    else:
-        voice.say(prompt.say, language=language)
-    if prompt.goodbye:
-        voice.say(prompt.goodbye, language=language)
-    voice.hangup()
+    if not RENDERERS[prompt.then](voice, prompt, language):
+        if prompt.goodbye:
+            voice.say(prompt.goodbye, language=language)
+        voice.hangup()
     return twiml(voice)
+
+
+# Each says the prompt and what comes next; True when the call goes on elsewhere (no hang-up).
+def _connect(voice: VoiceResponse, prompt: ivr.Prompt, language: str) -> bool:
+    voice.say(prompt.say, language=language)
+    # callerId is the proxy number: without it the other party would see the real number.
+    dial = voice.dial(
+        caller_id=prompt.caller_id,
+        record="do-not-record",
+        answer_on_bridge=True,
+        timeout=30,
+        time_limit=runtime().config.dial_time_limit,
+    )
+    dial.number(prompt.connect_to)
+    return True
+
+
+def _ask_answer(voice: VoiceResponse, prompt: ivr.Prompt, language: str) -> bool:
+    query = {"case": prompt.case_pk, "round": prompt.round, "attempt": prompt.attempt}
+    gather = Gather(
+        input="dtmf speech",
+        num_digits=1,
+        timeout=6,
+        speech_timeout="auto",
+        language=language,
+        hints=SPEECH_HINTS,
+        action=_url("answer", query),
+        method="POST",
+        action_on_empty_result=False,
+    )
+    gather.say(prompt.say, language=language)
+    voice.append(gather)
+    if prompt.attempt < 2:
+        voice.redirect(_url("question", {**query, "attempt": prompt.attempt + 1}), method="POST")
+        return True
+    return False
+
+
+def _ask_code(voice: VoiceResponse, prompt: ivr.Prompt, language: str) -> bool:
+    action = _url("code", {"attempt": prompt.attempt})
+    gather = Gather(input="dtmf", finish_on_key="#", timeout=8, action=action, method="POST")
+    gather.say(prompt.say, language=language)
+    voice.append(gather)
+    return False
+
+
+def _offer_repeat(voice: VoiceResponse, prompt: ivr.Prompt, language: str) -> bool:
+    again = _url("repeat", {"o": prompt.outbox_id, "attempt": prompt.attempt})
+    gather = Gather(input="dtmf", num_digits=1, timeout=5, action=again, method="POST")
+    gather.say(prompt.say, language=language)
+    voice.append(gather)
+    return False
+
+
+def _hang_up(voice: VoiceResponse, prompt: ivr.Prompt, language: str) -> bool:
+    voice.say(prompt.say, language=language)
+    return False
+
+
+RENDERERS: dict[ivr.Then, Callable[[VoiceResponse, ivr.Prompt, str], bool]] = {
+    ivr.Then.CONNECT: _connect,
+    ivr.Then.ASK_ANSWER: _ask_answer,
+    ivr.Then.ASK_CODE: _ask_code,
+    ivr.Then.OFFER_REPEAT: _offer_repeat,
+    ivr.Then.HANGUP: _hang_up,
+}
 
 
 def _url(step: str, query: dict) -> str:

@@ -17,6 +17,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlencode
 
 import requests
@@ -78,11 +79,11 @@ class Forwarder:
         if self_url:
             response = requests.post(self_url + path, data=data, headers=headers, timeout=TIMEOUT_SECONDS)
             return Answer(response.status_code, response.headers.get("Content-Type", ""), response.text)
-        response = self.app.test_client().post(path, data=data, headers=headers)
-        return Answer(response.status_code, response.content_type or "", response.get_data(as_text=True))
+        answered = self.app.test_client().post(path, data=data, headers=headers)
+        return Answer(answered.status_code, answered.content_type or "", answered.get_data(as_text=True))
 
 
-def parsed(answer: Answer):
+def parsed(answer: Answer) -> Any:
     """The gateway's JSON answer, or its text when it is not JSON."""
     if answer.content_type.startswith("application/json"):
         try:

@@ -16,6 +16,7 @@ from gateway.core.callbacks import CallbackSender
 from gateway.core.config import Config
 from gateway.core.db import Database, utcnow
 from gateway.core.models import SimulatedDelivery
+from gateway.core.names import Channel
 from gateway.core.transport import Transport
 
 
@@ -23,7 +24,7 @@ class Sink:
     def __init__(self, db: Database, config: Config):
         self.db, self.keep = db, timedelta(days=config.retention_days)
 
-    def record(self, **fields) -> None:
+    def record(self, **fields: object) -> None:
         with self.db.transaction() as session:
             session.add(SimulatedDelivery(**fields))
             # Numbers and words are personal data here too: nothing outlives RETENTION_DAYS.
@@ -38,12 +39,16 @@ class RecordingTransport:
 
     def send_text(self, *, to: str, from_: str, body: str, status_callback: str | None) -> str:
         sid = self.inner.send_text(to=to, from_=from_, body=body, status_callback=status_callback)
-        self.sink.record(channel="sms", to_number=to, from_number=from_, body=body, sid=sid, status_url=status_callback)
+        self.sink.record(
+            channel=Channel.SMS, to_number=to, from_number=from_, body=body, sid=sid, status_url=status_callback
+        )
         return sid
 
     def place_call(self, *, to: str, from_: str, url: str, status_callback: str) -> str:
         sid = self.inner.place_call(to=to, from_=from_, url=url, status_callback=status_callback)
-        self.sink.record(channel="call", to_number=to, from_number=from_, url=url, sid=sid, status_url=status_callback)
+        self.sink.record(
+            channel=Channel.CALL, to_number=to, from_number=from_, url=url, sid=sid, status_url=status_callback
+        )
         return sid
 
 
@@ -56,7 +61,7 @@ class RecordingCallbackSender(CallbackSender):
 
     def deliver(self, webhook_id: str, payload: dict) -> None:
         super().deliver(webhook_id, payload)
-        self.sink.record(channel="callback", sid=webhook_id, payload=payload)
+        self.sink.record(channel=Channel.CALLBACK, sid=webhook_id, payload=payload)
 
 
 def recording(db: Database, config: Config, transport: Transport) -> tuple[RecordingTransport, RecordingCallbackSender]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from gateway.core.config import Config
+from gateway.core.names import EventType
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ def presets(config: Config) -> list[dict]:
     return [
         _preset(
             "Seed story: dispatch crew Jan to Anna (C-1)",
-            "case.dispatched",
+            EventType.DISPATCHED,
             {
                 "case_id": "C-1",
                 "reference": "MOR-1",
@@ -44,11 +45,11 @@ def presets(config: Config) -> list[dict]:
                 "eta": eta.isoformat(),
             },
         ),
-        _preset("Seed story: Jan reports the job done (C-1)", "case.completed", {"case_id": "C-1"}),
-        _preset("Cancel the job (C-1)", "case.cancelled", {"case_id": "C-1", "reason": "Dubbele melding"}),
+        _preset("Seed story: Jan reports the job done (C-1)", EventType.COMPLETED, {"case_id": "C-1"}),
+        _preset("Cancel the job (C-1)", EventType.CANCELLED, {"case_id": "C-1", "reason": "Dubbele melding"}),
         _preset(
             "Landline: dispatch Jan to Anna's landline (C-2)",
-            "case.dispatched",
+            EventType.DISPATCHED,
             {
                 "case_id": "C-2",
                 "reference": "MOR-2",
@@ -58,7 +59,7 @@ def presets(config: Config) -> list[dict]:
                 "crew": crew,
             },
         ),
-        _preset("Landline: Jan reports the job done (C-2)", "case.completed", {"case_id": "C-2"}),
+        _preset("Landline: Jan reports the job done (C-2)", EventType.COMPLETED, {"case_id": "C-2"}),
     ]
 
 

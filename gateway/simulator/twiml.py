@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from typing import Any
 
 from gateway.core.phones import mask
 from gateway.simulator.story import BY_NUMBER
@@ -12,13 +13,13 @@ from gateway.simulator.story import BY_NUMBER
 _NUMBER = re.compile(r"\+\d{8,15}")
 
 
-def steps(twiml: str, proxy_numbers: tuple[str, ...]) -> list[dict]:
+def steps(twiml: str, proxy_numbers: tuple[str, ...]) -> list[dict[str, Any]]:
     """The call, step by step: say, dial, gather (keys), redirect (on silence), hangup."""
     try:
         root = ET.fromstring(twiml)
     except ET.ParseError:
         return [{"kind": "error", "text": "the gateway did not answer with TwiML"}]
-    result = []
+    result: list[dict[str, Any]] = []
     for verb in root:
         if verb.tag == "Say":
             result.append({"kind": "say", "text": verb.text or "", "language": verb.get("language", "")})

@@ -10,11 +10,15 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from gateway.core.models import SimulatedDelivery
+from gateway.core.names import Channel
 from gateway.http.body import json_object
 from gateway.http.errors import ApiError
 from gateway.runtime import runtime
@@ -32,7 +36,7 @@ CALL_ENDINGS = ("completed", "no-answer", "busy")
 
 
 @bp.get("")
-def page():
+def page() -> ResponseReturnValue:
     config = runtime().config
     missing = [
         name
@@ -53,7 +57,7 @@ def page():
 
 
 @bp.get("/api/feed")
-def feed():
+def feed() -> ResponseReturnValue:
     """What crossed the edge since `after`: texts and calls per phone, and callbacks."""
     after = request.args.get("after", "0")
     if not after.isdigit() or len(after) > 12:
@@ -71,13 +75,13 @@ def feed():
 
 
 @bp.post("/api/events")
-def send_event():
+def send_event() -> ResponseReturnValue:
     body = _json_body()
     return _relay(lambda forward: forward.event(body))
 
 
 @bp.post("/api/phones/<key>/texts")
-def send_text(key: str):
+def send_text(key: str) -> ResponseReturnValue:
     phone, data = _phone(key), _json_object()
     to, body = _proxy(data.get("to")), data.get("body")
     if not isinstance(body, str) or not body.strip() or len(body) > MAX_TEXT:
@@ -94,7 +98,7 @@ def send_text(key: str):
 
 
 @bp.post("/api/phones/<key>/calls")
-def place_call(key: str):
+def place_call(key: str) -> ResponseReturnValue:
     """She dials a proxy number: Twilio asks /twilio/voice what to do."""
     phone, data = _phone(key), _json_object()
     call = {"sid": "CAsim" + uuid.uuid4().hex, "direction": "inbound", "proxy": _proxy(data.get("to"))}
@@ -103,17 +107,17 @@ def place_call(key: str):
 
 
 @bp.post("/api/phones/<key>/calls/answer")
-def answer_call(key: str):
+def answer_call(key: str) -> ResponseReturnValue:
     """She picks up a call the gateway placed: Twilio fetches its TwiML from the URL it was given."""
     phone, data = _phone(key), _json_object()
     row = _placed_call(phone, data.get("delivery"))
     call = {"sid": row.sid, "direction": "outbound", "proxy": row.from_number}
     form = _call_form(phone, call)
-    return _relay(lambda forward: forward.twilio(row.url, form), call)
+    return _relay(lambda forward: forward.twilio(row.url or "", form), call)
 
 
 @bp.post("/api/phones/<key>/calls/step")
-def call_step(key: str):
+def call_step(key: str) -> ResponseReturnValue:
     """A key pressed (a Gather's action) or silence (a Redirect): Twilio posts to the URL in the TwiML."""
     phone, data = _phone(key), _json_object()
     call = _call(data.get("call"))
@@ -130,7 +134,7 @@ def call_step(key: str):
 
 
 @bp.post("/api/phones/<key>/calls/end")
-def end_call(key: str):
+def end_call(key: str) -> ResponseReturnValue:
     """A call the gateway placed ends, unanswered or hung up: Twilio reports it to the status URL."""
     phone, data = _phone(key), _json_object()
     row = _placed_call(phone, data.get("delivery"))
@@ -138,12 +142,12 @@ def end_call(key: str):
     if status not in CALL_ENDINGS:
         raise ApiError(400, "bad_status", f"status must be one of {', '.join(CALL_ENDINGS)}", "status")
     form = _call_form(phone, {"sid": row.sid, "direction": "outbound", "proxy": row.from_number}, status=status)
-    return _relay(lambda forward: forward.twilio(row.status_url, form))
+    return _relay(lambda forward: forward.twilio(row.status_url or "", form))
 
 
-def _relay(send, call: dict | None = None) -> dict:
+def _relay(send: Callable[[Forwarder], Answer], call: dict[str, Any] | None = None) -> dict[str, Any]:
     """Forward, and hand the page the gateway's answer (a call's TwiML read out step by step)."""
-    forward = Forwarder(current_app._get_current_object(), runtime().config)
+    forward = Forwarder(current_app._get_current_object(), runtime().config)  # type: ignore[attr-defined]  # the proxy's app
     try:
         answer: Answer = send(forward)
     except NotConfigured as exc:
@@ -164,7 +168,7 @@ def _relay(send, call: dict | None = None) -> dict:
 def _delivery(row: SimulatedDelivery, proxies: tuple[str, ...]) -> dict:
     phone = BY_NUMBER.get(row.to_number or "")
     item = {"id": row.id, "at": row.at.isoformat(), "channel": row.channel, "phone": phone.key if phone else None}
-    if row.channel == "callback":
+    if row.channel == Channel.CALLBACK:
         item.update(webhook_id=row.sid, payload=row.payload)
     else:
         item.update(to=twiml.shown(row.to_number or "", proxies), **{"from": row.from_number}, body=row.body)
@@ -227,7 +231,7 @@ def _placed_call(phone: Phone, delivery: object) -> SimulatedDelivery:
         raise ApiError(400, "bad_delivery", "delivery must be the id of a call in the feed", "delivery")
     with runtime().db.transaction() as session:
         row = session.get(SimulatedDelivery, delivery)
-    if row is None or row.channel != "call" or row.to_number != phone.number:
+    if row is None or row.channel != Channel.CALL or row.to_number != phone.number:
         raise ApiError(404, "unknown_call", f"no call {delivery} to {phone.label}")
     return row
 

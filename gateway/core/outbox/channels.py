@@ -10,12 +10,13 @@ from gateway.core.callbacks import CallbackSender
 from gateway.core.config import Config
 from gateway.core.gsm7 import segments
 from gateway.core.models import OutboxMessage
+from gateway.core.names import Channel
 from gateway.core.outbox.retry import CALLBACK_RETRY_DELAYS, TEXT_RETRY_DELAYS
 from gateway.core.phones import mask
 from gateway.core.transport import Transport
 
 
-class Channel(Protocol):
+class ChannelSender(Protocol):
     # A text or call to a person: the destination rule, the number's turn and daily limit apply.
     to_person: bool
     # STOP withdraws it at send time too (texts: STOP is about texts).
@@ -35,9 +36,11 @@ class Channel(Protocol):
     def describe_sent(self, row: OutboxMessage) -> str: ...
 
 
-class TextChannel:
-    to_person, stops_on_opt_out, holds_slot_until_recorded = True, True, False
-    retry_delays = TEXT_RETRY_DELAYS
+class TextSender:
+    to_person: bool = True
+    stops_on_opt_out: bool = True
+    holds_slot_until_recorded: bool = False
+    retry_delays: tuple[int, ...] = TEXT_RETRY_DELAYS
 
     def __init__(self, transport: Transport, config: Config):
         self.transport, self.config = transport, config
@@ -58,9 +61,11 @@ class TextChannel:
         return f"{row.purpose} text {how} to {row.recipient} {mask(row.to_number)}"
 
 
-class CallChannel:
-    to_person, stops_on_opt_out, holds_slot_until_recorded = True, False, False
-    retry_delays = TEXT_RETRY_DELAYS
+class CallSender:
+    to_person: bool = True
+    stops_on_opt_out: bool = False
+    holds_slot_until_recorded: bool = False
+    retry_delays: tuple[int, ...] = TEXT_RETRY_DELAYS
 
     def __init__(self, transport: Transport, config: Config):
         self.transport, self.config = transport, config
@@ -82,11 +87,13 @@ class CallChannel:
         return f"{row.purpose} call {how} to {row.recipient} {mask(row.to_number)}"
 
 
-class CallbackChannel:
+class CallbackPoster:
     """Signed callbacks to the case system (gateway/core/callbacks.py)."""
 
-    to_person, stops_on_opt_out, holds_slot_until_recorded = False, False, True
-    retry_delays = CALLBACK_RETRY_DELAYS
+    to_person: bool = False
+    stops_on_opt_out: bool = False
+    holds_slot_until_recorded: bool = True
+    retry_delays: tuple[int, ...] = CALLBACK_RETRY_DELAYS
 
     def __init__(self, callbacks: CallbackSender):
         self.callbacks = callbacks
@@ -102,10 +109,11 @@ class CallbackChannel:
         return f"{row.purpose} callback " + ("delivered" if self.callbacks.url else "printed (no CASE_CALLBACK_URL)")
 
 
-def channels(transport: Transport, callbacks: CallbackSender, config: Config) -> Mapping[str, Channel]:
+def senders(transport: Transport, callbacks: CallbackSender, config: Config) -> Mapping[str, ChannelSender]:
     """Each outbox channel's way out, by the name stored in the row."""
-    return {
-        "sms": TextChannel(transport, config),
-        "call": CallChannel(transport, config),
-        "callback": CallbackChannel(callbacks),
+    ways: dict[str, ChannelSender] = {
+        Channel.SMS: TextSender(transport, config),
+        Channel.CALL: CallSender(transport, config),
+        Channel.CALLBACK: CallbackPoster(callbacks),
     }
+    return ways

@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased, with_expression
 
 from gateway.core.db import Database, utcnow
 from gateway.core.models import Case, OutboxMessage
+from gateway.core.names import OutboxStatus
 
 # A claimed row is ours this long; sending renews it (turns.py). A worker killed meanwhile
 # leaves its rows to the next claim once the lease is over.
@@ -30,12 +31,12 @@ def claim(db: Database, batch: int, skip_numbers: Sequence[str] = ()) -> list[Ou
         and_(
             earlier.case_pk == OutboxMessage.case_pk,
             earlier.recipient == OutboxMessage.recipient,
-            earlier.status == "pending",
+            earlier.status == OutboxStatus.PENDING,
             earlier.id < OutboxMessage.id,
         )
     )
     claimable = and_(
-        OutboxMessage.status == "pending",
+        OutboxMessage.status == OutboxStatus.PENDING,
         OutboxMessage.due_at <= now,
         or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
     )

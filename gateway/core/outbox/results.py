@@ -19,8 +19,9 @@ from gateway.core.effects import Effects
 from gateway.core.hooks import DeliveryOutcomes
 from gateway.core.locks import case_then_row
 from gateway.core.models import Case, OutboxMessage
+from gateway.core.names import Channel, OutboxStatus
 from gateway.core.outbox import endpoint
-from gateway.core.outbox.channels import Channel
+from gateway.core.outbox.channels import ChannelSender
 from gateway.core.outbox.retry import retry_delay
 from gateway.core.outbox.slots import Patience
 from gateway.core.transport import TransportError
@@ -33,7 +34,7 @@ class Results:
         self,
         db: Database,
         config: Config,
-        channels: Mapping[str, Channel],
+        channels: Mapping[str, ChannelSender],
         outcomes: DeliveryOutcomes,
         callback_url: str | None,
     ):
@@ -58,12 +59,12 @@ class Results:
             case, current = case_then_row(session, OutboxMessage, OutboxMessage.id == row.id)
             if current is None:
                 return  # purged meanwhile (RETENTION_DAYS): nothing left to record
-            if current.status == "pending":  # not when Twilio's status callback recorded it first
+            if current.status == OutboxStatus.PENDING:  # not when Twilio's status callback recorded it first
                 counters.count_message(session, row.channel, row.recipient, "sent")
-                if row.channel == "callback":
+                if row.channel == Channel.CALLBACK:
                     lag = (utcnow() - current.created_at).total_seconds()
                     counters.observe(session, "korte_lijn_callback_delivery_lag_seconds", lag)
-            current.status, current.sent_at, current.locked_until = "sent", utcnow(), None
+            current.status, current.sent_at, current.locked_until = OutboxStatus.SENT, utcnow(), None
             current.provider_sid = sid
             if case is not None:
                 Effects(session, self.config).record(
@@ -82,13 +83,13 @@ class Results:
             if current is None:
                 return  # purged meanwhile (RETENTION_DAYS): nothing left to record
             current.locked_until, current.last_error, current.error_code = None, str(exc), exc.code
-            if current.status == "pending":
+            if current.status == OutboxStatus.PENDING:
                 current.sent_at = None  # not sent after all: the daily limit stops counting it
             fx = Effects(session, self.config)
             if delay is None:
-                if current.status == "pending":
+                if current.status == OutboxStatus.PENDING:
                     counters.count_message(session, row.channel, row.recipient, "failed")
-                current.status = "failed"
+                current.status = OutboxStatus.FAILED
                 self._given_up(fx, case, row, channel, exc)
                 return
             current.due_at = utcnow() + timedelta(seconds=delay)
@@ -107,7 +108,7 @@ class Results:
                 )
 
     def _given_up(
-        self, fx: Effects, case: Case | None, row: OutboxMessage, channel: Channel, exc: TransportError
+        self, fx: Effects, case: Case | None, row: OutboxMessage, channel: ChannelSender, exc: TransportError
     ) -> None:
         log.error(
             "outbox %s (%s/%s) failed for good after %d attempt(s): %s",

@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -22,7 +23,7 @@ from gateway.core.hooks import DeliveryOutcomes
 from gateway.core.lanes import Lanes
 from gateway.core.models import OutboxMessage
 from gateway.core.outbox import endpoint
-from gateway.core.outbox.channels import Channel, channels
+from gateway.core.outbox.channels import ChannelSender, senders
 from gateway.core.outbox.claim import BATCH, claim
 from gateway.core.outbox.results import Results
 from gateway.core.outbox.slots import Patience, SendingSlots, Slot
@@ -47,7 +48,7 @@ class OutboxWorker:
         outcomes: DeliveryOutcomes,
     ):
         self.db, self.config, self.callbacks = db, config, callbacks
-        self.channels: Mapping[str, Channel] = channels(transport, callbacks, config)
+        self.channels: Mapping[str, ChannelSender] = senders(transport, callbacks, config)
         self.results = Results(db, config, self.channels, outcomes, callbacks.url)
         self.rate = SenderRate(db, config.sender_mps)
         # Rows being sent at once by this process, whichever drain or lane sends them.
@@ -114,7 +115,7 @@ class OutboxWorker:
         except recipients.Refused as refused:
             recipients.refuse(self.db, self.config, row, refused, self.results.outcomes)
 
-    def _send(self, row: OutboxMessage, channel: Channel, slot: Slot) -> None:
+    def _send(self, row: OutboxMessage, channel: ChannelSender, slot: Slot) -> None:
         try:
             try:
                 sid = channel.send(row)
@@ -131,7 +132,7 @@ class OutboxWorker:
             self.results.sent(row, sid)
 
     @contextmanager
-    def _turn(self, row: OutboxMessage, channel: Channel) -> Iterator[Slot | None]:
+    def _turn(self, row: OutboxMessage, channel: ChannelSender) -> Iterator[Slot | None]:
         """Wait for a sending slot (SEND_CONCURRENCY) and the row's turn at its number
         (SENDER_MPS); yields the slot, or None if the row is no longer ours or is a callback
         held because the case system's endpoint is disabled (410). The slot is taken before
@@ -165,4 +166,5 @@ class OutboxWorker:
             if turn is None:
                 yield None
                 return
-            sleep_until(turn)
+            if isinstance(turn, datetime):
+                sleep_until(turn)

@@ -16,13 +16,14 @@ from gateway.core import counters, recipients
 from gateway.core.config import Config
 from gateway.core.db import Database, utcnow
 from gateway.core.models import OptOut, OutboxMessage
-from gateway.core.outbox.channels import Channel
+from gateway.core.names import OutboxStatus
+from gateway.core.outbox.channels import ChannelSender
 from gateway.core.outbox.claim import CLAIM_LEASE
 from gateway.core.rate import SenderRate
 
 
 def take_turn(
-    db: Database, config: Config, rate: SenderRate, row: OutboxMessage, channel: Channel
+    db: Database, config: Config, rate: SenderRate, row: OutboxMessage, channel: ChannelSender
 ) -> bool | datetime | None:
     """True to send now; the moment of the number's next turn; or None if the row was
     withdrawn or taken over (then the turn goes unused: rare, and only a tenth of a second).
@@ -46,8 +47,8 @@ def take_turn(
         if channel.stops_on_opt_out and session.get(OptOut, row.to_number) is not None:
             withdrawn = session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id == row.id, OutboxMessage.status == "pending")
-                .values(status="cancelled", last_error="opted out", locked_until=None)
+                .where(OutboxMessage.id == row.id, OutboxMessage.status == OutboxStatus.PENDING)
+                .values(status=OutboxStatus.CANCELLED, last_error="opted out", locked_until=None)
             )
             if withdrawn.rowcount:  # type: ignore[attr-defined]  # an UPDATE's CursorResult
                 counters.count_message(session, row.channel, row.recipient, "withdrawn")
@@ -61,7 +62,7 @@ def take_turn(
             update(OutboxMessage)
             .where(
                 OutboxMessage.id == row.id,
-                OutboxMessage.status == "pending",
+                OutboxMessage.status == OutboxStatus.PENDING,
                 OutboxMessage.attempts == row.attempts,
             )
             .values(**renewal)

@@ -10,48 +10,32 @@ should take over (`conversation.limited`).
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-
-from gateway.core import counters
+from flows.purposes import AUTOMATIC, FlowPurpose
+from gateway.core.effects import Effects
 from gateway.core.models import Case, OutboxMessage
+from gateway.core.names import CallbackType
 from gateway.core.phones import mask
 
-if TYPE_CHECKING:
-    from gateway.core.effects import Effects
-
-# The texts that only answer her; the notices, the question and the crew's own words are not capped here.
-AUTOMATIC_PURPOSES = frozenset(
-    {
-        "reask",
-        "forwarded",
-        "thanks_yes",
-        "thanks_no",
-        "which_case",
-        "relay_closed",
-        "relay_opted_out",
-    }
-)
-LIMITED = "conversation.limited"
+LIMITED = CallbackType.CONVERSATION_LIMITED
 WINDOW = timedelta(days=1)
+
+
+def text(
+    fx: Effects, case: Case, recipient: str, purpose: FlowPurpose, body: str, **when: object
+) -> OutboxMessage | None:
+    """Every text a flow sends goes through here: an automatic one past the cap is not sent."""
+    if purpose.automatic and not allows(fx, case, recipient, purpose.name):
+        return None
+    return fx.text(case, recipient, purpose, body, **when)  # type: ignore[arg-type]
 
 
 def allows(fx: Effects, case: Case, recipient: str, purpose: str) -> bool:
     """May this automatic text go? When not, note it, count it, and tell the case system once a day."""
-    if purpose not in AUTOMATIC_PURPOSES:
+    if purpose not in AUTOMATIC:
         return True
     since = fx.now - WINDOW
-    sent = fx.session.scalar(
-        select(func.count())
-        .select_from(OutboxMessage)
-        .where(
-            OutboxMessage.case_pk == case.id,
-            OutboxMessage.recipient == recipient,
-            OutboxMessage.purpose.in_(AUTOMATIC_PURPOSES),
-            OutboxMessage.created_at >= since,
-        )
-    )
+    sent = fx.queued_since([case.id], recipient, AUTOMATIC, since)
     limit = fx.config.auto_reply_limit
     if sent < limit:
         return True
@@ -63,21 +47,11 @@ def allows(fx: Effects, case: Case, recipient: str, purpose: str) -> bool:
         purpose=purpose,
         recipient=recipient,
     )
-    counters.count(fx.session, "korte_lijn_automatic_texts_limited", purpose=purpose)
-    told = fx.session.scalar(
-        select(OutboxMessage.id)
-        .where(
-            OutboxMessage.case_pk == case.id,
-            OutboxMessage.channel == "callback",
-            OutboxMessage.purpose == LIMITED,
-            OutboxMessage.created_at >= since,
-        )
-        .limit(1)
-    )
-    if told is None:
+    fx.count("korte_lijn_automatic_texts_limited", purpose=purpose)
+    if not fx.queued_since([case.id], "case_system", (LIMITED,), since):
         fx.callback(
             case,
-            "conversation.limited",
+            LIMITED,
             recipient=recipient,
             limit=limit,
             reason=f"{limit} automatic texts to the {recipient} in 24 hours; we stay silent until a "
