@@ -31,9 +31,10 @@ import requests
 from sqlalchemy.engine import make_url
 
 from gateway.core.config import Config
+from gateway.core.outbox import CALLBACK_RETRY_DELAYS, CLAIM_LEASE, TEXT_RETRY_DELAYS
 from tests.conftest import CASE_KEY, Persona
+from tests.over_http import text_form, twilio_post
 from tests.processes import FLASK, ROOT, Processes, free_port
-from tests.test_e2e_procfile import text_form, twilio_post
 
 ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
 pytestmark = [
@@ -45,11 +46,11 @@ pytestmark = [
     ),
 ]
 
-# Fixed in gateway/core/outbox.py (CLAIM_LEASE) and not configurable: a row claimed by a worker that
-# died is taken up again this long after its claim.
-CLAIM_LEASE_SECONDS = 60
-# gateway/core/outbox.py TEXT_RETRY_DELAYS[0] and CALLBACK_RETRY_DELAYS[0]
-FIRST_RETRY_SECONDS = 5
+# Not configurable: a row claimed by a worker that died is taken up again this long after its claim.
+CLAIM_LEASE_SECONDS = CLAIM_LEASE.total_seconds()
+# The first retry of a text and of a callback.
+assert TEXT_RETRY_DELAYS[0] == CALLBACK_RETRY_DELAYS[0]
+FIRST_RETRY_SECONDS = TEXT_RETRY_DELAYS[0]
 # What a worker has in flight at once by default (gateway/core/config.py SEND_CONCURRENCY).
 SEND_CONCURRENCY = Config.from_env({}).send_concurrency
 
