@@ -8,7 +8,7 @@ from gateway.core.config import Config, ConfigError
 from gateway.core.destinations import refusal
 from gateway.core.models import OutboxMessage
 from gateway.factory import create_app
-from tests.conftest import ANNA, CASE_KEY, JAN, PROXY_NUMBERS, Persona
+from tests.conftest import ANNA, JAN, PROXY_NUMBERS, Persona, fetch_case
 
 METRICS_TOKEN = "metrics-token-for-tests-0123456789"
 
@@ -26,8 +26,7 @@ def outbox_rows(request, to: str) -> list[OutboxMessage]:
 
 
 def timeline_kinds(case_api, case_id: str = "MOR-2026-0042") -> list[str]:
-    answer = case_api.client.get(f"/v1/cases/{case_id}", headers={"Authorization": "Bearer " + CASE_KEY})
-    return [entry["kind"] for entry in answer.json["timeline"]]
+    return [entry["kind"] for entry in fetch_case(case_api.client, case_id)["timeline"]]
 
 
 def scrape(client, name: str, **labels: str) -> float:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from gateway.core.models import OutboxMessage
 from gateway.factory import create_app
-from tests.conftest import ANNA, CASE_KEY, JAN, PROXY_NUMBERS, Persona, TwilioWebhooks
+from tests.conftest import ANNA, JAN, PROXY_NUMBERS, Persona, TwilioWebhooks, fetch_case
 
 METRICS_TOKEN = "metrics-token-for-tests-0123456789"
 ORG = "Gemeente Testdorp"
@@ -83,7 +83,7 @@ def scrape(client, name: str, **labels: str) -> float:
 
 
 def timeline(client) -> list[dict]:
-    return client.get("/v1/cases/MOR-2026-0042", headers={"Authorization": "Bearer " + CASE_KEY}).json["timeline"]
+    return fetch_case(client)["timeline"]
 
 
 def test_the_crews_call_is_not_connected_once_the_residents_region_is_no_longer_allowed(

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.conftest import ANNA, JAN, PUBLIC_BASE_URL, Persona
+from tests.conftest import ANNA, JAN, PUBLIC_BASE_URL, Persona, entries
 
 CONFIRMATION_DELAY = 1800
 REMINDER_AFTER = 86400
@@ -38,12 +38,6 @@ def outbox_id(record: dict) -> int:
 
 def texts_to(fake_twilio, persona: Persona = ANNA) -> list[dict]:
     return [message for message in fake_twilio.messages if message["To"] == persona.phone]
-
-
-def entries(client, kind: str, case_id: str = "MOR-2026-0042") -> list[dict]:
-    answer = client.get(f"/v1/cases/{case_id}", headers={"Authorization": "Bearer retired-case-system-key"})
-    assert answer.status_code == 200
-    return [entry for entry in answer.json["timeline"] if entry["kind"] == kind]
 
 
 def called_purposes(client) -> list[str]:

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import ANNA, JAN
-from tests.fallback.conftest import TEXT_RETRY_AFTER, called_purposes, entries, outbox_id, texts_to
+from tests.conftest import ANNA, JAN, entries
+from tests.fallback.conftest import TEXT_RETRY_AFTER, called_purposes, outbox_id, texts_to
 
 # -- 30003: her handset is unreachable ------------------------------------------------------------
 

@@ -6,7 +6,8 @@ import uuid
 
 import pytest
 
-from tests.fallback.conftest import entries, outbox_id
+from tests.conftest import entries
+from tests.fallback.conftest import outbox_id
 
 # -- hostile and repeated status callbacks --------------------------------------------------------
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ANNA, JAN
-from tests.fallback.conftest import TEXT_RETRY_AFTER, entries, texts_to
+from tests.conftest import ANNA, JAN, entries
+from tests.fallback.conftest import TEXT_RETRY_AFTER, texts_to
 
 # -- when no call is worth placing ----------------------------------------------------------------
 

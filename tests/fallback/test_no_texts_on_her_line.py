@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ANNA, JAN, PUBLIC_BASE_URL
+from tests.conftest import ANNA, JAN, PUBLIC_BASE_URL, entries
 from tests.fallback.conftest import (
     CALLED_PURPOSES,
     CONFIRMATION_DELAY,
     REMINDER_AFTER,
     called_purposes,
-    entries,
     outbox_id,
     placed_call_twiml,
     spoken,

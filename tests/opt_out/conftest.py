@@ -30,16 +30,6 @@ def every_callback_is_signed(case_system):
     assert case_system.rejected == []
 
 
-def case_document(client, case_id: str = "MOR-2026-0042") -> dict:
-    answer = client.get(f"/v1/cases/{case_id}", headers={"Authorization": "Bearer retired-case-system-key"})
-    assert answer.status_code == 200
-    return answer.json
-
-
-def entries(client, kind: str, case_id: str = "MOR-2026-0042") -> list[dict]:
-    return [entry for entry in case_document(client, case_id)["timeline"] if entry["kind"] == kind]
-
-
 def callback_types(case_system) -> list[str]:
     return [delivery.type for delivery in case_system.deliveries]
 

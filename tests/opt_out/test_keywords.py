@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.conftest import ANNA, JAN
-from tests.opt_out.conftest import callback_types, case_document, entries
+from tests.conftest import ANNA, JAN, entries, fetch_case
+from tests.opt_out.conftest import callback_types
 
 # -- the keywords ----------------------------------------------------------------------------------
 
@@ -40,7 +40,7 @@ def test_it_opts_her_out_on_a_whole_message_that_is_a_carrier_keyword(keyword, p
 def test_it_does_not_take_stop_as_a_no(asked, says, case_system, client):
     says(ANNA, "Stop.", asked)
     assert callback_types(case_system) == ["citizen.opted_out"]
-    assert case_document(client)["status"] == "awaiting_confirmation"
+    assert fetch_case(client)["status"] == "awaiting_confirmation"
     assert entries(client, "reply.read") == []
 
 

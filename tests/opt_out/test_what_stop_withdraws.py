@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
-from tests.conftest import ANNA, JAN, PROXY_NUMBERS
-from tests.opt_out.conftest import BEA, LIES, PIET, REMINDER_AFTER, callback_types, entries
+from tests.conftest import ANNA, JAN, PROXY_NUMBERS, entries
+from tests.opt_out.conftest import BEA, LIES, PIET, REMINDER_AFTER, callback_types
 
 # -- what STOP withdraws and suppresses ------------------------------------------------------------
 

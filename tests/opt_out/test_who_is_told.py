@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ANNA, JAN, PROXY_NUMBERS, STRANGER
-from tests.opt_out.conftest import BEA, PIET, entries
+from tests.conftest import ANNA, JAN, PROXY_NUMBERS, STRANGER, entries
+from tests.opt_out.conftest import BEA, PIET
 
 # -- who is told -----------------------------------------------------------------------------------
 

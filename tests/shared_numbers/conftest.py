@@ -80,19 +80,9 @@ def annas_two_reports(dispatch, run_worker, fake_twilio):
 
 
 @pytest.fixture
-def case(client):
-    def get(case_id: str) -> dict:
-        answer = client.get(f"/v1/cases/{case_id}", headers={"Authorization": "Bearer retired-case-system-key"})
-        assert answer.status_code == 200
-        return answer.json
-
-    return get
-
-
-@pytest.fixture
-def kinds(case):
+def kinds(case_document):
     def timeline(case_id: str) -> list[str]:
-        return [entry["kind"] for entry in case(case_id)["timeline"]]
+        return [entry["kind"] for entry in case_document(case_id)["timeline"]]
 
     return timeline
 

@@ -53,7 +53,7 @@ def test_it_connects_a_caller_who_holds_the_shared_number_for_one_case_at_once(j
 
 
 def test_a_resident_who_keys_the_code_of_her_asked_case_hears_the_question_not_the_crew(
-    annas_two_reports, case_api, run_worker, fast_forward, keys, case
+    annas_two_reports, case_api, run_worker, fast_forward, keys, case_document
 ):
     case_api.complete(case_id=FIRST["case_id"])
     fast_forward(CONFIRMATION_DELAY)
@@ -63,7 +63,7 @@ def test_a_resident_who_keys_the_code_of_her_asked_case_hears_the_question_not_t
     [gather] = root.findall("Gather")
     assert gather.get("action").startswith(f"{PUBLIC_BASE_URL}/twilio/ivr/answer?")
     assert "Kerkstraat 12" in gather.find("Say").text
-    assert case(FIRST["case_id"])["status"] == "awaiting_confirmation"
+    assert case_document(FIRST["case_id"])["status"] == "awaiting_confirmation"
 
 
 def test_a_wrong_code_asks_once_more(jans_two_jobs, keys):

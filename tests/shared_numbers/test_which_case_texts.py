@@ -241,7 +241,7 @@ def test_a_resident_with_two_cases_on_the_number_says_which_one_her_nee_is_about
 
 
 def test_a_ja_for_the_other_report_does_not_confirm_the_asked_one(
-    annas_two_reports, case_api, says, run_worker, fast_forward, fake_twilio, case_system, case
+    annas_two_reports, case_api, says, run_worker, fast_forward, fake_twilio, case_system, case_document
 ):
     case_api.complete(case_id="MOR-2026-0042")
     fast_forward(CONFIRMATION_DELAY)
@@ -250,4 +250,4 @@ def test_a_ja_for_the_other_report_does_not_confirm_the_asked_one(
     says(ANNA, "2")  # the still open job: her "ja" goes to Piet, the first case stays asked
     assert case_system.of_type("case.confirmed") == []
     assert texts_to(fake_twilio, PIET) == [f"{ORG}, melder MOR-43: ja"]
-    assert case("MOR-2026-0042")["status"] == "awaiting_confirmation"
+    assert case_document("MOR-2026-0042")["status"] == "awaiting_confirmation"

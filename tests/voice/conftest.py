@@ -76,18 +76,6 @@ def hangs_up(root: ET.Element) -> bool:
 
 
 @pytest.fixture
-def document(client):
-    """The case as the case system sees it, timeline included."""
-
-    def fetch(case_id: str = CASE_ID) -> dict:
-        answer = client.get(f"/v1/cases/{case_id}", headers={"Authorization": "Bearer retired-case-system-key"})
-        assert answer.status_code == 200
-        return answer.json
-
-    return fetch
-
-
-@pytest.fixture
 def calls_to(fake_twilio):
     def calls(persona: Persona = LOES) -> list[dict]:
         return [call for call in fake_twilio.calls if call["To"] == persona.phone]
@@ -181,10 +169,10 @@ def call_status(twilio):
     return post
 
 
-def crew_text_row(document) -> int:
+def crew_text_row(case_document) -> int:
     [row] = [
         e["data"]["outbox_id"]
-        for e in document()["timeline"]
+        for e in case_document()["timeline"]
         if e["kind"] == "text.queued" and e["data"]["recipient"] == "crew"
     ]
     return row

@@ -64,19 +64,19 @@ def test_a_failed_call_is_reported_at_once_and_not_tried_again(
 
 @pytest.mark.parametrize("status", ["completed", "canceled"])
 def test_a_completed_call_needs_nothing_more(
-    status, landline_job, calls_to, call_status, run_worker, fast_forward, case_system, document
+    status, landline_job, calls_to, call_status, run_worker, fast_forward, case_system, case_document
 ):
     landline_job()
     assert call_status(calls_to()[0], status).status_code == 204
     fast_forward(86400)
     run_worker()
     assert len(calls_to()) == 1 and case_system.deliveries == []
-    statuses = [e["data"]["status"] for e in document()["timeline"] if e["kind"] == "call.status"]
+    statuses = [e["data"]["status"] for e in case_document()["timeline"] if e["kind"] == "call.status"]
     assert statuses == [status]
 
 
 def test_a_status_that_is_not_final_changes_nothing(
-    landline_job, calls_to, call_status, run_worker, fast_forward, case_system, document
+    landline_job, calls_to, call_status, run_worker, fast_forward, case_system, case_document
 ):
     landline_job()
     for status in ["queued", "initiated", "ringing", "in-progress", "exploded", ""]:
@@ -84,7 +84,7 @@ def test_a_status_that_is_not_final_changes_nothing(
     fast_forward(86400)
     run_worker()
     assert len(calls_to()) == 1 and case_system.deliveries == []
-    assert "call.status" not in [e["kind"] for e in document()["timeline"]]
+    assert "call.status" not in [e["kind"] for e in case_document()["timeline"]]
 
 
 @pytest.mark.parametrize("first, again", [("busy", "busy"), ("no-answer", "completed")])
@@ -133,18 +133,18 @@ def test_a_busy_question_is_tried_once_more_and_still_asks(
 
 
 def test_a_busy_question_is_not_tried_again_once_she_answered(
-    asked, call_status, run_worker, fast_forward, calls_to, twilio, document
+    asked, call_status, run_worker, fast_forward, calls_to, twilio, case_document
 ):
     question = asked()
     call_status(question, "busy")
-    twilio.text(LOES, "ja", to=document()["proxy_number"])
+    twilio.text(LOES, "ja", to=case_document()["proxy_number"])
     fast_forward(1800)
     run_worker()
     assert len(calls_to()) == 2
 
 
 def test_it_refuses_a_call_status_without_a_call_sid_or_row(
-    landline_job, calls_to, twilio, run_worker, case_system, document
+    landline_job, calls_to, twilio, run_worker, case_system, case_document
 ):
     landline_job()
     [call] = calls_to()
@@ -167,18 +167,18 @@ def test_it_refuses_a_call_status_without_a_call_sid_or_row(
         assert twilio.post(path, form).status_code == 400, (sid, o)
     run_worker()
     assert case_system.deliveries == []
-    assert "call.status" not in [e["kind"] for e in document()["timeline"]]
+    assert "call.status" not in [e["kind"] for e in case_document()["timeline"]]
 
 
 @pytest.mark.parametrize("which", ["unknown-row", "a-text-row", "another-call-sid"])
 def test_a_status_for_a_call_it_did_not_place_is_ignored(
-    which, landline_job, calls_to, twilio, run_worker, fast_forward, case_system, document
+    which, landline_job, calls_to, twilio, run_worker, fast_forward, case_system, case_document
 ):
     landline_job()
     [call] = calls_to()
     row, sid = {
         "unknown-row": (999999, call["sid"]),
-        "a-text-row": (crew_text_row(document), call["sid"]),
+        "a-text-row": (crew_text_row(case_document), call["sid"]),
         "another-call-sid": (outbox_id(call), "CA" + uuid.uuid4().hex),
     }[which]
     response = twilio.post(f"/twilio/call-status?o={row}", {"CallSid": sid, "CallStatus": "failed"})
@@ -186,7 +186,7 @@ def test_a_status_for_a_call_it_did_not_place_is_ignored(
     fast_forward(86400)
     run_worker()
     assert case_system.deliveries == [] and len(calls_to()) == 1
-    assert "call.status" not in [e["kind"] for e in document()["timeline"]]
+    assert "call.status" not in [e["kind"] for e in case_document()["timeline"]]
 
 
 class TestWithAShorterCallRetry:

@@ -47,9 +47,9 @@ def test_it_places_the_call_from_the_proxy_number_with_urls_that_name_the_outbox
     assert call["Method"] == "POST" and call["StatusCallbackMethod"] == "POST"
 
 
-def test_it_notes_the_placed_call_on_the_timeline_with_the_number_masked(landline_job, document, client):
+def test_it_notes_the_placed_call_on_the_timeline_with_the_number_masked(landline_job, case_document, client):
     landline_job()
-    kinds = [entry["kind"] for entry in document()["timeline"]]
+    kinds = [entry["kind"] for entry in case_document()["timeline"]]
     assert "call.queued" in kinds and "call.sent" in kinds
     raw = client.get(f"/v1/cases/{CASE_ID}", headers={"Authorization": "Bearer retired-case-system-key"}).get_data(
         as_text=True
@@ -92,14 +92,14 @@ def test_it_does_not_ring_her_to_say_thank_you(question_action, press, run_worke
 
 
 def test_it_does_not_ring_her_to_say_her_message_was_passed_on(
-    question_action, press, twilio, run_worker, case_system, calls_to, document
+    question_action, press, twilio, run_worker, case_system, calls_to, case_document
 ):
     # Some fixed lines can text: what she texts after the job reaches the case system, no call follows.
     press(question_action(), "1")
-    proxy = document()["proxy_number"]
+    proxy = case_document()["proxy_number"]
     assert twilio.text(LOES, "Wie haalt het zand weg dat op de stoep ligt?", to=proxy).status_code == 200
     run_worker()
     [message] = case_system.of_type("case.citizen_message")
     assert message.data["text"] == "Wie haalt het zand weg dat op de stoep ligt?"
     assert len(calls_to()) == 2
-    assert "call.skipped" in [entry["kind"] for entry in document()["timeline"]]
+    assert "call.skipped" in [entry["kind"] for entry in case_document()["timeline"]]

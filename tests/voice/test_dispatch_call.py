@@ -41,10 +41,10 @@ def test_the_dispatch_call_speaks_the_eta_as_a_date_and_time(landline_job, calls
     assert "op 14 mei rond 10:30" in say
 
 
-def test_it_notes_on_the_timeline_that_she_picked_up(landline_job, calls_to, pick_up, document):
+def test_it_notes_on_the_timeline_that_she_picked_up(landline_job, calls_to, pick_up, case_document):
     landline_job()
     pick_up(calls_to()[0])
-    assert "call.answered" in [entry["kind"] for entry in document()["timeline"]]
+    assert "call.answered" in [entry["kind"] for entry in case_document()["timeline"]]
 
 
 def test_pressing_9_on_an_information_call_says_it_again_and_counts_it(landline_job, calls_to, pick_up, press):
@@ -66,9 +66,9 @@ def test_any_other_key_on_an_information_call_says_goodbye(landline_job, calls_t
         assert hangs_up(root)
 
 
-def test_a_call_url_naming_no_call_of_ours_says_only_goodbye(landline_job, twilio, document):
+def test_a_call_url_naming_no_call_of_ours_says_only_goodbye(landline_job, twilio, case_document):
     landline_job()
-    before = document()["timeline"]
+    before = case_document()["timeline"]
     for path in [
         "/twilio/ivr/call?o=0",
         "/twilio/ivr/call?o=999999",
@@ -79,12 +79,12 @@ def test_a_call_url_naming_no_call_of_ours_says_only_goodbye(landline_job, twili
     ]:
         root = twiml(twilio.post(path, {"CallSid": "CA" + uuid.uuid4().hex}))
         assert [say.text for say in root.findall("Say")] == ["Tot ziens."] and root.find("Gather") is None, path
-    assert document()["timeline"] == before
+    assert case_document()["timeline"] == before
 
 
-def test_a_call_url_naming_a_text_reads_nothing_of_that_text(landline_job, twilio, fake_twilio, document):
+def test_a_call_url_naming_a_text_reads_nothing_of_that_text(landline_job, twilio, fake_twilio, case_document):
     landline_job()
-    text_row = crew_text_row(document)
+    text_row = crew_text_row(case_document)
     root = twiml(twilio.post(f"/twilio/ivr/call?o={text_row}", {"CallSid": "CA" + uuid.uuid4().hex}))
     [crew_text] = fake_twilio.messages
     assert spoken(root) == "Tot ziens."

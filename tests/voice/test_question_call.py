@@ -11,11 +11,11 @@ from tests.voice.conftest import CASE_ID, LOES, hangs_up, local, query, spoken, 
 # -- the question call ---------------------------------------------------------------------------
 
 
-def test_the_question_call_gathers_a_key_or_words_for_this_case_and_round(asked, pick_up, document):
+def test_the_question_call_gathers_a_key_or_words_for_this_case_and_round(asked, pick_up, case_document):
     root = twiml(pick_up(asked()))
     gather = the_question(root)
     params = query(gather.get("action"))
-    assert params["round"] == str(document()["round"]) == "1" and params["attempt"] == "1"
+    assert params["round"] == str(case_document()["round"]) == "1" and params["attempt"] == "1"
     assert params["case"].isdigit()
     say = gather.find("Say")
     assert say.get("language") == "nl-NL" and gather.get("language") == "nl-NL"
@@ -47,7 +47,7 @@ def test_silence_twice_says_goodbye_and_hangs_up(asked, pick_up, twilio, case_sy
 
 
 def test_pressing_1_confirms_the_case_and_thanks_her_on_the_phone(
-    question_action, press, case_system, run_worker, document
+    question_action, press, case_system, run_worker, case_document
 ):
     root = twiml(press(question_action(), "1"))
     assert root.find("Gather") is None and hangs_up(root)
@@ -56,11 +56,11 @@ def test_pressing_1_confirms_the_case_and_thanks_her_on_the_phone(
     [confirmed] = case_system.of_type("case.confirmed")
     assert confirmed.data["case_id"] == CASE_ID and confirmed.data["round"] == 1
     assert [d.type for d in case_system.deliveries] == ["case.confirmed"]
-    assert document()["status"] == "confirmed"
+    assert case_document()["status"] == "confirmed"
 
 
 def test_pressing_2_reopens_the_case_with_the_key_as_her_reply(
-    question_action, press, case_system, run_worker, document, fake_twilio
+    question_action, press, case_system, run_worker, case_document, fake_twilio
 ):
     root = twiml(press(question_action(), "2"))
     assert root.find("Gather") is None and hangs_up(root)
@@ -68,7 +68,7 @@ def test_pressing_2_reopens_the_case_with_the_key_as_her_reply(
     run_worker()
     [reopened] = case_system.of_type("case.reopened")
     assert reopened.data["reply"] == "toets 2" and reopened.data["case_id"] == CASE_ID
-    assert document()["status"] == "reopened"
+    assert case_document()["status"] == "reopened"
     assert fake_twilio.texts_to(LOES.phone) == []
 
 
@@ -82,7 +82,7 @@ def test_pressing_9_asks_the_question_again_and_counts_it(question_action, press
 
 
 def test_a_key_it_does_not_know_is_not_understood_and_the_question_comes_once_more(
-    question_action, press, case_system, run_worker, document
+    question_action, press, case_system, run_worker, case_document
 ):
     action = question_action()
     for digits in ["5", "0", "*", "#", "12", "1abc", "x", "1' OR '1'='1", "१", "1" * 40]:
@@ -92,17 +92,17 @@ def test_a_key_it_does_not_know_is_not_understood_and_the_question_comes_once_mo
         assert query(gather.get("action")) == {**query(action), "attempt": "2"}
     run_worker()
     assert case_system.deliveries == []
-    assert document()["status"] == "awaiting_confirmation"
+    assert case_document()["status"] == "awaiting_confirmation"
 
 
-def test_a_second_unknown_key_says_goodbye(question_action, press, case_system, run_worker, document):
+def test_a_second_unknown_key_says_goodbye(question_action, press, case_system, run_worker, case_document):
     second = the_question(twiml(press(question_action(), "5"))).get("action")
     root = twiml(press(second, "7"))
     assert root.find("Gather") is None and hangs_up(root)
     assert "niet begrepen" in spoken(root) and "Tot ziens" in spoken(root)
     run_worker()
     assert case_system.deliveries == []
-    assert document()["status"] == "awaiting_confirmation"
+    assert case_document()["status"] == "awaiting_confirmation"
 
 
 @pytest.mark.parametrize(
@@ -115,14 +115,14 @@ def test_a_second_unknown_key_says_goodbye(question_action, press, case_system, 
     ],
 )
 def test_her_words_are_read_like_a_text(
-    speech, callback, status, question_action, press, case_system, run_worker, document
+    speech, callback, status, question_action, press, case_system, run_worker, case_document
 ):
     root = twiml(press(question_action(), speech=speech))
     assert root.find("Gather") is None and hangs_up(root)
     run_worker()
     [delivery] = case_system.deliveries
     assert delivery.type == callback and delivery.data["reply"] == speech
-    assert document()["status"] == status
+    assert case_document()["status"] == status
 
 
 def test_words_that_do_not_answer_ask_once_more(question_action, press, case_system, run_worker):
@@ -162,14 +162,14 @@ def test_a_replayed_answer_counts_once(question_action, press, case_system, run_
 
 
 def test_a_replayed_answer_with_another_key_cannot_turn_a_yes_into_a_no(
-    question_action, press, case_system, run_worker, document
+    question_action, press, case_system, run_worker, case_document
 ):
     action = question_action()
     press(action, "1")
     assert "al afgehandeld" in spoken(twiml(press(action, "2")))
     run_worker()
     assert [d.type for d in case_system.deliveries] == ["case.confirmed"]
-    assert document()["status"] == "confirmed"
+    assert case_document()["status"] == "confirmed"
 
 
 def test_the_reminder_call_after_she_answered_is_never_placed(
@@ -185,10 +185,10 @@ def test_the_reminder_call_after_she_answered_is_never_placed(
 
 
 def test_an_answer_for_a_case_it_does_not_know_says_goodbye_and_changes_nothing(
-    question_action, twilio, case_system, run_worker, document
+    question_action, twilio, case_system, run_worker, case_document
 ):
     question_action()
-    before = document()
+    before = case_document()
     for params in [
         "?case=999999&round=1&attempt=1",
         "?case=0&round=1&attempt=1",
@@ -201,11 +201,11 @@ def test_an_answer_for_a_case_it_does_not_know_says_goodbye_and_changes_nothing(
         assert spoken(root) == "Tot ziens." and root.find("Gather") is None and hangs_up(root), params
     run_worker()
     assert case_system.deliveries == []
-    assert document() == before
+    assert case_document() == before
 
 
 def test_an_answer_for_an_earlier_round_says_goodbye_and_changes_nothing(
-    question_action, press, case_api, case_system, run_worker, document
+    question_action, press, case_api, case_system, run_worker, case_document
 ):
     action = question_action()
     assert case_api.dispatch(citizen=LOES).status_code == 202  # the case system sends a crew once more
@@ -214,7 +214,7 @@ def test_an_answer_for_an_earlier_round_says_goodbye_and_changes_nothing(
     assert spoken(root) == "Tot ziens." and root.find("Gather") is None
     run_worker()
     assert case_system.of_type("case.confirmed") == []
-    assert document()["status"] == "dispatched" and document()["round"] == 2
+    assert case_document()["status"] == "dispatched" and case_document()["round"] == 2
 
 
 def test_a_forged_round_in_the_question_url_says_goodbye(question_action, twilio):
@@ -230,10 +230,10 @@ def test_a_forged_round_in_the_question_url_says_goodbye(question_action, twilio
 
 
 def test_a_question_call_picked_up_after_she_answered_by_text_says_it_is_dealt_with(
-    asked, twilio, pick_up, case_system, run_worker, document
+    asked, twilio, pick_up, case_system, run_worker, case_document
 ):
     question = asked()
-    assert twilio.text(LOES, "ja", to=document()["proxy_number"]).status_code == 200
+    assert twilio.text(LOES, "ja", to=case_document()["proxy_number"]).status_code == 200
     root = twiml(pick_up(question))
     assert root.find("Gather") is None and hangs_up(root)
     assert "al afgehandeld" in spoken(root) and "Kerkstraat 12" in spoken(root)
@@ -241,8 +241,8 @@ def test_a_question_call_picked_up_after_she_answered_by_text_says_it_is_dealt_w
     assert len(case_system.of_type("case.confirmed")) == 1
 
 
-def test_the_second_question_after_she_answered_elsewhere_says_it_is_dealt_with(asked, pick_up, twilio, document):
+def test_the_second_question_after_she_answered_elsewhere_says_it_is_dealt_with(asked, pick_up, twilio, case_document):
     redirect = twiml(pick_up(asked())).find("Redirect").text
-    twilio.text(LOES, "nee", to=document()["proxy_number"])
+    twilio.text(LOES, "nee", to=case_document()["proxy_number"])
     root = twiml(twilio.post(local(redirect), {"CallSid": "CA" + uuid.uuid4().hex}))
     assert root.find("Gather") is None and "al afgehandeld" in spoken(root)

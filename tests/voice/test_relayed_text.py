@@ -44,7 +44,7 @@ def test_markup_in_the_crews_text_is_spoken_not_obeyed(relayed):
     assert all(element.tag != "Dial" for element in root.iter())
 
 
-def test_other_markup_in_the_crews_text_stays_text(relayed, twilio, document, run_worker, calls_to, pick_up):
+def test_other_markup_in_the_crews_text_stays_text(relayed, twilio, case_document, run_worker, calls_to, pick_up):
     attempts = [
         "]]><Dial>+31600000000</Dial><![CDATA[",
         "&lt;Dial&gt; &amp; <!-- -->",
@@ -53,7 +53,7 @@ def test_other_markup_in_the_crews_text_stays_text(relayed, twilio, document, ru
     ]
     relayed(attempts[0])
     for words in attempts[1:]:
-        twilio.text(JAN, words, to=document()["proxy_number"])
+        twilio.text(JAN, words, to=case_document()["proxy_number"])
     run_worker()
     calls = calls_to()[1:]
     assert len(calls) == len(attempts)

@@ -31,12 +31,12 @@ def voice_endpoints(action: str, call: dict) -> dict[str, tuple[str, dict]]:
 
 @pytest.mark.parametrize("endpoint", ["voice", "call", "question", "answer", "repeat", "code", "call-status"])
 def test_every_voice_endpoint_refuses_a_missing_or_bad_signature(
-    endpoint, asked, pick_up, client, twilio, run_worker, case_system, document
+    endpoint, asked, pick_up, client, twilio, run_worker, case_system, case_document
 ):
     question = asked()
     action = the_question(twiml(pick_up(question))).get("action")
     path, form = voice_endpoints(action, question)[endpoint]
-    before = document()
+    before = case_document()
     forgeries = {
         "missing": None,
         "empty": "",
@@ -53,11 +53,11 @@ def test_every_voice_endpoint_refuses_a_missing_or_bad_signature(
         assert b"<Gather" not in response.data and b"<Say" not in response.data
     run_worker()
     assert case_system.deliveries == []
-    assert document() == before
+    assert case_document() == before
 
 
 def test_an_answer_url_with_a_tampered_query_is_refused(
-    question_action, client, twilio, run_worker, case_system, document
+    question_action, client, twilio, run_worker, case_system, case_document
 ):
     action = question_action()
     params = query(action)
@@ -75,7 +75,7 @@ def test_an_answer_url_with_a_tampered_query_is_refused(
 
 
 def test_an_answer_url_signed_for_other_parameters_is_refused(
-    question_action, client, twilio, case_system, run_worker, document
+    question_action, client, twilio, case_system, run_worker, case_document
 ):
     action = question_action()
     signed_path = local(action)
@@ -92,7 +92,7 @@ def test_an_answer_url_signed_for_other_parameters_is_refused(
         response = client.post(forged_path, data=form, headers={"X-Twilio-Signature": signature})
         assert response.status_code == 403, forged_path
     run_worker()
-    assert case_system.deliveries == [] and document()["status"] == "awaiting_confirmation"
+    assert case_system.deliveries == [] and case_document()["status"] == "awaiting_confirmation"
 
 
 def test_a_key_tampered_after_signing_is_refused(question_action, client, twilio, case_system, run_worker):
