@@ -33,6 +33,15 @@ from tests.over_http import text_form, twilio_post
 from tests.processes import FLASK, ROOT, Processes, free_port
 
 ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
+# Each fault test module's pytestmark.
+FAULT_TEST = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not ON_POSTGRES,
+        reason="fault tests run the Procfile's processes side by side, which "
+        "needs PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://...",
+    ),
+]
 
 
 # Not configurable: a row claimed by a worker that died is taken up again this long after its claim.

@@ -5,12 +5,10 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-import pytest
-
 from tests.faults.conftest import (
     DETAIL,
+    FAULT_TEST,
     FIRST_RETRY_SECONDS,
-    ON_POSTGRES,
     SEND_CONCURRENCY,
     Gateway,
     Job,
@@ -25,14 +23,7 @@ from tests.faults.conftest import (
     wait_until,
 )
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not ON_POSTGRES,
-        reason="fault tests run the Procfile's processes side by side, which "
-        "needs PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://...",
-    ),
-]
+pytestmark = FAULT_TEST
 
 
 # --- 3. the case system down, then gone ----------------------------------------------------------

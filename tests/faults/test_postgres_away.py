@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from tests.conftest import CASE_KEY, Persona
 from tests.faults.conftest import (
     DETAIL,
-    ON_POSTGRES,
+    FAULT_TEST,
     accepted,
     answer_when_asked,
     assert_exactly_once,
@@ -32,14 +32,7 @@ from tests.faults.conftest import (
 )
 from tests.over_http import text_form, twilio_post
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not ON_POSTGRES,
-        reason="fault tests run the Procfile's processes side by side, which "
-        "needs PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://...",
-    ),
-]
+pytestmark = FAULT_TEST
 
 
 # --- 5. PostgreSQL goes away ---------------------------------------------------------------------

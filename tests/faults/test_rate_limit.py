@@ -5,18 +5,9 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-import pytest
+from tests.faults.conftest import FAULT_TEST, Job, dispatch_all, kind_of, kinds_to, text_from, wait_until
 
-from tests.faults.conftest import ON_POSTGRES, Job, dispatch_all, kind_of, kinds_to, text_from, wait_until
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not ON_POSTGRES,
-        reason="fault tests run the Procfile's processes side by side, which "
-        "needs PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://...",
-    ),
-]
+pytestmark = FAULT_TEST
 
 
 # --- 6. the rate limit ---------------------------------------------------------------------------

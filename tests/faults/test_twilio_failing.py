@@ -5,11 +5,9 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-import pytest
-
 from tests.faults.conftest import (
+    FAULT_TEST,
     FIRST_RETRY_SECONDS,
-    ON_POSTGRES,
     Job,
     answer_when_asked,
     assert_exactly_once,
@@ -21,14 +19,7 @@ from tests.faults.conftest import (
     wait_until,
 )
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not ON_POSTGRES,
-        reason="fault tests run the Procfile's processes side by side, which "
-        "needs PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://...",
-    ),
-]
+pytestmark = FAULT_TEST
 
 
 # --- 4. Twilio failing ---------------------------------------------------------------------------

@@ -7,11 +7,9 @@ import uuid
 from collections import Counter
 from urllib.parse import urlsplit
 
-import pytest
-
 from tests.faults.conftest import (
     CLAIM_LEASE_SECONDS,
-    ON_POSTGRES,
+    FAULT_TEST,
     accepted,
     answer_when_asked,
     assert_callbacks_once_in_order,
@@ -27,14 +25,7 @@ from tests.faults.conftest import (
 )
 from tests.over_http import twilio_post
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not ON_POSTGRES,
-        reason="fault tests run the Procfile's processes side by side, which "
-        "needs PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://...",
-    ),
-]
+pytestmark = FAULT_TEST
 
 
 # --- 1. a worker killed mid-burst ----------------------------------------------------------------

@@ -9,8 +9,6 @@ STOP too. The case system hears of it for each open case of that person.
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from tests.conftest import ANNA, JAN, Persona
@@ -21,7 +19,6 @@ PIET = Persona("Piet Smit", "+31655556666", "06 55556666")
 LIES = Persona("Lies Mulder", "+31201234567", "020 123 4567")
 
 REMINDER_AFTER = 86400
-ON_POSTGRES = bool(os.environ.get("TEST_DATABASE_URL", "").startswith("postgres"))
 
 
 @pytest.fixture(autouse=True)
