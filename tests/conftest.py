@@ -165,6 +165,13 @@ def client(app):
 
 
 @pytest.fixture
+def cli(app):
+    """`cli("case", "show", ...)`: a flask command of the test's app, as `flask --app app ...` runs it."""
+    runner = app.test_cli_runner()
+    return lambda *args: runner.invoke(args=list(args))
+
+
+@pytest.fixture
 def runtime(app):
     return app.extensions["korte_lijn"]
 

@@ -110,7 +110,3 @@ def placed_call_twiml(twilio, call: dict) -> ET.Element:
     root = ET.fromstring(answer.data)
     assert root.tag == "Response"
     return root
-
-
-def spoken(root: ET.Element) -> str:
-    return " ".join(say.text or "" for say in root.iter("Say"))

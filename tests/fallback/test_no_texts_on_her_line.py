@@ -12,9 +12,9 @@ from tests.fallback.conftest import (
     called_purposes,
     outbox_id,
     placed_call_twiml,
-    spoken,
     texts_to,
 )
+from tests.twiml import spoken
 
 # -- 30006 and 21614: she is on a line that takes no texts ------------------------------------------
 

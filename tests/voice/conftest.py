@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import uuid
 import xml.etree.ElementTree as ET
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.conftest import PUBLIC_BASE_URL, Persona
+from tests.conftest import Persona
+from tests.twiml import local, query
 
 # A resident with only a fixed line at home.
 LOES = Persona("Loes Smit", "+31201234567", "020 123 4567")
@@ -38,22 +38,8 @@ def twiml(response) -> ET.Element:
     return root
 
 
-def local(url: str) -> str:
-    """A URL we handed Twilio, as the path (and query) Twilio will request and sign."""
-    assert url.startswith(PUBLIC_BASE_URL + "/twilio/"), url
-    return url[len(PUBLIC_BASE_URL) :]
-
-
-def query(url: str) -> dict[str, str]:
-    return {name: values[0] for name, values in parse_qs(urlsplit(url).query).items()}
-
-
 def outbox_id(call: dict) -> int:
     return int(query(call["Url"])["o"])
-
-
-def spoken(root: ET.Element) -> str:
-    return " ".join(say.text or "" for say in root.iter("Say"))
 
 
 def the_question(root: ET.Element) -> ET.Element:

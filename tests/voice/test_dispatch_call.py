@@ -6,7 +6,8 @@ import re
 import uuid
 
 from tests.conftest import JAN, PUBLIC_BASE_URL
-from tests.voice.conftest import crew_text_row, hangs_up, outbox_id, query, spoken, twiml
+from tests.twiml import query, spoken
+from tests.voice.conftest import crew_text_row, hangs_up, outbox_id, twiml
 
 # -- an information call: the dispatch notice ----------------------------------------------------
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.voice.conftest import spoken, the_question, twiml
+from tests.twiml import spoken
+from tests.voice.conftest import the_question, twiml
 
 # -- language ---------------------------------------------------------------------------------------------
 

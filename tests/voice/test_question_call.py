@@ -6,7 +6,8 @@ import uuid
 
 import pytest
 
-from tests.voice.conftest import CASE_ID, LOES, hangs_up, local, query, spoken, the_question, twiml
+from tests.twiml import local, query, spoken
+from tests.voice.conftest import CASE_ID, LOES, hangs_up, the_question, twiml
 
 # -- the question call ---------------------------------------------------------------------------
 

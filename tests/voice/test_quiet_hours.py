@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.conftest import JAN
-from tests.voice.conftest import LOES, spoken, twiml
+from tests.twiml import spoken
+from tests.voice.conftest import LOES, twiml
 
 # -- quiet hours -------------------------------------------------------------------------------------
 

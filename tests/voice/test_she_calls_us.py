@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import ANNA, JAN, STRANGER
-from tests.voice.conftest import FALLBACK, LOES, hangs_up, query, spoken, the_question, twiml
+from tests.twiml import query, spoken
+from tests.voice.conftest import FALLBACK, LOES, hangs_up, the_question, twiml
 
 # -- she calls us --------------------------------------------------------------------------------------
 

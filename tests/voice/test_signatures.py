@@ -8,7 +8,8 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from tests.conftest import JAN, PUBLIC_BASE_URL
-from tests.voice.conftest import LOES, local, outbox_id, query, the_question, twiml
+from tests.twiml import local, query
+from tests.voice.conftest import LOES, outbox_id, the_question, twiml
 
 # -- signatures ----------------------------------------------------------------------------------------
 
