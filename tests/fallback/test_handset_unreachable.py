@@ -1,4 +1,6 @@
-"""30003: her handset is unreachable, so one more text first, then a call."""
+"""30003: her handset is unreachable, so one more text ten minutes later first, then a call;
+the retry waits for quiet hours to end.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Hostile and repeated status callbacks do not switch a case to voice twice."""
+"""Hostile and repeated status callbacks: one call however often a failure is reported, and none
+on a report that is unsigned, names a stranger's message or carries an unreadable error code.
+"""
 
 from __future__ import annotations
 

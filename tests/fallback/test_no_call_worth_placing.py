@@ -1,4 +1,6 @@
-"""When no call is worth placing: a thank-you, the crew, a closed case."""
+"""When no call is worth placing: a thank-you, a text to the crew, a question already answered,
+a job done or cancelled, and failures that say nothing about her line.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Hostile and repeated deliveries of STOP and START."""
+"""Hostile and repeated deliveries: a redelivered, forged or unreadable STOP changes nothing;
+STOP hidden behind punctuation or invisible characters still counts.
+"""
 
 from __future__ import annotations
 

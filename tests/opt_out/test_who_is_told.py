@@ -1,4 +1,6 @@
-"""Who is told of a STOP: the case system, for each open case of that person."""
+"""Who is told of a STOP: the case system, for each open case of the resident or the crew;
+a stranger's STOP is only recorded.
+"""
 
 from __future__ import annotations
 
