@@ -165,6 +165,13 @@ def client(app):
 
 
 @pytest.fixture
+def cli(app):
+    """`cli("case", "show", ...)`: a flask command of the test's app, as `flask --app app ...` runs it."""
+    runner = app.test_cli_runner()
+    return lambda *args: runner.invoke(args=list(args))
+
+
+@pytest.fixture
 def runtime(app):
     return app.extensions["korte_lijn"]
 
@@ -196,6 +203,28 @@ def fast_forward(runtime):
                 case.reopen_until -= delta
 
     return forward
+
+
+def fetch_case(client, case_id: str = "MOR-2026-0042") -> dict:
+    """The case as the case system sees it, timeline included."""
+    answer = client.get(f"/v1/cases/{case_id}", headers={"Authorization": f"Bearer {CASE_KEY}"})
+    assert answer.status_code == 200
+    return answer.json
+
+
+def entries(client, kind: str, case_id: str = "MOR-2026-0042") -> list[dict]:
+    """The case's timeline entries of one kind, oldest first."""
+    return [entry for entry in fetch_case(client, case_id)["timeline"] if entry["kind"] == kind]
+
+
+@pytest.fixture
+def case_document(client):
+    """`case_document(case_id)`: the case as the case system sees it, timeline included."""
+
+    def fetch(case_id: str = "MOR-2026-0042") -> dict:
+        return fetch_case(client, case_id)
+
+    return fetch
 
 
 class CaseSystemClient:

@@ -3,12 +3,12 @@ is said at most three times, so a machine on the line (or a finger on 9) cannot 
 
 import uuid
 import xml.etree.ElementTree as ET
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from gateway.core.config import Config, ConfigError
-from tests.conftest import ANNA, CASE_KEY, JAN, PUBLIC_BASE_URL, Persona
+from tests.conftest import ANNA, CASE_KEY, JAN, Persona
+from tests.twiml import local, query, spoken
 
 LOES = Persona("Loes Smit", "+31201234567", "020 123 4567")  # a resident with only a fixed line
 FALLBACK = "14 030"
@@ -28,19 +28,6 @@ def settings(settings, limits):
 def twiml(response) -> ET.Element:
     assert response.status_code == 200, response.get_data(as_text=True)
     return ET.fromstring(response.data)
-
-
-def local(url: str) -> str:
-    assert url.startswith(PUBLIC_BASE_URL + "/twilio/"), url
-    return url[len(PUBLIC_BASE_URL) :]
-
-
-def query(url: str) -> dict[str, str]:
-    return {name: values[0] for name, values in parse_qs(urlsplit(url).query).items()}
-
-
-def spoken(root: ET.Element) -> str:
-    return " ".join(say.text or "" for say in root.iter("Say"))
 
 
 def ends_politely(root: ET.Element) -> bool:

@@ -28,12 +28,6 @@ COMMANDS = [
 ]
 
 
-@pytest.fixture
-def cli(app):
-    runner = app.test_cli_runner()
-    return lambda *args: runner.invoke(args=list(args))
-
-
 def assert_no_real_number(output: str) -> None:
     for number in REAL_NUMBERS:
         assert number not in output, number

@@ -12,12 +12,6 @@ from tests.conftest import ANNA, Persona
 
 
 @pytest.fixture
-def cli(app):
-    runner = app.test_cli_runner()
-    return lambda *args: runner.invoke(args=list(args))
-
-
-@pytest.fixture
 def give_up(case_system, run_worker, fast_forward):
     """The case system is down for the whole retry schedule: the worker gives up on what is queued."""
 

@@ -3,15 +3,7 @@ number in the account, with its webhooks pointing here; skipped when there is no
 
 import socket
 
-import pytest
-
 from tests.conftest import PROXY_NUMBERS, PUBLIC_BASE_URL
-
-
-@pytest.fixture
-def cli(app):
-    runner = app.test_cli_runner()
-    return lambda *args: runner.invoke(args=list(args))
 
 
 def test_it_passes_when_every_number_points_here(cli, fake_twilio):

@@ -5,15 +5,14 @@ import threading
 from datetime import timedelta
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
 from gateway.core.config import Config, ConfigError
 from gateway.core.models import OutboxMessage
 from gateway.factory import create_app
 from tests.conftest import CASE_KEY, JAN, Persona
+from tests.metric_samples import METRICS_TOKEN, scrape
 
-METRICS_TOKEN = "metrics-token-for-tests-0123456789"
 LIMIT = 20
 
 
@@ -30,16 +29,6 @@ def dispatch_jan(case_api, jobs: int, first: int = 0) -> None:
     """`jobs` cases for crew Jan, each with its own resident: Jan gets a dispatch text for each."""
     for i in range(first, first + jobs):
         assert case_api.dispatch(f"MOR-{i}", citizen=resident(i)).status_code == 202
-
-
-def scrape(client, name: str, **labels: str) -> float:
-    text = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
-    return sum(
-        sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-        if sample.name == name and sample.labels == labels
-    )
 
 
 def test_it_has_a_default_of_twenty_and_refuses_a_malformed_limit_by_name():

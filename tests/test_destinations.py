@@ -1,16 +1,14 @@
 """Which numbers the gateway texts and calls: the rule by table, ALLOWED_REGIONS, and the events API."""
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
 from gateway.core.config import Config, ConfigError
 from gateway.core.destinations import refusal
 from gateway.core.models import OutboxMessage
 from gateway.factory import create_app
-from tests.conftest import ANNA, CASE_KEY, JAN, PROXY_NUMBERS, Persona
-
-METRICS_TOKEN = "metrics-token-for-tests-0123456789"
+from tests.conftest import ANNA, JAN, PROXY_NUMBERS, Persona, fetch_case
+from tests.metric_samples import METRICS_TOKEN, scrape
 
 NL, BORDER = ("NL",), ("NL", "BE", "DE")
 
@@ -26,18 +24,7 @@ def outbox_rows(request, to: str) -> list[OutboxMessage]:
 
 
 def timeline_kinds(case_api, case_id: str = "MOR-2026-0042") -> list[str]:
-    answer = case_api.client.get(f"/v1/cases/{case_id}", headers={"Authorization": "Bearer " + CASE_KEY})
-    return [entry["kind"] for entry in answer.json["timeline"]]
-
-
-def scrape(client, name: str, **labels: str) -> float:
-    text = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
-    return sum(
-        sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-        if sample.name == name and sample.labels == labels
-    )
+    return [entry["kind"] for entry in fetch_case(case_api.client, case_id)["timeline"]]
 
 
 # Each a valid number of its kind (phonenumbers.example_number_for_type helped find them).

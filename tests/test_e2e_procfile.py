@@ -9,9 +9,9 @@ from xml.etree import ElementTree
 
 import pytest
 import requests
-from twilio.request_validator import RequestValidator
 
-from tests.conftest import ANNA, AUTH_TOKEN, CASE_KEY, JAN, PROXY_NUMBERS
+from tests.conftest import ANNA, CASE_KEY, JAN, PROXY_NUMBERS
+from tests.over_http import send_event, text_form, twilio_post
 from tests.processes import free_port, procfile, procfile_running
 
 pytestmark = pytest.mark.e2e
@@ -29,24 +29,6 @@ def gateway(settings, request, tmp_path):
     assert set(procfile()) >= {"release", "web", "worker"}
     with procfile_running(settings, tmp_path, port):
         yield base
-
-
-def send_event(base: str, event_type: str, data: dict) -> requests.Response:
-    return requests.post(
-        base + "/v1/events",
-        json={"type": event_type, "data": data},
-        timeout=10,
-        headers={"Authorization": f"Bearer {CASE_KEY}", "webhook-id": "evt_" + uuid.uuid4().hex},
-    )
-
-
-def twilio_post(base: str, path: str, form: dict, signed_for: str | None = None) -> requests.Response:
-    signature = RequestValidator(AUTH_TOKEN).compute_signature((signed_for or base) + path, form)
-    return requests.post(base + path, data=form, headers={"X-Twilio-Signature": signature}, timeout=10)
-
-
-def text_form(sender, body: str, proxy: str) -> dict:
-    return {"MessageSid": "SM" + uuid.uuid4().hex, "From": sender.phone, "To": proxy, "Body": body, "NumMedia": "0"}
 
 
 def test_it_plays_the_story_through_the_procfiles_real_processes(gateway, fake_twilio, case_system, tmp_path):

@@ -14,8 +14,8 @@ from sqlalchemy import update
 
 from gateway.core.models import Case, ProxyLease
 from tests.conftest import ANNA, JAN, PROXY_NUMBERS, STRANGER
+from tests.over_http import send_event
 from tests.processes import free_port, procfile_running
-from tests.test_e2e_procfile import send_event
 
 pytestmark = pytest.mark.e2e
 

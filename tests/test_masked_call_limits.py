@@ -5,14 +5,13 @@ import threading
 import xml.etree.ElementTree as ET
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
 from gateway.core.models import OutboxMessage
 from gateway.factory import create_app
-from tests.conftest import ANNA, CASE_KEY, JAN, PROXY_NUMBERS, Persona, TwilioWebhooks
+from tests.conftest import ANNA, JAN, PROXY_NUMBERS, Persona, TwilioWebhooks, fetch_case
+from tests.metric_samples import METRICS_TOKEN, scrape
 
-METRICS_TOKEN = "metrics-token-for-tests-0123456789"
 ORG = "Gemeente Testdorp"
 GENERAL_NUMBER = "+31201112222"
 LOTTE = Persona("Lotte Peeters", "+32470123456", "+32 470 12 34 56")  # a Belgian mobile
@@ -72,18 +71,8 @@ def connected_to(root: ET.Element) -> list[str]:
     return [number.text for number in root.iter("Number")]
 
 
-def scrape(client, name: str, **labels: str) -> float:
-    text = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
-    return sum(
-        sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-        if sample.name == name and sample.labels == labels
-    )
-
-
 def timeline(client) -> list[dict]:
-    return client.get("/v1/cases/MOR-2026-0042", headers={"Authorization": "Bearer " + CASE_KEY}).json["timeline"]
+    return fetch_case(client)["timeline"]
 
 
 def test_the_crews_call_is_not_connected_once_the_residents_region_is_no_longer_allowed(

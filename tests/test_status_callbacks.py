@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from gateway.core.models import OutboxMessage
-from tests.conftest import ANNA, CASE_KEY, JAN, PUBLIC_BASE_URL
+from tests.conftest import ANNA, CASE_KEY, JAN, PUBLIC_BASE_URL, entries
 
 
 @pytest.fixture
@@ -22,9 +22,7 @@ def sent(case_api, run_worker, fake_twilio, runtime):
 @pytest.fixture
 def timeline(client):
     def statuses() -> list[dict]:
-        answer = client.get("/v1/cases/MOR-2026-0042", headers={"Authorization": f"Bearer {CASE_KEY}"})
-        assert answer.status_code == 200
-        return [entry for entry in answer.json["timeline"] if entry["kind"] == "text.status"]
+        return entries(client, "text.status")
 
     return statuses
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from gateway.core.models import InboundMessage
-from tests.conftest import ANNA, AUTH_TOKEN, CASE_KEY, JAN, PROXY_NUMBERS, PUBLIC_BASE_URL, STRANGER
+from tests.conftest import ANNA, AUTH_TOKEN, JAN, PROXY_NUMBERS, PUBLIC_BASE_URL, STRANGER
 
 PATHS = ("/twilio/sms", "/twilio/voice", "/twilio/status")
 
@@ -55,14 +55,6 @@ def assert_no_effect(response, run_worker, fake_twilio, case_system, case_docume
     assert fake_twilio.messages == [] and case_system.deliveries == []
     kinds = {entry["kind"] for entry in case_document()["timeline"]}
     assert not kinds & {"text.received", "text.status", "call.connected", "call.refused"}
-
-
-@pytest.fixture
-def case_document(client):
-    def fetch():
-        return client.get("/v1/cases/MOR-2026-0042", headers={"Authorization": f"Bearer {CASE_KEY}"}).json
-
-    return fetch
 
 
 @pytest.mark.parametrize("path", PATHS)
