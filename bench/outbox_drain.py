@@ -331,7 +331,7 @@ def main() -> None:
         c.table(
             ["texts pending", "claim(20), no statistics yet", "claim(20) after ANALYZE", "per text claimed"],
             claims,
-            title="The worker's claim query (gateway/core/outbox.py OutboxWorker.claim), in-process, median of 3:",
+            title="The worker's claim query (gateway/core/outbox/claim.py), in-process, median of 3:",
         )
     )
     print("\n2 workers / 1 worker (achieved rate over the pool):")

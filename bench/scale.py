@@ -531,7 +531,7 @@ def explain_all(db: str, replies: Replies) -> None:
             "outbox",
         ),
         (
-            "outbox claim (gateway/core/outbox.py OutboxWorker.claim)",
+            "outbox claim (gateway/core/outbox/claim.py)",
             claim_statements,
             (r"FROM outbox WHERE outbox\.status = ", r"SKIP LOCKED"),
             "outbox",

@@ -36,7 +36,7 @@ logconfig_dict = {
 
 def post_worker_init(worker: Worker) -> None:
     """Each web process logs what the operator should know of its configuration, once its app
-    is built (gateway.log_configuration). Another WSGI app (bench/bare_app.py) has none."""
+    is built (gateway/startup.py). Another WSGI app (bench/bare_app.py) has none."""
     from gateway.startup import log_configuration
 
     runtime = getattr(worker.wsgi, "extensions", {}).get("korte_lijn")
