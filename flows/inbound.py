@@ -59,9 +59,7 @@ def receive_text(fx: Effects, *, proxy_number: str, sender: str, sid: str, body:
 
 
 def _deliver(fx: Effects, lease: ProxyLease, sid: str, sender: str, body: str, media: int) -> str:
-    case = fx.lock_case(lease.case_pk)
-    if case is None:
-        raise LookupError(f"the lease's case {lease.case_pk} is gone")  # leases go with their case
+    case = fx.case_of(lease, lock=True)
     ignored = _not_read(fx, case, lease.role, body) if body.strip() else None
     if ignored:
         fx.count("korte_lijn_texts_ignored", reason=ignored)

@@ -134,7 +134,7 @@ def inbound(fx: Effects, proxy_number: str, caller: str) -> Prompt:
         lang = fx.config.default_language
         return Prompt(_with_fallback(fx, lang, "voice_stranger"), lang)
     if len(leases) > 1:
-        lang = _language(fx.case(leases[0].case_pk), leases[0].role)
+        lang = _language(fx.case_of(leases[0]), leases[0].role)
         return Prompt(
             messages.texts(fx.config).render(lang, "voice_which_case", org=fx.config.organisation_name),
             lang,
@@ -152,7 +152,7 @@ def by_code(fx: Effects, proxy_number: str, caller: str, digits: str, attempt: i
     for lease in leases:
         if lease.case_pk == chosen:
             return _route(fx, lease, caller)
-    lang = _language(fx.case(leases[0].case_pk), leases[0].role) if leases else fx.config.default_language
+    lang = _language(fx.case_of(leases[0]), leases[0].role) if leases else fx.config.default_language
     unknown, goodbye = (
         messages.texts(fx.config).render(lang, "voice_unknown_code"),
         messages.texts(fx.config).render(lang, "voice_no_choice"),
@@ -165,9 +165,7 @@ def by_code(fx: Effects, proxy_number: str, caller: str, digits: str, attempt: i
 
 def _route(fx: Effects, lease: ProxyLease, caller: str) -> Prompt:
     # Locked first: a refused dial tells the case system once per case (gateway/core/dials.py).
-    case = fx.lock_case(lease.case_pk)
-    if case is None:
-        raise LookupError(f"the lease's case {lease.case_pk} is gone")  # leases go with their case
+    case = fx.case_of(lease, lock=True)
     lang = _language(case, lease.role)
     if case.status == CaseState.DISPATCHED:
         other_role = "crew" if lease.role == "citizen" else "citizen"
@@ -219,9 +217,7 @@ def _case_in_round(fx: Effects, case_pk: int, round_: int) -> Case | None:
     return case if case is not None and case.round == round_ else None
 
 
-def _language(case: Case | None, role: str) -> str:
-    if case is None:
-        raise LookupError("a lease without its case")  # leases go with their case
+def _language(case: Case, role: str) -> str:
     return case.citizen_language if role == "citizen" else case.crew_language
 
 

@@ -9,12 +9,12 @@ should take over (`conversation.limited`).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flows.purposes import AUTOMATIC, FlowPurpose
 from gateway.core.effects import Effects
 from gateway.core.models import Case, OutboxMessage
-from gateway.core.names import CallbackType
+from gateway.core.names import CallbackType, Recipient
 from gateway.core.phones import mask
 
 LIMITED = CallbackType.CONVERSATION_LIMITED
@@ -22,12 +22,19 @@ WINDOW = timedelta(days=1)
 
 
 def text(
-    fx: Effects, case: Case, recipient: str, purpose: FlowPurpose, body: str, **when: object
+    fx: Effects,
+    case: Case,
+    recipient: str,
+    purpose: FlowPurpose,
+    body: str,
+    *,
+    replaces: OutboxMessage | None = None,
+    due: datetime | None = None,
 ) -> OutboxMessage | None:
     """Every text a flow sends goes through here: an automatic one past the cap is not sent."""
     if purpose.automatic and not allows(fx, case, recipient, purpose.name):
         return None
-    return fx.text(case, recipient, purpose, body, **when)  # type: ignore[arg-type]
+    return fx.text(case, recipient, purpose, body, replaces=replaces, due=due)
 
 
 def allows(fx: Effects, case: Case, recipient: str, purpose: str) -> bool:
@@ -48,7 +55,7 @@ def allows(fx: Effects, case: Case, recipient: str, purpose: str) -> bool:
         recipient=recipient,
     )
     fx.count("korte_lijn_automatic_texts_limited", purpose=purpose)
-    if not fx.queued_since([case.id], "case_system", (LIMITED,), since):
+    if not fx.queued_since([case.id], Recipient.CASE_SYSTEM, (LIMITED,), since):
         fx.callback(
             case,
             LIMITED,

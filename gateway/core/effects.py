@@ -134,7 +134,7 @@ class Effects(Lookups):
             case_pk=case.id,
             channel=Channel.CALLBACK,
             purpose=event_type,
-            recipient="case_system",
+            recipient=Recipient.CASE_SYSTEM,
             payload=payload,
             webhook_id=webhook_id,
             due_at=self.now,

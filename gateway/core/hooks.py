@@ -6,14 +6,13 @@ to do when a text or call did not arrive, and what each kind of timer does when 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
 from gateway.core.effects import Effects
 from gateway.core.models import Case, OutboxMessage
-
-TimerHandler = Callable[[Effects, Case], None]
+from gateway.core.timers import Handler as TimerHandler
 
 
 class DeliveryOutcomes(Protocol):

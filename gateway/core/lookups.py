@@ -32,6 +32,13 @@ class Lookups:
     def lock_case(self, pk: int) -> Case | None:
         return self.session.get(Case, pk, with_for_update=True)
 
+    def case_of(self, lease: ProxyLease, *, lock: bool = False) -> Case:
+        """The case a lease belongs to; leases go with their case, so it is always there."""
+        case = self.session.get(Case, lease.case_pk, with_for_update=lock)
+        if case is None:
+            raise LookupError(f"the lease's case {lease.case_pk} is gone")
+        return case
+
     def lock_case_by_id(self, case_id: str) -> Case | None:
         """The case system's case, locked: a reply, a timer and an event for one case must not interleave."""
         return self.session.scalar(select(Case).where(Case.case_id == case_id).with_for_update())

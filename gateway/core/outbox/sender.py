@@ -49,6 +49,7 @@ class OutboxWorker:
     ):
         self.db, self.config, self.callbacks = db, config, callbacks
         self.channels: Mapping[str, ChannelSender] = senders(transport, callbacks, config)
+        self.outcomes = outcomes
         self.results = Results(db, config, self.channels, outcomes, callbacks.url)
         self.rate = SenderRate(db, config.sender_mps)
         # Rows being sent at once by this process, whichever drain or lane sends them.
@@ -113,7 +114,7 @@ class OutboxWorker:
                 if slot is not None:
                     self._send(row, channel, slot)
         except recipients.Refused as refused:
-            recipients.refuse(self.db, self.config, row, refused, self.results.outcomes)
+            recipients.refuse(self.db, self.config, row, refused, self.outcomes)
 
     def _send(self, row: OutboxMessage, channel: ChannelSender, slot: Slot) -> None:
         try:
