@@ -11,7 +11,7 @@ import logging
 from datetime import timedelta
 
 from flows import choice, confirmation, opt_out, relay
-from flows.replies import automatic_reply, carrier_keyword, keyword_form, same_words
+from flows.replies import among, automatic_reply, carrier_keyword, keyword_form
 from gateway.core.effects import Effects
 from gateway.core.models import Case, InboundMessage, ProxyLease
 from gateway.core.names import CallbackType, CaseState
@@ -23,16 +23,25 @@ log = logging.getLogger(__name__)
 REPEAT_WINDOW = timedelta(days=1)
 
 
-def receive_text(fx: Effects, *, proxy_number: str, sender: str, sid: str, body: str, media: int) -> str:
-    """Handle one text. Returns the outcome, also stored with the message."""
-    if fx.seen(sid):
+def receive_text(
+    fx: Effects, *, proxy_number: str, sender: str, sid: str, body: str, media: int, retry: bool = False
+) -> str:
+    """Handle one text. Returns the outcome, also stored with the message.
+
+    A text Twilio delivers twice is caught by the unique MessageSid: its first try fails at
+    commit, and the second (`retry`, gateway/http/twilio_hooks.py) finds it here. A text
+    that comes once, nearly all of them, so costs no statement for the check."""
+    if retry and fx.seen(sid):
         return "duplicate"
-    leases = fx.leases(proxy_number, sender)
+    own_number = sender in fx.config.proxy_numbers
+    keyword = carrier_keyword(body) if sender else None
+    # The common path (an answer, a text to pass on) locks her cases in the same statement;
+    # STOP and our own numbers lock theirs in their own way.
+    leases = fx.leases(proxy_number, sender, lock=not own_number and not keyword)
     role = leases[0].role if leases else "stranger"
-    if sender in fx.config.proxy_numbers:
+    if own_number:
         return _from_own_number(fx, sender, proxy_number, sid, role, leases)
-    keyword = carrier_keyword(body)
-    if keyword and sender:
+    if keyword:
         # Anyone may refuse our texts, a stranger too; it is a keyword, never an answer.
         word = keyword_form(body).upper()
         outcome = opt_out.stop(fx, sender, word) if keyword == "opt_out" else opt_out.start(fx, sender, word)
@@ -133,11 +142,11 @@ def _automatic(fx: Effects, leases: list[ProxyLease], sid: str, sender: str, bod
 def _not_read(fx: Effects, case: Case, role: str, body: str) -> str | None:
     """'echo' for our own text sent back, 'repeated' for words of the last day passed on already."""
     since = fx.now - REPEAT_WINDOW
-    if any(same_words(body, text) for text in fx.texted_since(case, role, since)):
+    if among(body, fx.texted_since(case, role, since)):
         return "echo"
     # Only what was passed on in the same stage counts: "ja" to the crew's "are you home?" is
     # still read as her answer to "is it fixed?" later.
     passed_on = ("relayed",) if case.status == CaseState.DISPATCHED else ("message", "detail")
-    if any(same_words(body, text) for text in fx.passed_on_since(case, role, since, passed_on)):
+    if among(body, fx.passed_on_since(case, role, since, passed_on)):
         return "repeated"
     return None

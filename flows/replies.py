@@ -88,8 +88,15 @@ def interpret(text: str) -> Reading:
     return _read_words(_without_signature(text))
 
 
+# Every control character but tab and newline: in ASCII text the only ones `clean` removes.
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def clean(text: str) -> str:
     """Full-width to plain letters, curly to straight quotes, no control or direction marks."""
+    if text.isascii():
+        # Most replies, and nothing in them to normalise or translate: skip the per-letter look-up.
+        return _ASCII_CONTROL.sub("", text).strip()
     text = unicodedata.normalize("NFKC", text)
     text = text.translate({0x201C: '"', 0x201D: '"', 0x201E: '"', 0x2018: "'", 0x2019: "'", 0x00A0: " "})
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")).strip()
@@ -108,8 +115,13 @@ def carrier_keyword(text: str) -> str | None:
 def automatic_reply(text: str) -> str | None:
     """The kind of automatic reply a message is ('driving', 'out_of_office', ...), or None."""
     words = tokens(clean(text))
+    # The phrases in their order (longest first), but only those whose first word occurs:
+    # every text is read for this, and most hold none of them.
+    present = set(words)
     for phrase, kind in AUTO_REPLY_PHRASES:
-        if any(tuple(words[i : i + len(phrase)]) == phrase for i in range(len(words) - len(phrase) + 1)):
+        if phrase[0] in present and any(
+            tuple(words[i : i + len(phrase)]) == phrase for i in range(len(words) - len(phrase) + 1)
+        ):
             return kind
     return None
 
@@ -117,6 +129,12 @@ def automatic_reply(text: str) -> str | None:
 def same_words(one: str, other: str) -> bool:
     """The same message, whatever its spacing, case or punctuation (not squeezed: 11 is not 1)."""
     return _plain_words(one) == _plain_words(other)
+
+
+def among(text: str, others: Iterable[str]) -> bool:
+    """Whether any of `others` has the same words as `text` (same_words, `text` read once)."""
+    mine = _plain_words(text)
+    return any(mine == _plain_words(other) for other in others)
 
 
 def _plain_words(text: str) -> list[str]:

@@ -12,9 +12,10 @@ table has one row per metric and label set (a few hundred at most), so a scrape 
 it whole. What is naturally a current state (outbox depth, overdue timers) is counted
 at scrape time over the pending rows only, from an index (gateway/core/metrics.py).
 
-Increments are gathered on the session and written just before commit, in a fixed
-order: two transactions never wait for each other's counters in opposite order (no
-deadlock), and a counter row is locked only for the instant before commit.
+Increments are gathered on the session and written just before commit (gateway/core/db.py
+at_commit), in one statement and in a fixed order: two transactions never wait for each
+other's counters in opposite order (no deadlock), and a counter row is locked only for the
+instant before commit.
 """
 
 from __future__ import annotations
@@ -23,14 +24,14 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
+from gateway.core.db import at_commit
 from gateway.core.models import MetricCounter
 
 _PENDING = "korte_lijn_counters"
-_HOOKED = "korte_lijn_counters_hooked"
 # Label values come from closed sets in code (channel, verdict, status); this refuses
 # anything else, so a phone number or case id can never become a label by mistake.
 _LABEL_VALUE = re.compile(r"[a-z][a-z0-9_.]{0,39}")
@@ -132,31 +133,33 @@ def _label_text(labels: dict[str, str]) -> str:
 
 
 def _add(session: Session, name: str, labels: str, amount: float) -> None:
-    if not session.info.get(_HOOKED):
-        # On this session only, not on SQLAlchemy's Session class, which every app in the
-        # process (and every library) shares.
-        event.listen(session, "before_commit", _write_counts)
-        event.listen(session, "after_rollback", _forget_counts)
-        session.info[_HOOKED] = True
-    session.info.setdefault(_PENDING, defaultdict(float))[(name, labels)] += amount
+    at_commit(session, _PENDING, _no_counts, _write_counts)[(name, labels)] += amount
 
 
-def _write_counts(session: Session) -> None:
-    pending = session.info.pop(_PENDING, None)
-    if not pending:
-        return
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    for (name, labels), amount in sorted(pending.items()):
-        statement = insert(MetricCounter).values(name=name, labels=labels, value=amount)
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["name", "labels"], set_={"value": MetricCounter.value + statement.excluded.value}
-            )
-        )
+def _no_counts() -> defaultdict[tuple[str, str], float]:
+    return defaultdict(float)
 
 
-def _forget_counts(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+def _write_counts(session: Session, pending: dict[tuple[str, str], float]) -> None:
+    upsert = _UPSERT[session.get_bind().dialect.name]
+    # One row per counter (a multi-row upsert may not touch a row twice), in a fixed order, as
+    # one INSERT ... VALUES (...), (...) (RETURNING makes SQLAlchemy send the rows together).
+    session.connection().execute(
+        upsert,
+        [{"name": name, "labels": labels, "value": amount} for (name, labels), amount in sorted(pending.items())],
+    )
+
+
+def _upsert(statement: postgresql.Insert | sqlite.Insert) -> ReturningInsert[tuple[str]]:
+    return statement.on_conflict_do_update(
+        index_elements=["name", "labels"], set_={"value": MetricCounter.value + statement.excluded.value}
+    ).returning(MetricCounter.name)
+
+
+_UPSERT = {
+    "postgresql": _upsert(postgresql.insert(MetricCounter)),
+    "sqlite": _upsert(sqlite.insert(MetricCounter)),
+}
 
 
 KINDS = {"sms": "text", "call": "call", "callback": "callback"}

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy import DateTime, create_engine, event
 from sqlalchemy.engine import Connection, Dialect, Engine
@@ -67,10 +68,42 @@ def _serialise_sqlite_writers(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+# What a transaction gathers and writes once, just before it commits: the timeline
+# (gateway/core/effects.py) and the counters (gateway/core/counters.py). Written once, each
+# is one multi-row statement however many entries the flow made.
+AT_COMMIT = "korte_lijn_at_commit"
+Gathered = TypeVar("Gathered")
+
+
+def at_commit(
+    session: Session, key: str, gather: Callable[[], Gathered], write: Callable[[Session, Gathered], None]
+) -> Gathered:
+    """This transaction's `key` buffer (made by `gather()` the first time), which
+    `write(session, buffer)` writes just before the commit. A rollback drops it unwritten."""
+    buffers = session.info.setdefault(AT_COMMIT, {})
+    if key not in buffers:
+        buffers[key] = (gather(), write)
+    buffer: Gathered = buffers[key][0]
+    return buffer
+
+
+def _write_at_commit(session: Session) -> None:
+    for buffer, write in session.info.pop(AT_COMMIT, {}).values():
+        write(session, buffer)
+
+
+def _drop_at_rollback(session: Session) -> None:
+    session.info.pop(AT_COMMIT, None)
+
+
 class Database:
     def __init__(self, url: str):
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # On this sessionmaker only: not on SQLAlchemy's Session class, which every app in
+        # the process (and every library) shares, and not per session, which costs each request.
+        event.listen(self.sessions, "before_commit", _write_at_commit)
+        event.listen(self.sessions, "after_rollback", _drop_at_rollback)
 
     @property
     def is_postgres(self) -> bool:

@@ -2,6 +2,11 @@
 
 Flows never call Twilio or the case system. They write outbox rows, timers and
 timeline entries through this object; the worker does the network calls later.
+
+Nothing here flushes on its own: new outbox rows, inbound texts and case changes go to the
+database in the ORM's one flush at commit (one INSERT per table, however many rows), and
+the timeline after them, in one statement too (it names the new outbox rows' ids). A resident's
+reply is then a handful of statements, not a score (bench/reply_cost.py counts them).
 """
 
 from __future__ import annotations
@@ -9,16 +14,17 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from gateway.core import counters, logs
 from gateway.core.callback_schemas import callback_payload
 from gateway.core.config import Config
-from gateway.core.db import utcnow
+from gateway.core.db import at_commit, utcnow
 from gateway.core.lookups import Lookups
-from gateway.core.models import Case, OptOut, OutboxMessage, TimelineEntry, Timer
+from gateway.core.models import Case, OutboxMessage, TimelineEntry, Timer
 from gateway.core.names import CallbackType, Channel, OutboxStatus, Recipient, TimerStatus
 from gateway.core.phones import mask
 from gateway.core.purposes import Purpose
@@ -31,13 +37,15 @@ class Effects(Lookups):
     """What a flow may cause (here) and read, lock and change (gateway/core/lookups.py)."""
 
     def __init__(self, session: Session, config: Config, now: datetime | None = None):
-        self.session = session
-        self.config = config
-        self.now = now or utcnow()
+        super().__init__(session, config, now or utcnow())
 
-    def record(self, case: Case, kind: str, summary: str, **data: object) -> None:
+    def record(
+        self, case: Case, kind: str, summary: str, *, about: OutboxMessage | None = None, **data: object
+    ) -> None:
+        """A timeline entry; `about` an outbox row, whose id the entry names as `outbox_id`."""
         logs.note_case(case.case_id)
-        self.session.add(TimelineEntry(case_pk=case.id, at=self.now, kind=kind, summary=summary, data=data))
+        timeline = at_commit(self.session, _TIMELINE, list, _write_timeline)
+        timeline.append(_Entry(case.id, self.now, kind, summary, data, about))
 
     def text(
         self,
@@ -95,8 +103,8 @@ class Effects(Lookups):
         due: datetime,
         replaces: OutboxMessage | None,
     ) -> OutboxMessage:
-        row = OutboxMessage(
-            case_pk=case.id,
+        row = self._outbox_row(
+            case,
             channel=channel,
             purpose=purpose.name,
             recipient=recipient,
@@ -107,31 +115,26 @@ class Effects(Lookups):
             replaces_id=replaces.id if replaces else None,
             priority=1 if purpose.bulk else 0,
         )
-        self.session.add(row)
-        self.session.flush()
         what = "text" if channel == Channel.SMS else "call"
         held = f", held until {due:%Y-%m-%d %H:%M} UTC" if due > self.now else ""
         self.record(
             case,
             f"{what}.queued",
             f"{purpose.name} {what} to {recipient} {mask(to)}{held}",
-            outbox_id=row.id,
+            about=row,
             purpose=purpose.name,
             recipient=recipient,
             body=body,
         )
         return row
 
-    def opted_out(self, phone: str | None) -> bool:
-        return phone is not None and self.session.get(OptOut, phone) is not None
-
     def callback(self, case: Case, event_type: CallbackType, **data: object) -> OutboxMessage:
         webhook_id = "msg_" + uuid.uuid4().hex
         payload = callback_payload(
             event_type, self.now, case_id=case.case_id, reference=case.reference, round=case.round, **data
         )
-        row = OutboxMessage(
-            case_pk=case.id,
+        row = self._outbox_row(
+            case,
             channel=Channel.CALLBACK,
             purpose=event_type,
             recipient=Recipient.CASE_SYSTEM,
@@ -140,9 +143,16 @@ class Effects(Lookups):
             due_at=self.now,
             priority=0,
         )
+        self.record(case, "callback.queued", f"{event_type} callback queued", about=row, webhook_id=webhook_id)
+        return row
+
+    def _outbox_row(self, case: Case, **values: object) -> OutboxMessage:
+        # Every column given, the same for texts, calls and callbacks: the ORM then inserts all
+        # of a transaction's new rows in one statement (it batches rows with the same columns).
+        row = OutboxMessage(**{**_NEW_OUTBOX_ROW, "case_pk": case.id, "created_at": self.now, **values})
         self.session.add(row)
-        self.session.flush()
-        self.record(case, "callback.queued", f"{event_type} callback queued", outbox_id=row.id, webhook_id=webhook_id)
+        if case.id in self._conversations:  # read already: keep it true (else the read will find the row)
+            self._conversations[case.id].queued(row, self.now)
         return row
 
     def schedule(self, case: Case, kind: str, after_seconds: int, *, start: datetime | None = None) -> Timer:
@@ -153,10 +163,14 @@ class Effects(Lookups):
         return timer
 
     def cancel_timers(self, case: Case, kinds: tuple[str, ...] | None = None) -> None:
-        query = update(Timer).where(Timer.case_pk == case.id, Timer.status == TimerStatus.PENDING)
-        if kinds:
-            query = query.where(Timer.kind.in_(kinds))
-        self.session.execute(query.values(status=OutboxStatus.CANCELLED))
+        if any(isinstance(new, Timer) for new in self.session.new):
+            self.session.flush()  # a timer this transaction set is cancelled too
+        with self.session.no_autoflush:
+            # Nothing else pending matters to this statement; the rest waits for the one flush at commit.
+            if kinds:
+                self.session.execute(_CANCEL_TIMERS_OF_KINDS, {"of_case": case.id, "kinds": list(kinds)})
+            else:
+                self.session.execute(_CANCEL_TIMERS, {"of_case": case.id})
 
     def cancel_pending_texts(
         self, case: Case, reason: str, purposes: tuple[str, ...] | None = None, held_only: bool = False
@@ -165,24 +179,75 @@ class Effects(Lookups):
 
         held_only: only those waiting for a later moment (quiet hours), not those due now.
         """
-        query = select(OutboxMessage.id, OutboxMessage.channel, OutboxMessage.recipient).where(
-            OutboxMessage.case_pk == case.id,
-            OutboxMessage.status == OutboxStatus.PENDING,
-            OutboxMessage.channel != Channel.CALLBACK,
-        )
-        if purposes:
-            query = query.where(OutboxMessage.purpose.in_(purposes))
-        if held_only:
-            query = query.where(OutboxMessage.due_at > self.now)
-        rows = self.session.execute(query).all()
-        ids = [row.id for row in rows]
-        for row in rows:
-            counters.count_message(self.session, row.channel, row.recipient, "withdrawn")
+        unsent = [
+            sent
+            for sent in self.conversation(case).sent
+            if sent.status == OutboxStatus.PENDING
+            and sent.channel != Channel.CALLBACK
+            and (not purposes or sent.purpose in purposes)
+            and (not held_only or sent.due_at > self.now)
+        ]
+        for sent in unsent:
+            sent.status = OutboxStatus.CANCELLED
+            counters.count_message(self.session, sent.channel, sent.recipient, "withdrawn")
+            if sent.row is not None:  # queued by this transaction: never written as pending
+                sent.row.status, sent.row.last_error = OutboxStatus.CANCELLED, reason
+        ids = [sent.row_id for sent in unsent if sent.row_id is not None]
         if ids:
-            self.session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(ids))
-                .values(status=OutboxStatus.CANCELLED, last_error=reason)
+            with self.session.no_autoflush:
+                self.session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_(ids))
+                    .values(status=OutboxStatus.CANCELLED, last_error=reason)
+                )
+        if unsent:
+            self.record(
+                case,
+                "text.cancelled",
+                f"{len(unsent)} unsent text(s) withdrawn: {reason}",
+                outbox_ids=ids,
             )
-            self.record(case, "text.cancelled", f"{len(ids)} unsent text(s) withdrawn: {reason}", outbox_ids=ids)
-        return len(ids)
+        return len(unsent)
+
+
+_TIMELINE = "korte_lijn_timeline"
+# Built once: building a statement costs more Python than sending it (bench/reply_cost.py).
+_CANCEL_TIMERS = (
+    update(Timer)
+    .where(Timer.case_pk == bindparam("of_case"), Timer.status == TimerStatus.PENDING)
+    .values(status=TimerStatus.CANCELLED)
+)
+_CANCEL_TIMERS_OF_KINDS = _CANCEL_TIMERS.where(Timer.kind.in_(bindparam("kinds", expanding=True)))
+_NEW_OUTBOX_ROW: dict[str, object] = dict.fromkeys(
+    ("to_number", "from_number", "body", "payload", "webhook_id", "replaces_id", "locked_until")
+) | {"status": OutboxStatus.PENDING, "attempts": 0}
+
+
+class _Entry(NamedTuple):
+    case_pk: int
+    at: datetime
+    kind: str
+    summary: str
+    data: dict[str, object]
+    about: OutboxMessage | None
+
+
+def _write_timeline(session: Session, entries: list[_Entry]) -> None:
+    if any(entry.about is not None and entry.about.id is None for entry in entries):
+        session.flush()  # the outbox rows get their ids
+    rows = [
+        {
+            "case_pk": entry.case_pk,
+            "at": entry.at,
+            "kind": entry.kind,
+            "summary": entry.summary,
+            "data": {"outbox_id": entry.about.id, **entry.data} if entry.about is not None else entry.data,
+        }
+        for entry in entries
+    ]
+    # Many rows, one statement: with RETURNING, SQLAlchemy sends an executemany as one
+    # INSERT ... VALUES (...), (...) ("insertmanyvalues"), and the statement is compiled once.
+    session.connection().execute(_INSERT_TIMELINE, rows)
+
+
+_INSERT_TIMELINE = insert(TimelineEntry).returning(TimelineEntry.id)

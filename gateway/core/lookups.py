@@ -3,6 +3,11 @@
 Flows never touch the session: they ask Effects, which inherits these. Locks are taken
 here in the one order of gateway/core/locks.py: cases before their outbox rows and timers,
 and several cases in id order, so two flows never wait for each other in a circle.
+
+What one transaction has read and locked it remembers, so a flow may ask again without a
+second statement: the cases it locked, whether a number opted out, a case's last day of
+texts (gateway/core/conversation.py). Each is read after the case is locked, and whoever
+changes them locks the case first, so the answer stays true until the commit.
 """
 
 from __future__ import annotations
@@ -10,19 +15,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.orm import Session
 
-from gateway.core import counters, pool
+from gateway.core import conversation, counters, pool
 from gateway.core.config import Config
+from gateway.core.conversation import Conversation
 from gateway.core.models import Case, InboundMessage, OptOut, OutboxMessage, PendingChoice, ProxyLease
 from gateway.core.names import Channel, OutboxStatus
 
 
 class Lookups:
-    session: Session
-    config: Config
-    now: datetime
+    def __init__(self, session: Session, config: Config, now: datetime):
+        self.session, self.config, self.now = session, config, now
+        # The cases this transaction locked, held here: the session keeps only weak references.
+        self._locked: dict[int, Case] = {}
+        self._opted_out: dict[str, bool] = {}
+        self._no_choice: set[tuple[str, str]] = set()  # (number, phone) known to have no "which case?"
+        self._conversations: dict[int, Conversation] = {}
 
     # Cases. A case is locked before anything of it is changed.
     def case(self, pk: int) -> Case | None:
@@ -30,33 +40,63 @@ class Lookups:
         return self.session.get(Case, pk)
 
     def lock_case(self, pk: int) -> Case | None:
-        return self.session.get(Case, pk, with_for_update=True)
+        if pk in self._locked:
+            return self._locked[pk]
+        return self._locking(self.session.get(Case, pk, with_for_update=True))
 
     def case_of(self, lease: ProxyLease, *, lock: bool = False) -> Case:
         """The case a lease belongs to; leases go with their case, so it is always there."""
-        case = self.session.get(Case, lease.case_pk, with_for_update=lock)
+        if lease.case_pk in self._locked:
+            case: Case | None = self._locked[lease.case_pk]
+        elif lock:
+            case = self._locking(self.session.get(Case, lease.case_pk, with_for_update=True))
+        else:
+            case = self.session.get(Case, lease.case_pk)
         if case is None:
             raise LookupError(f"the lease's case {lease.case_pk} is gone")
         return case
 
     def lock_case_by_id(self, case_id: str) -> Case | None:
         """The case system's case, locked: a reply, a timer and an event for one case must not interleave."""
-        return self.session.scalar(select(Case).where(Case.case_id == case_id).with_for_update())
+        return self._locking(self.session.scalar(select(Case).where(Case.case_id == case_id).with_for_update()))
 
     def lock_cases(self, pks: Iterable[int]) -> dict[int, Case]:
         """Several cases, locked in id order."""
-        found = self.session.scalars(
-            select(Case).where(Case.id.in_(sorted(set(pks)))).order_by(Case.id).with_for_update()
-        )
-        return {case.id: case for case in found}
+        wanted = sorted(set(pks))
+        if all(pk in self._locked for pk in wanted):
+            return {pk: self._locked[pk] for pk in wanted}
+        found = self.session.scalars(select(Case).where(Case.id.in_(wanted)).order_by(Case.id).with_for_update())
+        self._locked.update((case.id, case) for case in found)
+        return {pk: self._locked[pk] for pk in wanted if pk in self._locked}
+
+    def _locking(self, case: Case | None) -> Case | None:
+        if case is not None:
+            self._locked[case.id] = case
+        return case
 
     def add_case(self, case: Case) -> None:
         self.session.add(case)
         self.session.flush()
 
     # The proxy number pool (gateway/core/pool.py).
-    def leases(self, proxy_number: str, phone: str) -> list[ProxyLease]:
-        return pool.find_leases(self.session, proxy_number, phone)
+    def leases(self, proxy_number: str, phone: str, *, lock: bool = False) -> list[ProxyLease]:
+        """The leases this person holds on this number: one normally, several when it is shared.
+
+        With `lock`, the same statement locks their cases (in id order) and tells whether
+        either party of each case opted out and whether a "which case?" waits for her: the
+        reply path's reads in one statement. (The worker checks the opt-out again before
+        sending, gateway/core/outbox/turns.py.)"""
+        if not lock:
+            return pool.find_leases(self.session, proxy_number, phone)
+        found = self.session.execute(_LEASES_LOCKED, {"number": proxy_number, "phone": phone}).all()
+        for _lease, case, citizen_opted_out, crew_opted_out, has_choice in found:
+            self._locking(case)
+            for number, opted_out in ((case.citizen_phone, citizen_opted_out), (case.crew_phone, crew_opted_out)):
+                if number:
+                    self._opted_out[number] = bool(opted_out)
+            if not has_choice:
+                self._no_choice.add((proxy_number, phone))
+        return [lease for lease, *_ in found]
 
     def allocate(self, case: Case, prefer: str | None) -> pool.Choice:
         self.session.flush()
@@ -85,6 +125,13 @@ class Lookups:
 
     def passed_on_since(self, case: Case, role: str, since: datetime, outcomes: tuple[str, ...]) -> list[str]:
         """The words this person sent about the case since then that were passed on as `outcomes`."""
+        known = self.conversation(case)
+        if known.covers(since):
+            return [
+                got.body
+                for got in known.received
+                if got.body and got.role == role and got.received_at >= since and got.outcome in outcomes
+            ]
         query = select(InboundMessage.body).where(
             InboundMessage.case_pk == case.id,
             InboundMessage.role == role,
@@ -97,7 +144,23 @@ class Lookups:
     def outbox_row(self, row_id: int) -> OutboxMessage | None:
         return self.session.get(OutboxMessage, row_id)
 
+    def conversation(self, case: Case) -> Conversation:
+        """The case's last day of texts both ways, read once (gateway/core/conversation.py)."""
+        if case.id not in self._conversations:
+            self._conversations[case.id] = conversation.load(self.session, case.id, self.now)
+        return self._conversations[case.id]
+
     def texted_since(self, case: Case, recipient: str, since: datetime) -> list[str]:
+        known = self.conversation(case)
+        if known.covers(since):
+            return [
+                sent.body
+                for sent in known.sent
+                if sent.body
+                and sent.recipient == recipient
+                and sent.channel == Channel.SMS
+                and sent.created_at >= since
+            ]
         query = select(OutboxMessage.body).where(
             OutboxMessage.case_pk == case.id,
             OutboxMessage.recipient == recipient,
@@ -108,13 +171,21 @@ class Lookups:
 
     def queued_since(self, case_pks: Iterable[int], recipient: str, purposes: Iterable[str], since: datetime) -> int:
         """Outbox rows of these purposes to this party of these cases since then (sent or not)."""
+        pks, wanted = sorted(set(case_pks)), set(purposes)
+        known = self._conversations.get(pks[0]) if len(pks) == 1 else None
+        if known is not None and known.covers(since):
+            return sum(
+                1
+                for sent in known.sent
+                if sent.recipient == recipient and sent.purpose in wanted and sent.created_at >= since
+            )
         query = (
             select(func.count())
             .select_from(OutboxMessage)
             .where(
-                OutboxMessage.case_pk.in_(list(case_pks)),
+                OutboxMessage.case_pk.in_(pks),
                 OutboxMessage.recipient == recipient,
-                OutboxMessage.purpose.in_(list(purposes)),
+                OutboxMessage.purpose.in_(sorted(wanted)),
                 OutboxMessage.created_at >= since,
             )
         )
@@ -122,6 +193,8 @@ class Lookups:
 
     # Held texts on a shared number, waiting for "which case?".
     def lock_pending_choice(self, proxy_number: str, phone: str) -> PendingChoice | None:
+        if (proxy_number, phone) in self._no_choice:
+            return None  # her cases are locked and there was none: who would make one waits for them
         query = select(PendingChoice).where(PendingChoice.proxy_number == proxy_number, PendingChoice.phone == phone)
         return self.session.scalar(query.with_for_update())
 
@@ -133,6 +206,13 @@ class Lookups:
         self.session.flush()
 
     # STOP and START.
+    def opted_out(self, phone: str | None) -> bool:
+        if phone is None:
+            return False
+        if phone not in self._opted_out:
+            self._opted_out[phone] = self.session.get(OptOut, phone) is not None
+        return self._opted_out[phone]
+
     def opt_out(self, phone: str, source: str) -> dict[int, int]:
         """Record the opt-out and withdraw every unsent text to the number, in all cases.
 
@@ -142,6 +222,8 @@ class Lookups:
         if self.session.get(OptOut, phone) is None:
             self.session.add(OptOut(phone=phone, source=source, at=self.now))
             self.session.flush()
+        self._opted_out[phone] = True
+        self._conversations.clear()  # its unsent texts are withdrawn below
         unsent = (
             OutboxMessage.to_number == phone,
             OutboxMessage.channel == Channel.SMS,
@@ -166,6 +248,7 @@ class Lookups:
     def opt_in(self, phone: str) -> bool:
         """Forget the opt-out; False if there was none."""
         found = self.session.get(OptOut, phone)
+        self._opted_out[phone] = False
         if found is None:
             return False
         self.session.delete(found)
@@ -182,3 +265,20 @@ class Lookups:
     # Counters (gateway/core/counters.py), written in the same transaction as what they count.
     def count(self, name: str, **labels: str) -> None:
         counters.count(self.session, name, 1, **labels)
+
+
+# Statements the reply path runs every time, built once: building one costs more Python than
+# sending it (bench/reply_cost.py). Bound parameters carry the values.
+_LEASES_LOCKED = (
+    select(
+        ProxyLease,
+        Case,
+        exists().where(OptOut.phone == Case.citizen_phone),
+        exists().where(OptOut.phone == Case.crew_phone),
+        exists().where(PendingChoice.proxy_number == bindparam("number"), PendingChoice.phone == bindparam("phone")),
+    )
+    .join(Case, Case.id == ProxyLease.case_pk)
+    .where(ProxyLease.proxy_number == bindparam("number"), ProxyLease.phone == bindparam("phone"))
+    .order_by(ProxyLease.case_pk)
+    .with_for_update(of=Case)
+)

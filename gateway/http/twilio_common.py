@@ -68,8 +68,12 @@ def twiml(response: TwiML) -> Response:
 
 def form_number(name: str) -> str:
     """A phone number from the form, in E.164; numbers we cannot read are nobody's."""
+    raw = request.form.get(name, "")
+    config = runtime().config
+    if raw in config.proxy_numbers:
+        return raw  # one of ours, as Twilio writes it: nothing to parse
     try:
-        return normalise(request.form.get(name, ""), runtime().config.default_region)
+        return normalise(raw, config.default_region)
     except InvalidPhoneNumber:
         return ""
 

@@ -65,16 +65,18 @@ def inbound_sms() -> ResponseReturnValue:
     media = as_int(request.form.get("NumMedia"))
     media = media if media <= MAX_MEDIA else 0  # Twilio sends at most 10; more is not Twilio
     sender, proxy = form_number("From"), form_number("To")
-    for _attempt in (1, 2):
+    for retry in (False, True):
         try:
             with rt.db.transaction() as session:
+                fx = Effects(session, rt.config)
                 outcome = receive_text(
-                    Effects(session, rt.config), proxy_number=proxy, sender=sender, sid=sid, body=body, media=media
+                    fx, proxy_number=proxy, sender=sender, sid=sid, body=body, media=media, retry=retry
                 )
             break
         except IntegrityError:
-            # The same MessageSid raced in on another connection (a duplicate), or two texts
-            # from one person both opened a "which case?" question: the second try tells which.
+            # The same MessageSid again (Twilio delivered it twice, or it raced in on another
+            # connection), or two texts from one person both opened a "which case?" question:
+            # the second try, which looks for the MessageSid first, tells which.
             outcome = "duplicate"
     log.info("inbound text %s from %s to %s: %s", sid, mask(sender), proxy, outcome)
     return twiml(MessagingResponse())
