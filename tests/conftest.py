@@ -160,6 +160,20 @@ def _empty_tables(db: Database) -> None:
 
 
 @pytest.fixture
+def flow(database_url):
+    """A second connection to PostgreSQL that plays another transaction: a flow that locks a
+    case and then touches its rows, or a dispatch in progress (tests/row_locks.py)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    with psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=url.database) as conn:
+        conn.execute("SET lock_timeout = '500ms'")
+        yield conn
+        conn.rollback()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -13,68 +13,20 @@ Row locks are PostgreSQL's; SQLite has one writer at a time and nothing to order
 
 from __future__ import annotations
 
-import os
-import threading
-import time
-
-import psycopg
-import pytest
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from flows.confirmation import TIMERS
 from gateway.core.models import MetricCounter, OutboxMessage, TimelineEntry, Timer
 from gateway.core.timers import fire_due
 from tests.conftest import ANNA, JAN, Persona
+from tests.row_locks import ON_POSTGRES_ONLY, in_background, someone_waits_for_a_lock, wait_until
 
-ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
-pytestmark = pytest.mark.skipif(
-    not ON_POSTGRES, reason="row locks are PostgreSQL's: set TEST_DATABASE_URL=postgresql+psycopg://... to run these"
-)
+pytestmark = ON_POSTGRES_ONLY
 CASE = "MOR-2026-0042"
-
-
-@pytest.fixture
-def flow(database_url):
-    """A second connection that plays a flow: it locks the case, then touches its rows."""
-    url = make_url(database_url)
-    with psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=url.database) as conn:
-        conn.execute("SET lock_timeout = '500ms'")
-        yield conn
-        conn.rollback()
 
 
 def lock_case(flow) -> int:
     return flow.execute("SELECT id FROM cases WHERE case_id = %s FOR UPDATE", (CASE,)).fetchone()[0]
-
-
-def someone_waits_for_a_lock(flow) -> bool:
-    waiting = flow.execute(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-        "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-    ).fetchone()[0]
-    return waiting > 0
-
-
-def wait_until(condition, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "waited in vain"
-        time.sleep(0.02)
-
-
-def in_background(work) -> tuple[threading.Thread, dict]:
-    result: dict = {}
-
-    def run():
-        try:
-            result["value"] = work()
-        except BaseException as exc:  # handed to the test, which fails on it
-            result["error"] = exc
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, result
 
 
 def test_the_worker_waits_for_the_case_before_it_records_a_send(case_api, runtime, fake_twilio, flow):

@@ -64,7 +64,7 @@ class Effects(Lookups):
         (STOP) gets nothing: the text is noted on the timeline and not queued.
         """
         to = case.citizen_phone if recipient == Recipient.CITIZEN else case.crew_phone
-        if self.opted_out(to):
+        if self.opted_out(to, with_=(case.citizen_phone, case.crew_phone)):
             self.record(
                 case,
                 "text.suppressed",

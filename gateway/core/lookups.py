@@ -206,11 +206,16 @@ class Lookups:
         self.session.flush()
 
     # STOP and START.
-    def opted_out(self, phone: str | None) -> bool:
+    def opted_out(self, phone: str | None, *, with_: Iterable[str | None] = ()) -> bool:
+        """Whether the number opted out (STOP); `with_` other numbers to look up in the same statement."""
         if phone is None:
             return False
         if phone not in self._opted_out:
-            self._opted_out[phone] = self.session.get(OptOut, phone) is not None
+            asked = {number for number in (phone, *with_) if number and number not in self._opted_out}
+            # Only opt_out() changes the table, and it writes at once: nothing pending to flush first.
+            with self.session.no_autoflush:
+                found = set(self.session.scalars(select(OptOut.phone).where(OptOut.phone.in_(sorted(asked)))))
+            self._opted_out.update((number, number in found) for number in asked)
         return self._opted_out[phone]
 
     def opt_out(self, phone: str, source: str) -> dict[int, int]:

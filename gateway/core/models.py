@@ -103,6 +103,26 @@ class ProxyLease(Base):
         return f"<ProxyLease {self.proxy_number} {self.role} {mask(self.phone)} case={self.case_pk}>"
 
 
+class PoolParty(Base):
+    """A person who holds proxy numbers now: the row her dispatches take turns on, and how many she holds.
+
+    Two dispatches for the same resident or crew must not both take the number that is free
+    for her: she would hold it twice, and be asked "which case?" for no reason. Each dispatch
+    locks its two parties' rows here (gateway/core/pool.py), so the second waits and then sees
+    the first's lease; dispatches for other people go on side by side, as no lock is common to
+    all of them. `leases` counts her open leases, so the busy people (pool.BUSY or more) are
+    found on an index. A row goes when her last lease does: no number is kept longer than needed.
+    """
+
+    __tablename__ = "pool_parties"
+
+    phone: Mapped[str] = mapped_column(String(20), primary_key=True)
+    leases: Mapped[int] = mapped_column(Integer, index=True)
+
+    def __repr__(self) -> str:
+        return f"<PoolParty {mask(self.phone)} leases={self.leases}>"
+
+
 class Timer(Base):
     """A durable timer: a row, so it survives restarts and any worker can fire it."""
 
