@@ -15,12 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import bindparam, exists, func, select, update
+from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from gateway.core import conversation, counters, pool
 from gateway.core.config import Config
 from gateway.core.conversation import Conversation
+from gateway.core.db import at_commit
 from gateway.core.models import Case, InboundMessage, OptOut, OutboxMessage, PendingChoice, ProxyLease
 from gateway.core.names import Channel, OutboxStatus
 
@@ -115,7 +116,18 @@ class Lookups:
         )
 
     def note_inbound(self, message: InboundMessage) -> None:
-        self.session.add(message)
+        """Keep the text that came in; written at commit, where a MessageSid seen before fails it."""
+        noted = at_commit(self.session, _INBOUND, list, _write_inbound)
+        noted.append(
+            {
+                "message_sid": message.message_sid,
+                "case_pk": message.case_pk,
+                "role": message.role,
+                "body": message.body,
+                "outcome": message.outcome,
+                "received_at": message.received_at or self.now,
+            }
+        )
 
     def had_auto_reply(self, case: Case) -> bool:
         query = select(InboundMessage.id).where(
@@ -272,8 +284,17 @@ class Lookups:
         counters.count(self.session, name, 1, **labels)
 
 
+_INBOUND = "korte_lijn_inbound"
+
+
+def _write_inbound(session: Session, rows: list[dict[str, object]]) -> None:
+    # Core, not the ORM's flush: nothing reads the row back in this transaction.
+    session.connection().execute(_INSERT_INBOUND, rows)
+
+
 # Statements the reply path runs every time, built once: building one costs more Python than
 # sending it (bench/reply_cost.py). Bound parameters carry the values.
+_INSERT_INBOUND = insert(InboundMessage).returning(InboundMessage.id)  # RETURNING: one statement for many rows
 _LEASES_LOCKED = (
     select(
         ProxyLease,
