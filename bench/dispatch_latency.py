@@ -116,7 +116,8 @@ def scenario(fake, case_system, rate: float, seconds: float, poll: str, mps: str
 
 def breakdown_dispatch(fake, case_system, count: int = 200) -> None:
     """Where a dispatch's time goes: dispatches one after another in this process (Flask test
-    client, no HTTP server, no worker), with the time each holds the pool's lock."""
+    client, no HTTP server, no worker), with the time each holds its two parties' rows in
+    pool_parties (gateway/core/pool.py): only a dispatch for the same resident or crew waits for them."""
     from sqlalchemy import event
 
     logging.basicConfig(level=logging.WARNING)  # before create_app: the gateway's INFO lines stay quiet
@@ -134,7 +135,7 @@ def breakdown_dispatch(fake, case_system, count: int = 200) -> None:
     def _before(conn, cursor, statement, params, context, executemany):
         conn.info["bench_t"] = time.perf_counter()
         statements[0] += 1
-        if "pg_advisory_xact_lock" in statement:
+        if statement.startswith("INSERT INTO pool_parties"):
             conn.info["bench_locked"] = True
 
     @event.listens_for(db.engine, "after_cursor_execute")
@@ -142,7 +143,7 @@ def breakdown_dispatch(fake, case_system, count: int = 200) -> None:
         now = time.perf_counter()
         in_driver[0] += now - conn.info["bench_t"]
         if conn.info.pop("bench_locked", False):
-            conn.info["bench_lock_at"] = now  # the lock is ours from here until the commit
+            conn.info["bench_lock_at"] = now  # the rows are ours from here until the commit
 
     @event.listens_for(db.engine, "commit")
     def _commit(conn):
@@ -181,11 +182,10 @@ def breakdown_dispatch(fake, case_system, count: int = 200) -> None:
                 ["time inside cursor.execute (driver + PostgreSQL)", f"{in_driver[0] / n * 1000:.1f} ms"],
                 ["SQL statements", f"{statements[0] / n:.1f}"],
                 ["commits", f"{commits[0] / n:.1f}"],
-                ["pool lock (pg_advisory_xact_lock) held until the answer, median", f"{hold * 1000:.1f} ms"],
-                ["=> dispatches/s the lock allows at most, on any number of web workers", f"{1 / hold:.0f}/s"],
+                ["its parties' pool_parties rows held until the commit, median", f"{hold * 1000:.1f} ms"],
+                ["lock every dispatch takes", "none (dispatches for other people run side by side)"],
             ],
-            title="Where a dispatch's time goes (gateway/core/pool.py _lock_pool serialises every dispatch from "
-            "allocate() to its commit):",
+            title="Where a dispatch's time goes (gateway/core/pool.py locks only the dispatch's two parties):",
         )
     )
     print()

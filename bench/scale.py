@@ -20,11 +20,12 @@ takes several minutes and about 10 GB of disk for the large database; prints pro
    the two databases (small, big, small, big, ...); the small one is filled anew before each
    round, and the large one's queued thank-you texts and callbacks are marked sent (as a worker
    that keeps up would leave them). Goal: median big/small >= 80%.
-3. EXPLAIN (ANALYZE, BUFFERS) in the large database of the queries the reply path runs (the
-   lease by proxy_number + phone, the case by id FOR UPDATE, the inbound message by
-   message_sid) and of the outbox worker's claim query, captured from the gateway's own code
+3. EXPLAIN (ANALYZE, BUFFERS) in the large database of the queries the reply path runs (her
+   leases and their cases, locked, by proxy_number + phone; the case's last day of texts; its
+   open timers cancelled) and of the outbox worker's claim query, captured from the gateway's own code
    (a reply through the Flask test client, and OutboxWorker.claim), each checked for an index
-   scan. Also the dispatch path's pool queries, which bench/dispatch_latency.py depends on.
+   scan. Also the dispatch path's pool queries (its parties' and the busy people's leases, found
+   through pool_parties; the short codes in use), which bench/dispatch_latency.py depends on.
 """
 
 from __future__ import annotations
@@ -248,6 +249,11 @@ def fill(db: str, total: int, open_cases: int, batch: int = 100_000, quiet: bool
                 SELECT '+3163' || lpad(g::text, 7, '0'), 'stop', {now}
                 FROM generate_series(1, {max(1, total // 100)}) g""")
             conn.execute("SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT max(id) FROM cases))")
+            # The people who hold numbers, with how many (gateway/core/pool.py keeps this as it leases).
+            conn.execute(
+                "INSERT INTO pool_parties (phone, leases) SELECT phone, count(*) FROM proxy_leases GROUP BY phone "
+                "ON CONFLICT (phone) DO UPDATE SET leases = excluded.leases"
+            )
         if not quiet:
             print(f"  {db}: {open_cases:,} open cases added; VACUUM ANALYZE ...", flush=True)
         conn.execute("VACUUM ANALYZE")
@@ -501,22 +507,16 @@ def explain_all(db: str, replies: Replies) -> None:
 
     wanted = [
         (
-            "lease by proxy_number + phone (flows/inbound.py -> gateway/core/pool.py find_leases)",
+            "her leases and their cases, locked, with opt-outs and a waiting choice (gateway/core/lookups.py leases)",
             reply_statements,
-            (r"FROM proxy_leases WHERE proxy_leases\.proxy_number = .* AND proxy_leases\.phone =",),
+            (r"FROM proxy_leases JOIN cases ON ", r"WHERE proxy_leases\.proxy_number = .* AND proxy_leases\.phone ="),
             "proxy_leases",
         ),
         (
-            "case by id FOR UPDATE (flows/inbound.py _deliver)",
+            "the case's last day of texts, both ways (gateway/core/conversation.py)",
             reply_statements,
-            (r"FROM cases WHERE cases\.id = ", r"FOR UPDATE"),
-            "cases",
-        ),
-        (
-            "inbound message by message_sid (flows/inbound.py receive_text)",
-            reply_statements,
-            (r"FROM inbound_messages WHERE inbound_messages\.message_sid =",),
-            "inbound_messages",
+            (r"AS way", r"FROM outbox WHERE outbox\.case_pk = "),
+            "outbox",
         ),
         (
             "open timers of the case, cancelled (gateway/core/effects.py cancel_timers)",
@@ -525,21 +525,15 @@ def explain_all(db: str, replies: Replies) -> None:
             "timers",
         ),
         (
-            "unsent texts of the case (gateway/core/effects.py cancel_pending_texts)",
-            reply_statements,
-            (r"FROM outbox WHERE outbox\.case_pk = ", r"outbox\.status = "),
-            "outbox",
-        ),
-        (
             "outbox claim (gateway/core/outbox/claim.py)",
             claim_statements,
             (r"FROM outbox WHERE outbox\.status = ", r"SKIP LOCKED"),
             "outbox",
         ),
         (
-            "dispatch: leases of busy people (gateway/core/pool.py allocate)",
+            "dispatch: leases of its parties and of busy people (gateway/core/pool.py allocate)",
             dispatch_statements,
-            (r"FROM proxy_leases WHERE proxy_leases\.phone IN .* GROUP BY",),
+            (r"FROM proxy_leases WHERE proxy_leases\.phone IN .* FROM pool_parties",),
             "proxy_leases",
         ),
         (

@@ -5,11 +5,14 @@ negation or a "maar": none of them may ever read as YES. A new wording is one mo
 """
 
 import importlib.util
+import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from flows.replies import carrier_keyword, interpret
+from flows.replies import carrier_keyword, clean, interpret
 from tests.reply_table import ROWS
 
 HELD_OUT = Path(__file__).resolve().parent.parent / "bench" / "reply_heldout.py"
@@ -72,3 +75,21 @@ def test_it_reads_hostile_input_without_failing_and_never_as_a_bare_yes(hostile)
     assert reading.verdict in ("yes", "no", "unclear")
     if "<" in hostile or "\x00" in hostile:
         assert reading.verdict != "yes"
+
+
+# clean() skips Unicode normalisation for ASCII text (most replies): it must clean exactly as
+# the full path does, for any text at all.
+def _clean_in_full(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = text.translate({0x201C: '"', 0x201D: '"', 0x201E: '"', 0x2018: "'", 0x2019: "'", 0x00A0: " "})
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")).strip()
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_clean_reads_ascii_text_as_the_full_path_does(text):
+    assert clean(text) == _clean_in_full(text)
+
+
+@given(st.text())
+def test_clean_reads_any_text_as_the_full_path_does(text):
+    assert clean(text) == _clean_in_full(text)

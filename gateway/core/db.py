@@ -87,9 +87,21 @@ def at_commit(
     return buffer
 
 
+def gathered(session: Session, key: str) -> object | None:
+    """This transaction's `key` buffer, if it has one (for a writer that must run early)."""
+    found = session.info.get(AT_COMMIT, {}).get(key)
+    return found[0] if found else None
+
+
 def _write_at_commit(session: Session) -> None:
-    for buffer, write in session.info.pop(AT_COMMIT, {}).values():
-        write(session, buffer)
+    buffers = session.info.get(AT_COMMIT, {})
+    written: set[str] = set()
+    while todo := [key for key in buffers if key not in written]:  # a write may gather more
+        for key in todo:
+            written.add(key)
+            buffer, write = buffers[key]
+            write(session, buffer)
+    session.info.pop(AT_COMMIT, None)
 
 
 def _drop_at_rollback(session: Session) -> None:

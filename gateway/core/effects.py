@@ -3,10 +3,11 @@
 Flows never call Twilio or the case system. They write outbox rows, timers and
 timeline entries through this object; the worker does the network calls later.
 
-Nothing here flushes on its own: new outbox rows, inbound texts and case changes go to the
-database in the ORM's one flush at commit (one INSERT per table, however many rows), and
-the timeline after them, in one statement too (it names the new outbox rows' ids). A resident's
-reply is then a handful of statements, not a score (bench/reply_cost.py counts them).
+Nothing here writes as it goes. New outbox rows (gateway/core/queued.py), inbound texts, the
+timeline and the counters are gathered and written at commit, each in one multi-row INSERT
+(the timeline after the outbox rows, whose ids it names); the case's own changes go in the
+ORM's flush. A resident's reply is then eight statements, not twenty (bench/reply_cost.py
+counts them, tests/test_reply_statements.py holds them to it).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from gateway.core import counters, logs
+from gateway.core import counters, logs, queued
 from gateway.core.callback_schemas import callback_payload
 from gateway.core.config import Config
 from gateway.core.db import at_commit, utcnow
@@ -148,10 +149,8 @@ class Effects(Lookups):
         return row
 
     def _outbox_row(self, case: Case, **values: object) -> OutboxMessage:
-        # Every column given, the same for texts, calls and callbacks: the ORM then inserts all
-        # of a transaction's new rows in one statement (it batches rows with the same columns).
         row = OutboxMessage(**{**_NEW_OUTBOX_ROW, "case_pk": case.id, "created_at": self.now, **values})
-        self.session.add(row)
+        queued.queue(self.session, row)  # written with the others at commit (gateway/core/queued.py)
         if case.id in self._conversations:  # read already: keep it true (else the read will find the row)
             self._conversations[case.id].queued(row, self.now)
         return row
@@ -200,9 +199,9 @@ class Effects(Lookups):
         for sent in unsent:
             sent.status = OutboxStatus.CANCELLED
             counters.count_message(self.session, sent.channel, sent.recipient, "withdrawn")
-            if sent.row is not None:  # queued by this transaction: never written as pending
+            if sent.row is not None:  # queued by this transaction: if not written yet, never as pending
                 sent.row.status, sent.row.last_error = OutboxStatus.CANCELLED, reason
-        ids = [sent.row_id for sent in unsent if sent.row_id is not None]
+        ids = [row_id for row_id in (sent.row.id if sent.row else sent.row_id for sent in unsent) if row_id]
         if ids:
             with self.session.no_autoflush:
                 self.session.execute(
@@ -229,7 +228,7 @@ _CANCEL_TIMERS = (
 )
 _CANCEL_TIMERS_OF_KINDS = _CANCEL_TIMERS.where(Timer.kind.in_(bindparam("kinds", expanding=True)))
 _NEW_OUTBOX_ROW: dict[str, object] = dict.fromkeys(
-    ("to_number", "from_number", "body", "payload", "webhook_id", "replaces_id", "locked_until")
+    ("to_number", "from_number", "body", "payload", "webhook_id", "replaces_id", "locked_until", "last_error")
 ) | {"status": OutboxStatus.PENDING, "attempts": 0}
 
 
@@ -244,7 +243,7 @@ class _Entry(NamedTuple):
 
 def _write_timeline(session: Session, entries: list[_Entry]) -> None:
     if any(entry.about is not None and entry.about.id is None for entry in entries):
-        session.flush()  # the outbox rows get their ids
+        queued.write_now(session)  # the outbox rows get their ids
     rows = [
         {
             "case_pk": entry.case_pk,

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from gateway.core import conversation, counters, pool
+from gateway.core import conversation, counters, pool, queued
 from gateway.core.config import Config
 from gateway.core.conversation import Conversation
 from gateway.core.db import at_commit
@@ -154,11 +154,13 @@ class Lookups:
 
     # Texts that went out (read only; the outbox itself is effects.py's).
     def outbox_row(self, row_id: int) -> OutboxMessage | None:
+        queued.write_now(self.session)
         return self.session.get(OutboxMessage, row_id)
 
     def conversation(self, case: Case) -> Conversation:
         """The case's last day of texts both ways, read once (gateway/core/conversation.py)."""
         if case.id not in self._conversations:
+            queued.write_now(self.session)
             self._conversations[case.id] = conversation.load(self.session, case.id, self.now)
         return self._conversations[case.id]
 
@@ -173,6 +175,7 @@ class Lookups:
                 and sent.channel == Channel.SMS
                 and sent.created_at >= since
             ]
+        queued.write_now(self.session)
         query = select(OutboxMessage.body).where(
             OutboxMessage.case_pk == case.id,
             OutboxMessage.recipient == recipient,
@@ -191,6 +194,7 @@ class Lookups:
                 for sent in known.sent
                 if sent.recipient == recipient and sent.purpose in wanted and sent.created_at >= since
             )
+        queued.write_now(self.session)  # what this transaction queued counts too
         query = (
             select(func.count())
             .select_from(OutboxMessage)
@@ -241,6 +245,7 @@ class Lookups:
             self.session.flush()
         self._opted_out[phone] = True
         self._conversations.clear()  # its unsent texts are withdrawn below
+        queued.write_now(self.session)  # those queued by this transaction too
         unsent = (
             OutboxMessage.to_number == phone,
             OutboxMessage.channel == Channel.SMS,
