@@ -130,14 +130,18 @@ def measure(app, replies: list[tuple[dict[str, str], str]], top: int = 25) -> No
 
 
 def statement_kind(sql: str) -> str:
-    """'SELECT cases', 'INSERT timeline', 'UPDATE outbox', ... for counting."""
+    """'SELECT cases', 'INSERT timeline', 'UPDATE outbox', ... for counting (the outermost FROM of a SELECT)."""
     import re
 
     words = sql.split()
     verb = words[0].upper()
     if verb == "SELECT":
-        match = re.search(r"\bFROM\s+(\w+)", sql)
-        return f"SELECT {match.group(1) if match else '-'}"
+        depth = 0
+        for match in re.finditer(r"\(|\)|[^\s()]+", sql):
+            depth += {"(": 1, ")": -1}.get(match.group(), 0)
+            if depth == 0 and match.group().upper() == "FROM":
+                return "SELECT " + sql[match.end() :].split()[0]
+        return "SELECT -"
     table = words[2] if verb in ("INSERT", "DELETE") else words[1]
     return f"{verb} {table}"
 

@@ -129,7 +129,8 @@ def answer(fx: Effects, case_pk: int, round_: int, attempt: int, digits: str, sp
 
 
 def inbound(fx: Effects, proxy_number: str, caller: str) -> Prompt:
-    leases = fx.leases(proxy_number, caller)
+    # Her cases locked in the same statement: routing the call locks its case anyway.
+    leases = fx.leases(proxy_number, caller, lock=True)
     if not leases:
         lang = fx.config.default_language
         return Prompt(_with_fallback(fx, lang, "voice_stranger"), lang)
