@@ -160,6 +160,17 @@ def _empty_tables(db: Database) -> None:
 
 
 @pytest.fixture
+def question_open(case_api, run_worker, fast_forward) -> str:
+    """Anna's case dispatched, done, and CONFIRMATION_DELAY gone by: she has the question.
+    Returns her proxy number."""
+    proxy = case_api.dispatch().json["proxy_number"]
+    case_api.complete()
+    fast_forward(1800)
+    run_worker()
+    return proxy
+
+
+@pytest.fixture
 def flow(database_url):
     """A second connection to PostgreSQL that plays another transaction: a flow that locks a
     case and then touches its rows, or a dispatch in progress (tests/row_locks.py)."""

@@ -17,14 +17,10 @@ def settings(settings):
 
 
 @pytest.fixture
-def asked(case_api, run_worker, fast_forward, fake_twilio):
+def asked(question_open, fake_twilio):
     """Anna has the question; the texts so far are cleared. Returns the proxy number."""
-    proxy = case_api.dispatch().json["proxy_number"]
-    case_api.complete()
-    fast_forward(1800)
-    run_worker()
     fake_twilio.reset()
-    return proxy
+    return question_open
 
 
 def timeline(app, kind: str) -> list[TimelineEntry]:

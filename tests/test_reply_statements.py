@@ -24,13 +24,9 @@ def most_statements(runtime) -> int:
 
 
 @pytest.fixture
-def asked(case_api, run_worker, fast_forward, fake_twilio):
-    proxy = case_api.dispatch().json["proxy_number"]
-    case_api.complete()
-    fast_forward(1800)
-    run_worker()
+def asked(question_open, fake_twilio):
     assert len(fake_twilio.texts_to(ANNA.phone)) == 2  # the notice and the question
-    return proxy
+    return question_open
 
 
 @pytest.fixture
