@@ -113,6 +113,10 @@ def measure(app, replies: list[tuple[dict[str, str], str]], top: int = 25) -> No
     )
     print("   statements by kind: " + ", ".join(f"{k} {v / n:.1f}" for k, v in statements.most_common()))
 
+    # The counting above is not part of a reply: the profile runs without it.
+    event.remove(engine, "before_cursor_execute", _before)
+    event.remove(engine, "after_cursor_execute", _after)
+    event.remove(engine, "commit", _commit)
     profile = cProfile.Profile(time.process_time)  # CPU time: waiting for PostgreSQL does not count
     profile.enable()
     for form, signature in timed[half:]:
