@@ -8,10 +8,10 @@ within a day. Answering any of these is how two machines end up texting each oth
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from flows import choice, confirmation, opt_out, relay
 from flows.replies import among, automatic_reply, carrier_keyword, keyword_form
+from gateway.core.conversation import WINDOW
 from gateway.core.effects import Effects
 from gateway.core.models import Case, InboundMessage, ProxyLease
 from gateway.core.names import CallbackType, CaseState
@@ -20,7 +20,7 @@ from gateway.core.phones import mask
 log = logging.getLogger(__name__)
 
 # Within this time the same words again are not read again, nor our own text sent back.
-REPEAT_WINDOW = timedelta(days=1)
+REPEAT_WINDOW = WINDOW  # the day of texts each case's conversation holds (gateway/core/conversation.py)
 
 
 def receive_text(

@@ -36,6 +36,11 @@ class Sent:
     row_id: int | None = None
     row: OutboxMessage | None = None
 
+    @property
+    def written_id(self) -> int | None:
+        """Its id in the outbox table, None while a row of this transaction is not written yet."""
+        return self.row.id if self.row is not None else self.row_id
+
 
 @dataclass(frozen=True)
 class Received:

@@ -201,7 +201,7 @@ class Effects(Lookups):
             counters.count_message(self.session, sent.channel, sent.recipient, "withdrawn")
             if sent.row is not None:  # queued by this transaction: if not written yet, never as pending
                 sent.row.status, sent.row.last_error = OutboxStatus.CANCELLED, reason
-        ids = [row_id for row_id in (sent.row.id if sent.row else sent.row_id for sent in unsent) if row_id]
+        ids = [sent.written_id for sent in unsent if sent.written_id is not None]
         if ids:
             with self.session.no_autoflush:
                 self.session.execute(

@@ -136,21 +136,13 @@ class Lookups:
         return self.session.scalar(query.limit(1)) is not None
 
     def passed_on_since(self, case: Case, role: str, since: datetime, outcomes: tuple[str, ...]) -> list[str]:
-        """The words this person sent about the case since then that were passed on as `outcomes`."""
-        known = self.conversation(case)
-        if known.covers(since):
-            return [
-                got.body
-                for got in known.received
-                if got.body and got.role == role and got.received_at >= since and got.outcome in outcomes
-            ]
-        query = select(InboundMessage.body).where(
-            InboundMessage.case_pk == case.id,
-            InboundMessage.role == role,
-            InboundMessage.received_at >= since,
-            InboundMessage.outcome.in_(outcomes),
-        )
-        return [body for body in self.session.scalars(query) if body]
+        """The words this person sent about the case since then (within the last day) that were
+        passed on as `outcomes`."""
+        return [
+            got.body
+            for got in self._conversation_since(case, since).received
+            if got.body and got.role == role and got.received_at >= since and got.outcome in outcomes
+        ]
 
     # Texts that went out (read only; the outbox itself is effects.py's).
     def outbox_row(self, row_id: int) -> OutboxMessage | None:
@@ -165,24 +157,18 @@ class Lookups:
         return self._conversations[case.id]
 
     def texted_since(self, case: Case, recipient: str, since: datetime) -> list[str]:
+        """The texts sent to this party of the case since then (within the last day)."""
+        return [
+            sent.body
+            for sent in self._conversation_since(case, since).sent
+            if sent.body and sent.recipient == recipient and sent.channel == Channel.SMS and sent.created_at >= since
+        ]
+
+    def _conversation_since(self, case: Case, since: datetime) -> Conversation:
         known = self.conversation(case)
-        if known.covers(since):
-            return [
-                sent.body
-                for sent in known.sent
-                if sent.body
-                and sent.recipient == recipient
-                and sent.channel == Channel.SMS
-                and sent.created_at >= since
-            ]
-        queued.write_now(self.session)
-        query = select(OutboxMessage.body).where(
-            OutboxMessage.case_pk == case.id,
-            OutboxMessage.recipient == recipient,
-            OutboxMessage.channel == Channel.SMS,
-            OutboxMessage.created_at >= since,
-        )
-        return [body for body in self.session.scalars(query) if body]
+        if not known.covers(since):
+            raise ValueError(f"{since:%Y-%m-%d %H:%M} is before the last day of texts that the conversation holds")
+        return known
 
     def queued_since(self, case_pks: Iterable[int], recipient: str, purposes: Iterable[str], since: datetime) -> int:
         """Outbox rows of these purposes to this party of these cases since then (sent or not)."""
