@@ -129,6 +129,7 @@ def answer(
 
 
 def _confirm(fx: Effects, case: Case, text: str, by_voice: bool) -> str:
+    _count_answer(fx, case, "yes")
     transition(fx, case, CaseState.CONFIRMED, "citizen answered yes" + (" by phone" if by_voice else ""))
     _close_question(fx, case)
     fx.callback(case, CallbackType.CONFIRMED, reply=text)
@@ -138,6 +139,7 @@ def _confirm(fx: Effects, case: Case, text: str, by_voice: bool) -> str:
 
 
 def _reopen(fx: Effects, case: Case, text: str, by_voice: bool) -> str:
+    _count_answer(fx, case, "no")
     transition(fx, case, CaseState.REOPENED, "citizen answered no" + (" by phone" if by_voice else ""))
     _close_question(fx, case)
     fx.callback(case, CallbackType.REOPENED, reply=text)
@@ -146,6 +148,16 @@ def _reopen(fx: Effects, case: Case, text: str, by_voice: bool) -> str:
         case.awaiting_detail = True
         reach.tell_citizen(fx, case, THANKS_NO)
     return "reopened"
+
+
+def _count_answer(fx: Effects, case: Case, answer: str) -> None:
+    """Her first answer to this round's job: how many residents answer, and how soon.
+    A NO after her YES (or after the time-out) is a second answer, counted as a reopen only."""
+    if case.status not in (CaseState.COMPLETED, CaseState.AWAITING_CONFIRMATION) or case.completed_at is None:
+        return
+    crew = fx.crew_label(case)
+    fx.count("korte_lijn_answers", answer=answer, crew=crew)
+    fx.observe("korte_lijn_answer_seconds", (fx.now - case.completed_at).total_seconds(), crew=crew)
 
 
 def _close_question(fx: Effects, case: Case) -> None:

@@ -52,5 +52,5 @@ def transition(fx: Effects, case: Case, new: str, reason: str) -> None:
     old = case.status
     check(case, case.case_id, new)
     case.status = new
-    fx.count("korte_lijn_case_transitions", to=new)
+    fx.count("korte_lijn_case_transitions", to=new, crew=fx.crew_label(case))
     fx.record(case, "status", f"{old} -> {new}: {reason}", old=old, new=new, reason=reason)

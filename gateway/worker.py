@@ -15,7 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from gateway.core import logs, retention
+from gateway.core import heartbeats, logs, retention
 from gateway.core.callbacks import CallbackSender
 from gateway.core.config import Config
 from gateway.core.db import Database, utcnow
@@ -37,6 +37,7 @@ class Worker:
 
             transport, callbacks = recording(db, config, transport)
         self.outbox = OutboxWorker(db, config, transport, callbacks, hooks.outcomes)
+        self.heartbeat = heartbeats.Heartbeat()
 
     def tick(self) -> None:
         """Fire due timers, then send what is due: one step, as the tests drive it."""
@@ -49,10 +50,17 @@ class Worker:
             if fire_due(self.db, self.config, self.hooks.timers):
                 # Send what the timers queued now, rather than one poll later.
                 self.outbox.drain()
+        self.heartbeat.done("fire_timers")
 
     def send_outbox(self) -> None:
         with logs.case_scope():
             self.outbox.drain()
+        self.heartbeat.done("send_outbox")
+
+    def beat(self) -> None:
+        """Tell /metrics this worker runs, and when its jobs last finished (gateway/core/heartbeats.py)."""
+        with self.db.transaction() as session:
+            self.heartbeat.beat(session)
 
     def purge(self) -> int:
         """Nightly: remove personal data RETENTION_DAYS after a case ended."""
@@ -93,6 +101,17 @@ class Worker:
                 next_run_time=datetime.now(),
                 misfire_grace_time=None,
             )
+        # Its own job, so a drain that hangs shows as a job not finishing, not as a worker gone.
+        scheduler.add_job(
+            _logged(self.beat),
+            "interval",
+            seconds=heartbeats.HEARTBEAT_INTERVAL,
+            id="beat",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(),
+            misfire_grace_time=None,
+        )
         # Every worker runs it; the purge locks its rows (SKIP LOCKED), so two never clash.
         scheduler.add_job(
             _logged(self.purge),

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from gateway.core.counters import LABEL_VALUE, MAX_CREW_LABELS
 from gateway.core.env import (
     CALL_LIMITS,
     ConfigError,
@@ -75,6 +76,8 @@ class Config:
     retention_days: int = 30
     # Bearer token for GET /metrics; without it /metrics is off, except in the embedded mode.
     metrics_token: str | None = None
+    # Crew teams (crew.id) counted under their own label in /metrics; all others as "other".
+    metrics_crews: tuple[str, ...] = ()
     # "json": one JSON object per line (gateway/core/logs.py); "text": for a person at a terminal.
     log_format: str = "text"
     # A municipality's own texts per language; the app factory loads and checks them.
@@ -159,12 +162,26 @@ def _case_system(reader: EnvReader, sid: str | None) -> dict[str, Any]:
     if metrics_token and (len(metrics_token) < 16 or not metrics_token.isprintable() or " " in metrics_token):
         raise ConfigError("METRICS_TOKEN", "expected at least 16 random characters without spaces")
     return {
+        "metrics_crews": _metrics_crews(reader),
         "case_api_keys": api_keys,
         "case_events_secret": events_secret,
         "case_callback_url": callback_url,
         "case_callback_secret": callback_secret,
         "metrics_token": metrics_token,
     }
+
+
+def _metrics_crews(reader: EnvReader) -> tuple[str, ...]:
+    crews = tuple(dict.fromkeys(crew.lower() for crew in reader.list("METRICS_CREWS")))
+    for crew in crews:
+        if not LABEL_VALUE.fullmatch(crew):
+            raise ConfigError(
+                "METRICS_CREWS", f"{crew!r} is not a crew id: letters, digits, '-', '_', '.' (40 at most)"
+            )
+    if len(crews) > MAX_CREW_LABELS:
+        # Each crew multiplies the rows of three metrics; a team list, not every crew member.
+        raise ConfigError("METRICS_CREWS", f"names {len(crews)} crews; at most {MAX_CREW_LABELS}")
+    return crews
 
 
 def _simulator(reader: EnvReader, sid: str | None, token: str | None) -> bool:

@@ -34,7 +34,11 @@ from gateway.core.models import MetricCounter
 _PENDING = "korte_lijn_counters"
 # Label values come from closed sets in code (channel, verdict, status); this refuses
 # anything else, so a phone number or case id can never become a label by mistake.
-_LABEL_VALUE = re.compile(r"[a-z][a-z0-9_.]{0,39}")
+LABEL_VALUE = re.compile(r"[a-z][a-z0-9_.-]{0,39}")
+# Crew teams named in METRICS_CREWS get a label of their own; all others count as this one.
+OTHER_CREWS = "other"
+# METRICS_CREWS names at most this many, so a crew label has at most MAX_CREW_LABELS + 1 values.
+MAX_CREW_LABELS = 50
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,9 @@ class Spec:
 
 LAG_BUCKETS = (0.5, 1, 2, 5, 10, 30, 60, 300, 1800, 7200, 36000, 86400)
 LATENESS_BUCKETS = (0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800)
+# From the crew's "done" to her first answer: the question goes out CONFIRMATION_DELAY (30 min)
+# later, the reminder after a day, the time-out after three.
+ANSWER_BUCKETS = (900, 1800, 3600, 7200, 14400, 28800, 43200, 86400, 172800, 259200, 604800)
 
 METRICS = {
     "korte_lijn_messages": Spec(
@@ -82,7 +89,22 @@ METRICS = {
         ("reason",),
     ),
     "korte_lijn_case_transitions": Spec(
-        "counter", "Cases entering a state. Reopen rate: to=reopened over to=completed.", ("to",)
+        "counter",
+        "Cases entering a state, per crew team (METRICS_CREWS; others: crew=other). "
+        "Reopen rate: to=reopened over to=completed.",
+        ("to", "crew"),
+    ),
+    "korte_lijn_answers": Spec(
+        "counter",
+        "Residents' first answer after the crew reported the job done: yes or no. "
+        "Share who answer: this over case_transitions{to=completed}.",
+        ("answer", "crew"),
+    ),
+    "korte_lijn_answer_seconds": Spec(
+        "histogram",
+        "From the crew reporting the job done to the resident's first answer.",
+        ("crew",),
+        ANSWER_BUCKETS,
     ),
     "korte_lijn_callback_delivery_lag_seconds": Spec(
         "histogram", "From a callback's creation to its successful delivery, retries included.", buckets=LAG_BUCKETS
@@ -91,6 +113,13 @@ METRICS = {
         "histogram", "How long after its due time a timer fired.", buckets=LATENESS_BUCKETS
     ),
 }
+
+
+def crew_label(crews: tuple[str, ...], crew_id: str) -> str:
+    """The crew team's own label if METRICS_CREWS names it, else "other": a label value per
+    crew id the case system invents would grow the counter table without bound."""
+    crew = crew_id.strip().lower()
+    return crew if crew in crews else OTHER_CREWS
 
 
 def count(session: Session, name: str, amount: float = 1, **labels: str) -> None:
@@ -127,7 +156,7 @@ def parse_labels(text: str) -> dict[str, str]:
 
 def _label_text(labels: dict[str, str]) -> str:
     for key, value in labels.items():
-        if not _LABEL_VALUE.fullmatch(value):
+        if not LABEL_VALUE.fullmatch(value):
             raise ValueError(f"label {key}={value!r} is not from a closed set")
     return ",".join(f"{key}={labels[key]}" for key in sorted(labels))
 

@@ -39,6 +39,9 @@ class Base(DeclarativeBase):
     pass
 
 
+CONNECT_TIMEOUT = 5
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 15})
@@ -47,7 +50,10 @@ def make_engine(url: str) -> Engine:
     # A worker's sending lanes each hold a connection only for a short transaction, so 15
     # serve them; more per process would crowd PostgreSQL's max_connections (100 by default)
     # once a few web and worker processes run.
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # A database host that does not answer at all costs a request (or a scrape) 5 s, not the
+    # kernel's two minutes of TCP retries; a connect_timeout in DATABASE_URL wins.
+    timeout = {} if "connect_timeout=" in url else {"connect_timeout": CONNECT_TIMEOUT}
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args=timeout)
 
 
 def _serialise_sqlite_writers(engine: Engine) -> None:

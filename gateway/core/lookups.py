@@ -274,6 +274,13 @@ class Lookups:
     def count(self, name: str, **labels: str) -> None:
         counters.count(self.session, name, 1, **labels)
 
+    def observe(self, name: str, value: float, **labels: str) -> None:
+        counters.observe(self.session, name, value, **labels)
+
+    def crew_label(self, case: Case) -> str:
+        """The case's crew team as a metrics label: its own if METRICS_CREWS names it, else "other"."""
+        return counters.crew_label(self.config.metrics_crews, case.crew_id)
+
 
 _INBOUND = "korte_lijn_inbound"
 

@@ -10,27 +10,48 @@ Two kinds of numbers, each bounded at 1,000,000 cases:
   from ix_outbox_pending_by_channel and ix_timers_due. Sent rows and fired timers (the
   millions) are never read. A backlog makes this slower only as long as it lasts.
 
-Reopen rate is left to Prometheus, from counters that never reset:
-  increase(korte_lijn_case_transitions_total{to="reopened"}[7d])
-    / increase(korte_lijn_case_transitions_total{to="completed"}[7d])
+Rates (reopen rate, the share of residents who answer, time to answer) are left to
+Prometheus, from counters that never reset: deploy/prometheus/rules.yml records them.
+
+A database that does not answer is itself a number: the scrape still succeeds, with
+korte_lijn_database_up 0 and nothing else, so the alert says "database away" and not
+"the gateway is down" (deploy/prometheus/alerts.yml).
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from sqlalchemy import case, func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
+from gateway.core import heartbeats
 from gateway.core.counters import KINDS, METRICS, format_bound, parse_labels
 from gateway.core.db import Database, utcnow
 from gateway.core.models import DisabledEndpoint, MetricCounter, OutboxMessage, Timer
 from gateway.core.names import OutboxStatus, TimerStatus
 
+log = logging.getLogger(__name__)
+
 # A scrape must never hold the database: PostgreSQL stops a query that takes longer.
 SCRAPE_TIMEOUT_MS = 5000
+
+
+@dataclass(frozen=True)
+class _Read:
+    now: datetime
+    stored: list[tuple[str, str, float]]
+    outbox: list[tuple[str, int, int, datetime | None]]
+    overdue: int
+    oldest_timer: datetime | None
+    on_hold: bool
+    workers: heartbeats.Workers
 
 
 class DatabaseCollector:
@@ -41,6 +62,29 @@ class DatabaseCollector:
         return []  # nothing to read at registration: the database may not be up yet
 
     def collect(self) -> Iterator[Metric]:
+        started = time.perf_counter()
+        try:
+            read = self._read()
+        except SQLAlchemyError as exc:
+            log.warning(
+                "metrics: the database did not answer (%s); reporting korte_lijn_database_up 0", type(exc).__name__
+            )
+            read = None
+        yield GaugeMetricFamily(
+            "korte_lijn_database_up",
+            "1 when this scrape could read the database; 0 when it could not (then nothing else is reported).",
+            value=0 if read is None else 1,
+        )
+        yield GaugeMetricFamily(
+            "korte_lijn_scrape_database_seconds",
+            "How long this scrape took to read the database.",
+            value=time.perf_counter() - started,
+        )
+        if read is not None:
+            yield from _stored_metrics(read.stored)
+            yield from _state_metrics(read)
+
+    def _read(self) -> _Read:
         with self.db.transaction() as session:
             if self.db.is_postgres:
                 session.execute(text(f"SET LOCAL statement_timeout = {SCRAPE_TIMEOUT_MS}"))
@@ -62,19 +106,46 @@ class DatabaseCollector:
                 )
             ).one()
             on_hold = session.scalar(select(func.count()).select_from(DisabledEndpoint))
-        yield from _stored_metrics(stored)
-        yield from _outbox_metrics(outbox, now)
-        yield GaugeMetricFamily("korte_lijn_timers_overdue", "Pending timers whose due time has passed.", value=overdue)
-        yield GaugeMetricFamily(
-            "korte_lijn_timers_oldest_overdue_seconds",
-            "How long the most overdue pending timer has waited; 0 when none.",
-            value=_age(oldest_timer, now),
+            workers = heartbeats.read(session, now)
+        return _Read(
+            now,
+            [(name, labels, value) for name, labels, value in stored],
+            [(channel, total, due, first) for channel, total, due, first in outbox],
+            overdue,
+            oldest_timer,
+            bool(on_hold),
+            workers,
         )
-        yield GaugeMetricFamily(
-            "korte_lijn_callbacks_on_hold",
-            "1 while the case system's endpoint is disabled after a 410 Gone.",
-            value=1 if on_hold else 0,
-        )
+
+
+def _state_metrics(read: _Read) -> Iterator[Metric]:
+    yield from _outbox_metrics(read.outbox, read.now)
+    yield GaugeMetricFamily(
+        "korte_lijn_timers_overdue", "Pending timers whose due time has passed.", value=read.overdue
+    )
+    yield GaugeMetricFamily(
+        "korte_lijn_timers_oldest_overdue_seconds",
+        "How long the most overdue pending timer has waited; 0 when none.",
+        value=_age(read.oldest_timer, read.now),
+    )
+    yield GaugeMetricFamily(
+        "korte_lijn_callbacks_on_hold",
+        "1 while the case system's endpoint is disabled after a 410 Gone.",
+        value=1 if read.on_hold else 0,
+    )
+    yield GaugeMetricFamily(
+        "korte_lijn_workers",
+        f"Worker processes that reported in the last {heartbeats.SILENT_AFTER.seconds} s.",
+        value=read.workers.running,
+    )
+    ages = GaugeMetricFamily(
+        "korte_lijn_worker_job_age_seconds",
+        "Seconds since any worker last finished this job (fire_timers, send_outbox); absent until a worker has.",
+        labels=("job",),
+    )
+    for job, age in sorted(read.workers.job_ages.items()):
+        ages.add_metric([job], age)
+    yield ages
 
 
 def _stored_metrics(rows: Iterable[tuple[str, str, float]]) -> Iterator[Metric]:

@@ -330,3 +330,23 @@ class SimulatedDelivery(Base):
 
     def __repr__(self) -> str:
         return f"<SimulatedDelivery {self.id} {self.channel} to={mask(self.to_number)}>"
+
+
+class WorkerHeartbeat(Base):
+    """What one worker process last did: /metrics tells from these whether any worker ticks.
+
+    Each worker writes its own row every HEARTBEAT_INTERVAL (gateway/worker.py); a row not
+    written for a day belongs to a process that is gone and is removed by the next heartbeat.
+    """
+
+    __tablename__ = "worker_heartbeats"
+
+    worker: Mapped[str] = mapped_column(String(100), primary_key=True)  # host:pid
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When its timer and outbox jobs last finished a run; None until they first do.
+    timers_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outbox_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<WorkerHeartbeat {self.worker} seen {self.seen_at:%H:%M:%S}>"
