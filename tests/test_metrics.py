@@ -124,7 +124,8 @@ def test_it_counts_replies_by_interpretation_and_the_reopen_rate(case_api, twili
     assert after.sent("text", "citizen", "withdrawn") == before.sent("text", "citizen", "withdrawn") + 3
 
     transitions = {
-        to: after("korte_lijn_case_transitions_total", to=to, crew="other") for to in ("completed", "confirmed", "reopened")
+        to: after("korte_lijn_case_transitions_total", to=to, crew="other")
+        for to in ("completed", "confirmed", "reopened")
     }
     assert transitions == {"completed": 1, "confirmed": 1, "reopened": 1}
     # The reopen rate, as the module docstring tells Prometheus to compute it.
