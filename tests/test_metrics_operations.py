@@ -91,7 +91,7 @@ def test_a_worker_that_beats_counts_as_running_until_it_falls_silent(client, run
     runtime.worker.beat()
     assert scrape(client, "korte_lijn_workers") == 1
     for job in ("fire_timers", "send_outbox"):
-        assert 0 <= scrape(client, "korte_lijn_worker_job_age_seconds", job=job) < 30
+        assert 0 <= scrape(client, "korte_lijn_worker_task_age_seconds", task=job) < 30
 
     # Two minutes without a heartbeat: gone, and its jobs last finished two minutes ago.
     with runtime.db.transaction() as session:
@@ -99,7 +99,7 @@ def test_a_worker_that_beats_counts_as_running_until_it_falls_silent(client, run
         row.seen_at -= timedelta(minutes=2)
         row.timers_at -= timedelta(minutes=2)
     assert scrape(client, "korte_lijn_workers") == 0
-    assert 120 <= scrape(client, "korte_lijn_worker_job_age_seconds", job="fire_timers") < 150
+    assert 120 <= scrape(client, "korte_lijn_worker_task_age_seconds", task="fire_timers") < 150
 
 
 def test_a_heartbeat_forgets_workers_gone_for_a_day(runtime, run_worker):

@@ -1,4 +1,4 @@
-"""Worker heartbeats: each worker's row says when its timer and outbox jobs last finished.
+"""Worker heartbeats: each worker's row says when its timer and outbox tasks last finished.
 
 A worker has no port to scrape, and a worker that is gone sends nothing and fires no timer,
 which no other number shows until residents wait. So each worker writes one row every
@@ -25,7 +25,6 @@ HEARTBEAT_INTERVAL = 15.0
 SILENT_AFTER = timedelta(seconds=4 * HEARTBEAT_INTERVAL)
 # Rows of processes gone for a day are removed: a deploy leaves one row per old process.
 FORGET_AFTER = timedelta(days=1)
-JOBS = ("fire_timers", "send_outbox")
 
 
 @dataclass
@@ -52,8 +51,8 @@ class Heartbeat:
 @dataclass(frozen=True)
 class Workers:
     running: int
-    # Seconds since any worker last finished each job; a job no worker has finished is absent.
-    job_ages: dict[str, float]
+    # Seconds since any worker last finished each task; a job no worker has finished is absent.
+    task_ages: dict[str, float]
 
 
 def read(session: Session, now: datetime) -> Workers:

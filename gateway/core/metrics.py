@@ -138,13 +138,14 @@ def _state_metrics(read: _Read) -> Iterator[Metric]:
         f"Worker processes that reported in the last {heartbeats.SILENT_AFTER.seconds} s.",
         value=read.workers.running,
     )
+    # Labelled `task`, not `job`: Prometheus gives every scraped series its own `job` label.
     ages = GaugeMetricFamily(
-        "korte_lijn_worker_job_age_seconds",
-        "Seconds since any worker last finished this job (fire_timers, send_outbox); absent until a worker has.",
-        labels=("job",),
+        "korte_lijn_worker_task_age_seconds",
+        "Seconds since any worker last finished this task (fire_timers, send_outbox); absent until a worker has.",
+        labels=("task",),
     )
-    for job, age in sorted(read.workers.job_ages.items()):
-        ages.add_metric([job], age)
+    for task, age in sorted(read.workers.task_ages.items()):
+        ages.add_metric([task], age)
     yield ages
 
 
