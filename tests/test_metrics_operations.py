@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
 from gateway.core.config import ConfigError
@@ -130,3 +131,29 @@ def test_a_database_that_does_not_answer_is_a_number_not_a_failed_scrape(setting
 def test_a_database_that_answers_is_up(client):
     assert scrape(client, "korte_lijn_database_up") == 1
     assert scrape(client, "korte_lijn_scrape_database_seconds") > 0
+
+
+def test_the_series_rates_and_alerts_divide_exist_at_0_before_their_first_count(client):
+    """increase() cannot see a counter's first step from nothing to 1: it must start at 0."""
+    for labels in ({"to": "reopened", "crew": "crew-noord"}, {"to": "completed", "crew": "other"}):
+        assert ("korte_lijn_case_transitions_total", labels) in samples(client)
+    assert ("korte_lijn_messages_total", {"kind": "callback", "recipient": "case_system", "outcome": "failed"}) in (
+        samples(client)
+    )
+    assert ("korte_lijn_answer_seconds_bucket", {"crew": "team-zuid", "le": "+Inf"}) in samples(client)
+    assert all(value == 0 for _, _, value in samples_with_values(client))
+
+
+def samples_with_values(client) -> list[tuple[str, dict, float]]:
+    text = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
+    counted = ("_total", "_bucket", "_sum", "_count")
+    return [
+        (sample.name, sample.labels, sample.value)
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name.endswith(counted)
+    ]
+
+
+def samples(client) -> list[tuple[str, dict]]:
+    return [(name, labels) for name, labels, _ in samples_with_values(client)]

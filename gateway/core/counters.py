@@ -30,6 +30,7 @@ from sqlalchemy.sql.dml import ReturningInsert
 
 from gateway.core.db import at_commit
 from gateway.core.models import MetricCounter
+from gateway.core.names import CaseState
 
 _PENDING = "korte_lijn_counters"
 # Label values come from closed sets in code (channel, verdict, status); this refuses
@@ -192,6 +193,33 @@ _UPSERT = {
 
 
 KINDS = {"sms": "text", "call": "call", "callback": "callback"}
+
+
+def zero_series(crews: tuple[str, ...]) -> dict[str, list[str]]:
+    """The label sets that rates and alerts (deploy/prometheus) read, shown at 0 until first counted.
+
+    Prometheus's increase() starts from a series' first sample: a counter that first appears
+    at 1 has increased by nothing, so a first reopen or a first callback given up would never
+    show. Only closed sets, and the crews METRICS_CREWS names, so this stays a few hundred rows.
+    """
+    teams = (*crews, OTHER_CREWS)
+    states = [state for state in CaseState if state != CaseState.NEW]
+    label_sets: dict[str, list[dict[str, str]]] = {
+        "korte_lijn_case_transitions": [{"to": to, "crew": crew} for to in states for crew in teams],
+        "korte_lijn_answers": [{"answer": answer, "crew": crew} for answer in ("yes", "no") for crew in teams],
+        "korte_lijn_answer_seconds": [{"crew": crew} for crew in teams],
+        "korte_lijn_outbox_retries": [{"kind": kind} for kind in KINDS.values()],
+        "korte_lijn_recipient_limit_hits": [{"recipient": recipient} for recipient in ("citizen", "crew")],
+        "korte_lijn_messages": [
+            *({"kind": "callback", "recipient": "case_system", "outcome": outcome} for outcome in ("sent", "failed")),
+            *(
+                {"kind": kind, "recipient": recipient, "outcome": "refused"}
+                for kind in ("text", "call")
+                for recipient in ("citizen", "crew")
+            ),
+        ],
+    }
+    return {name: [_label_text(labels) for labels in sets] for name, sets in label_sets.items()}
 
 
 def count_message(session: Session, channel: str, recipient: str, outcome: str) -> None:

@@ -32,7 +32,7 @@ from sqlalchemy import case, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.core import heartbeats
-from gateway.core.counters import KINDS, METRICS, format_bound, parse_labels
+from gateway.core.counters import KINDS, METRICS, format_bound, parse_labels, zero_series
 from gateway.core.db import Database, utcnow
 from gateway.core.models import DisabledEndpoint, MetricCounter, OutboxMessage, Timer
 from gateway.core.names import OutboxStatus, TimerStatus
@@ -55,8 +55,9 @@ class _Read:
 
 
 class DatabaseCollector:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, crews: tuple[str, ...] = ()):
         self.db = db
+        self.zeros = zero_series(crews)
 
     def describe(self) -> list[Metric]:
         return []  # nothing to read at registration: the database may not be up yet
@@ -81,7 +82,7 @@ class DatabaseCollector:
             value=time.perf_counter() - started,
         )
         if read is not None:
-            yield from _stored_metrics(read.stored)
+            yield from _stored_metrics(read.stored, self.zeros)
             yield from _state_metrics(read)
 
     def _read(self) -> _Read:
@@ -149,10 +150,15 @@ def _state_metrics(read: _Read) -> Iterator[Metric]:
     yield ages
 
 
-def _stored_metrics(rows: Iterable[tuple[str, str, float]]) -> Iterator[Metric]:
+def _stored_metrics(rows: Iterable[tuple[str, str, float]], zeros: dict[str, list[str]]) -> Iterator[Metric]:
     values: dict[str, dict[str, float]] = defaultdict(dict)
     for name, labels, value in rows:
         values[name][labels] = value
+    for name, label_sets in zeros.items():
+        # A histogram's series are found by its _sum; its buckets read 0 where no row is stored.
+        stored = values[name + "_sum" if METRICS[name].kind == "histogram" else name]
+        for labels in label_sets:
+            stored.setdefault(labels, 0.0)
     for name, spec in METRICS.items():
         if spec.kind == "counter":
             counter = CounterMetricFamily(name, spec.help, labels=spec.labels)

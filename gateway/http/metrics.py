@@ -26,7 +26,8 @@ REGISTRY = "korte_lijn_metrics"
 def register(app: Flask) -> None:
     # One registry per app, not prometheus_client's global one: each app has its own database.
     registry = CollectorRegistry()
-    registry.register(DatabaseCollector(app.extensions["korte_lijn"].db))
+    rt = app.extensions["korte_lijn"]
+    registry.register(DatabaseCollector(rt.db, rt.config.metrics_crews))
     app.extensions[REGISTRY] = registry
     app.register_blueprint(bp)
 
