@@ -3,8 +3,8 @@
 A worker has no port to scrape, and a worker that is gone sends nothing and fires no timer,
 which no other number shows until residents wait. So each worker writes one row every
 HEARTBEAT_INTERVAL, and /metrics (gateway/core/metrics.py) reads them all: how many workers
-wrote lately, and how long ago any of them last finished each job. A hung job shows too:
-the heartbeat runs in its own thread and goes on reporting the job's last finished run.
+wrote lately, and how long ago any of them last finished each task. A hung task shows too:
+the heartbeat runs in its own thread and goes on reporting the task's last finished run.
 """
 
 from __future__ import annotations
@@ -29,14 +29,14 @@ FORGET_AFTER = timedelta(days=1)
 
 @dataclass
 class Heartbeat:
-    """One worker process's own record of its jobs, written by `beat`."""
+    """One worker process's own record of its tasks (fire_timers, send_outbox), written by `beat`."""
 
     name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}"[-100:])
     started_at: datetime = field(default_factory=utcnow)
     finished: dict[str, datetime] = field(default_factory=dict)
 
-    def done(self, job: str) -> None:
-        self.finished[job] = utcnow()
+    def done(self, task: str) -> None:
+        self.finished[task] = utcnow()
 
     def beat(self, session: Session) -> None:
         now = utcnow()
@@ -51,7 +51,7 @@ class Heartbeat:
 @dataclass(frozen=True)
 class Workers:
     running: int
-    # Seconds since any worker last finished each task; a job no worker has finished is absent.
+    # Seconds since any worker last finished each task; a task no worker has finished is absent.
     task_ages: dict[str, float]
 
 
@@ -64,4 +64,4 @@ def read(session: Session, now: datetime) -> Workers:
         )
     ).one()
     last = {"fire_timers": timers_at, "send_outbox": outbox_at}
-    return Workers(running, {job: max(0.0, (now - at).total_seconds()) for job, at in last.items() if at is not None})
+    return Workers(running, {task: max(0.0, (now - at).total_seconds()) for task, at in last.items() if at is not None})
