@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Flask, Response, jsonify, request
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -11,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from gateway.http.answers import ErrorAnswer, ErrorDetail
 
 log = logging.getLogger(__name__)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class ApiError(Exception):
@@ -32,6 +34,11 @@ def error_response(
     return response
 
 
+def _path() -> str:
+    # The caller's text, echoed: no control characters, and not a kilobyte of it.
+    return _CONTROL.sub("?", request.path)[:200]
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> Response:
@@ -39,9 +46,18 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
-        if exc.code == 413:
-            return error_response(413, "body_too_large", "the body is over 64 KiB")
-        return error_response(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description or exc.name)
+        # werkzeug's own headers say what to do next (a 405's Allow); its Content-Type is for its HTML page.
+        headers = {name: value for name, value in exc.get_headers() if name.lower() != "content-type"}
+        code = exc.code or 500
+        if code == 413:
+            return error_response(413, "body_too_large", "the body is over 64 KiB", headers=headers)
+        if code == 404:
+            return error_response(404, "not_found", f"nothing at {_path()}; the API is described at /openapi.json")
+        if code == 405:
+            allowed = headers.get("Allow", "")
+            message = f"{request.method} is not allowed on {_path()}; allowed: {allowed}"
+            return error_response(405, "method_not_allowed", message, headers=headers)
+        return error_response(code, exc.name.lower().replace(" ", "_"), exc.description or exc.name, headers=headers)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
