@@ -52,7 +52,8 @@ def register(app: Flask) -> None:
         if code == 413:
             return error_response(413, "body_too_large", "the body is over 64 KiB", headers=headers)
         if code == 404:
-            return error_response(404, "not_found", f"nothing at {_path()}; the API is described at /openapi.json")
+            # The same words for every path: a route switched off (/metrics without a token) looks like none.
+            return error_response(404, "not_found", "nothing here; the API is described at /openapi.json")
         if code == 405:
             allowed = headers.get("Allow", "")
             message = f"{request.method} is not allowed on {_path()}; allowed: {allowed}"
