@@ -26,6 +26,7 @@ from gateway.http.answers import EventAccepted
 from gateway.http.auth import check_case_system
 from gateway.http.body import json_object
 from gateway.http.errors import ApiError
+from gateway.http.field_errors import reason
 from gateway.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -93,9 +94,7 @@ def _parse(raw: bytes) -> tuple[EventType, EventData]:
         field = ".".join(str(part) for part in first["loc"])
         if field == "type":
             raise ApiError(422, "unknown_event_type", f"type must be one of {', '.join(HANDLERS)}", "type") from None
-        # Our own checks' words as they are: "citizen.phone: +3190****4567 is a premium-rate number".
-        reason = first["msg"].removeprefix("Value error, ")
-        raise ApiError(422, "invalid_field", f"{field}: {reason}", field or None) from None
+        raise ApiError(422, "invalid_field", f"{field}: {reason(first)}", field or None) from None
     if isinstance(data, Dispatched) and data.citizen.phone == data.crew.phone:
         raise ApiError(422, "invalid_field", "crew.phone: is the citizen's own number", "crew.phone")
     return envelope.type, data
