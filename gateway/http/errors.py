@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from flask import Flask, Response, jsonify, request
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from gateway.core.logs import one_line
 from gateway.http.answers import ErrorAnswer, ErrorDetail
 
 log = logging.getLogger(__name__)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class ApiError(Exception):
@@ -34,11 +33,6 @@ def error_response(
     return response
 
 
-def _path() -> str:
-    # The caller's text, echoed: no control characters, and not a kilobyte of it.
-    return _CONTROL.sub("?", request.path)[:200]
-
-
 def register(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> Response:
@@ -56,7 +50,7 @@ def register(app: Flask) -> None:
             return error_response(404, "not_found", "nothing here; the API is described at /openapi.json")
         if code == 405:
             allowed = headers.get("Allow", "")
-            message = f"{request.method} is not allowed on {_path()}; allowed: {allowed}"
+            message = f"{request.method} is not allowed on {one_line(request.path)}; allowed: {allowed}"
             return error_response(405, "method_not_allowed", message, headers=headers)
         return error_response(code, exc.name.lower().replace(" ", "_"), exc.description or exc.name, headers=headers)
 
