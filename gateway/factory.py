@@ -19,7 +19,7 @@ from gateway.core import logs
 from gateway.core.config import Config, ConfigError
 from gateway.core.db import Database
 from gateway.core.hooks import FlowHooks
-from gateway.http import cases, errors, events, health, metrics, openapi, twilio_hooks, voice
+from gateway.http import cases, errors, events, health, home, metrics, openapi, twilio_hooks, voice
 from gateway.http.body import WholeBody
 from gateway.runtime import Runtime
 from gateway.worker import Worker
@@ -48,6 +48,8 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
     cli.register(app)
     logs.register(app)
     metrics.register(app)
+    if not config.sends_for_real:
+        app.register_blueprint(home.bp)
     if config.simulator:
         from gateway.simulator.views import bp as simulator
 

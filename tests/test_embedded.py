@@ -164,3 +164,17 @@ def test_it_builds_only_its_own_app_and_never_app_py_s(tmp_path):
         assert "no_such_module" not in processes.log("embedded")
     finally:
         processes.stop_all()
+
+
+def test_it_prints_each_request_once_in_plain_lines_and_says_when_residents_are_asked(embedded):
+    """werkzeug's run_simple printed its own coloured banner, and its request handler a second,
+    coloured line for every request; the embedded server prints neither."""
+    base, _, log = embedded
+    paths = ["/openapi.json", "/v1/cases/ONCE-1", "/no-such-page-7", "/twilio/call-status"]
+    for path in paths:
+        assert requests.get(base + path, timeout=5).status_code < 500
+    text = _log_until(log, f"GET {paths[-1]} 405")
+    for path in paths:
+        assert text.count(path) == 1, path
+    assert "\x1b[" not in text
+    assert "  question to residents: 1s after case.completed (CONFIRMATION_DELAY)\n" in text

@@ -1,12 +1,13 @@
 """The seed story, in one process: Anna's hole and bollards, from dispatch to reopen."""
 
 from tests.conftest import ANNA, JAN, PROXY_NUMBERS
+from tests.moments import next_year_at
 
 
 def test_it_plays_the_whole_story_through_the_masked_number(
     case_api, twilio, fake_twilio, case_system, run_worker, fast_forward
 ):
-    answer = case_api.dispatch(eta="2026-11-28T10:00:00+01:00")
+    answer = case_api.dispatch(eta=next_year_at(11, 28, 10))
     assert answer.status_code == 202
     proxy = answer.json["proxy_number"]
     assert proxy in PROXY_NUMBERS and answer.json["status"] == "dispatched"

@@ -10,6 +10,7 @@ from gateway.core.config import ConfigError
 from gateway.factory import create_app
 from gateway.startup import log_configuration
 from tests.conftest import ANNA, JAN
+from tests.moments import next_year_at
 
 SHORTER_DISPATCH = "{org}: onze ploeg komt voor melding {reference}{eta}. Vragen? Bel of sms dit nummer. Code: {code}."
 
@@ -50,7 +51,7 @@ def logged():
 def test_an_override_changes_the_text_the_resident_receives(templates, request):
     templates("nl.toml", f'dispatch_citizen = "{SHORTER_DISPATCH}"\n')
     case_api, fake_twilio = request.getfixturevalue("case_api"), request.getfixturevalue("fake_twilio")
-    case_api.dispatch(eta="2026-11-28T10:00:00+01:00")
+    case_api.dispatch(eta=next_year_at(11, 28, 10))
     request.getfixturevalue("run_worker")()
     [text] = fake_twilio.texts_to(ANNA.phone)
     assert text.startswith("Gemeente Utrecht: onze ploeg komt voor melding MOR-42 op 28-11 rond 10:00. Vragen?")

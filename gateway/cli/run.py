@@ -33,7 +33,17 @@ def register(app: Flask) -> None:
     @click.argument("path")
     @click.argument("params", nargs=-1)
     def twilio_signature(path: str, params: tuple[str, ...]) -> None:
-        """Print the X-Twilio-Signature for POSTing PARAMS (Name=value ...) to PATH."""
+        """Print the X-Twilio-Signature for POSTing PARAMS (Name=value ...) to PATH.
+
+        Signed as Twilio signs, and as the gateway checks: with TWILIO_AUTH_TOKEN (unset: the
+        embedded mode's dev-token) over PUBLIC_BASE_URL + PATH and the form. PATH is the path
+        with its query string, if any (/twilio/status?o=12); PUBLIC_BASE_URL must be the one
+        of the gateway that will check it.
+
+        \b
+        Example:
+          flask --app app twilio-signature /twilio/sms From=+31612345678 To=+3197010000001 Body=Ja
+        """
         config = runtime().config
         token = config.twilio_auth_token or EMBEDDED_TWILIO_TOKEN
         if any("=" not in param for param in params):

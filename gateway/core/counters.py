@@ -60,6 +60,7 @@ METRICS = {
     "korte_lijn_messages": Spec(
         "counter",
         "Texts, calls and callbacks by outcome: sent (handed to Twilio or the case system), "
+        "printed (shown in the log instead: no Twilio account, or no CASE_CALLBACK_URL), "
         "failed (given up, or Twilio reported failed), withdrawn (cancelled unsent), suppressed (opted out, "
         "never queued), refused (a number the gateway does not text or call), over_limit (the number had "
         "RECIPIENT_DAILY_LIMIT texts and calls in 24 hours), and Twilio's final report "

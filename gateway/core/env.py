@@ -71,6 +71,16 @@ def parse_duration(raw: str) -> int:
     return sum(int(n) * _UNIT_SECONDS[u] for n, u in parts)
 
 
+def format_duration(seconds: int) -> str:
+    """The other way: 1800 to '30m', 5400 to '1h30m', 30 to '30s', as a setting would be written."""
+    parts = []
+    for unit, size in sorted(_UNIT_SECONDS.items(), key=lambda item: -item[1]):
+        amount, seconds = divmod(seconds, size)
+        if amount:
+            parts.append(f"{amount}{unit}")
+    return "".join(parts) or "0s"
+
+
 class EnvReader:
     """Each method reads one variable and raises ConfigError naming it."""
 

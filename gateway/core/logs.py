@@ -50,6 +50,12 @@ def case_scope(case: str | None = None) -> Iterator[None]:
         case_id.reset(token)
 
 
+def one_line(text: str, limit: int = 200) -> str:
+    """A caller's text (a path, a header) fit for one log line: a control character would
+    forge a line in the text format, and a kilobyte of it would bury the rest."""
+    return _CONTROL.sub("?", text)[:limit]
+
+
 def masked(text: str, public: frozenset[str] = frozenset()) -> str:
     """Mask every phone number in `text`, in any format, but the `public` ones (our own proxy numbers)."""
     return mask_numbers_in(text, public)
@@ -144,10 +150,7 @@ def register(app: Flask) -> None:
     def _finish(response: Response) -> Response:
         response.headers["X-Request-Id"] = request_id.get() or ""
         elapsed = (time.monotonic() - g.get("started", time.monotonic())) * 1000
-        # The path is the caller's text: control characters would forge a line in the text format.
-        access_log.info(
-            "%s %s %d %.0fms", request.method, _CONTROL.sub("?", request.path)[:200], response.status_code, elapsed
-        )
+        access_log.info("%s %s %d %.0fms", request.method, one_line(request.path), response.status_code, elapsed)
         return response
 
     @app.teardown_request

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
@@ -17,6 +17,10 @@ from gateway.core.safe_text import unsafe_character
 CASE_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")
 CaseId = Annotated[str, Field(min_length=1, max_length=100, pattern=rf"^{CASE_ID.pattern}$")]
 ETA_YEARS = (2000, 2999)
+# How far in the past an ETA may lie: the case system's clock and ours may differ a little, and
+# an ETA of "now" takes a moment to arrive. Further back, the resident would be promised a crew
+# at a time that has gone.
+ETA_CLOCK_SKEW_MINUTES = 5
 # The longest description accepted: it reaches the crew in at most four texts (flows/parts.py).
 MAX_DESCRIPTION_CHARACTERS = 5000
 
@@ -106,15 +110,25 @@ class Dispatched(_Strict):
     eta: datetime | None = Field(
         default=None,
         description="When the crew expects to be there; without an offset, "
-        "local time in TIMEZONE. Named in the resident's text.",
+        "local time in TIMEZONE. Named in the resident's text. Refused with 422 when it is more "
+        f"than {ETA_CLOCK_SKEW_MINUTES} minutes in the past (clock skew between the systems); "
+        "send no eta rather than one that has gone.",
     )
 
     @field_validator("eta")
     @classmethod
-    def _eta(cls, value: datetime | None) -> datetime | None:
+    def _eta(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        if value is None:
+            return None
         # Year 1 or 9999 with an offset cannot be held in UTC; no crew comes then anyway.
-        if value is not None and not ETA_YEARS[0] <= value.year <= ETA_YEARS[1]:
+        if not ETA_YEARS[0] <= value.year <= ETA_YEARS[1]:
             raise ValueError(f"expected a year from {ETA_YEARS[0]} to {ETA_YEARS[1]}")
+        moment = value if value.tzinfo else value.replace(tzinfo=_context(info)["timezone"])
+        if moment < datetime.now(UTC) - timedelta(minutes=ETA_CLOCK_SKEW_MINUTES):
+            raise ValueError(
+                f"{value.isoformat()} has passed; send a time to come (at most "
+                f"{ETA_CLOCK_SKEW_MINUTES} minutes ago, for clock skew), or no eta"
+            )
         return value
 
 
@@ -166,6 +180,7 @@ def validation_context(config: Config) -> dict[str, Any]:
         "default_language": config.default_language,
         "allowed_regions": config.allowed_regions,
         "own_numbers": config.proxy_numbers,
+        "timezone": config.timezone,
     }
 
 

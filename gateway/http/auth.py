@@ -8,7 +8,8 @@ from flask import Request
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from twilio.request_validator import RequestValidator
 
-from gateway.core.config import Config
+from gateway.core.config import EMBEDDED_TWILIO_TOKEN, Config
+from gateway.core.logs import masked, one_line
 from gateway.http.errors import ApiError
 
 
@@ -37,12 +38,17 @@ def _known_key(key: str, keys: tuple[str, ...]) -> bool:
     return found
 
 
+def signed_url(request: Request, config: Config) -> str:
+    """What Twilio signs: PUBLIC_BASE_URL + path + query, not the Host we were reached on."""
+    return config.public_base_url + request.full_path.rstrip("?")
+
+
 def twilio_signature_valid(request: Request, config: Config) -> bool:
-    """X-Twilio-Signature over PUBLIC_BASE_URL + path + query, not the Host we were reached on."""
+    """X-Twilio-Signature over `signed_url` and the form, with TWILIO_AUTH_TOKEN."""
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature or not config.twilio_auth_token:
         return False
-    url = config.public_base_url + request.full_path.rstrip("?")
+    url = signed_url(request, config)
     validator = RequestValidator(config.twilio_auth_token)
     if "bodySHA256" not in request.args:
         # A form webhook signed over exactly this URL, as Twilio signs ours: one HMAC. The
@@ -52,3 +58,21 @@ def twilio_signature_valid(request: Request, config: Config) -> bool:
         if hmac.compare_digest(expected.encode(), signature.encode()):
             return True
     return validator.validate(url, request.form, signature)
+
+
+def twilio_refusal(request: Request, config: Config) -> str:
+    """Why a Twilio signature was refused and how to make a right one, for the log: the URL it was
+    checked against is the usual culprit (PUBLIC_BASE_URL not the address Twilio calls). The query
+    can carry a number (?From=%2B316...), so numbers in it are masked."""
+    public = frozenset(config.proxy_numbers)
+    checked = masked(one_line(signed_url(request, config), 500), public)
+    path = masked(one_line(request.full_path.rstrip("?"), 300), public)
+    if not config.twilio_auth_token:
+        return f"no TWILIO_AUTH_TOKEN is set, so no signature can match (checked against {checked})"
+    why = "X-Twilio-Signature does not match" if request.headers.get("X-Twilio-Signature") else "no X-Twilio-Signature"
+    embedded = config.twilio_auth_token == EMBEDDED_TWILIO_TOKEN
+    token = "the embedded mode's dev-token" if embedded else "TWILIO_AUTH_TOKEN"
+    return (
+        f"{why}: checked against {checked} (PUBLIC_BASE_URL + path + query) with {token}; "
+        f"`flask --app app twilio-signature '{path}' Name=value ...` prints the right one for a form"
+    )

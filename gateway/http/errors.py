@@ -8,6 +8,7 @@ from flask import Flask, Response, jsonify, request
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from gateway.core.logs import one_line
 from gateway.http.answers import ErrorAnswer, ErrorDetail
 
 log = logging.getLogger(__name__)
@@ -39,9 +40,19 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
-        if exc.code == 413:
-            return error_response(413, "body_too_large", "the body is over 64 KiB")
-        return error_response(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description or exc.name)
+        # werkzeug's own headers say what to do next (a 405's Allow); its Content-Type is for its HTML page.
+        headers = {name: value for name, value in exc.get_headers() if name.lower() != "content-type"}
+        code = exc.code or 500
+        if code == 413:
+            return error_response(413, "body_too_large", "the body is over 64 KiB", headers=headers)
+        if code == 404:
+            # The same words for every path: a route switched off (/metrics without a token) looks like none.
+            return error_response(404, "not_found", "nothing here; the API is described at /openapi.json")
+        if code == 405:
+            allowed = headers.get("Allow", "")
+            message = f"{request.method} is not allowed on {one_line(request.path)}; allowed: {allowed}"
+            return error_response(405, "method_not_allowed", message, headers=headers)
+        return error_response(code, exc.name.lower().replace(" ", "_"), exc.description or exc.name, headers=headers)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from flows.confirmation import complete
 from flows.dispatch import CaseNotFound, cancel, dispatch
 from flows.states import ImpossibleTransition
+from gateway.core import logs
 from gateway.core.effects import Effects
 from gateway.core.models import Case, ProcessedEvent
 from gateway.core.names import EventType
@@ -26,6 +27,7 @@ from gateway.http.answers import EventAccepted
 from gateway.http.auth import check_case_system
 from gateway.http.body import json_object
 from gateway.http.errors import ApiError
+from gateway.http.field_errors import reason
 from gateway.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,26 @@ HANDLERS: dict[EventType, Callable[[Effects, Any], Case]] = {
     EventType.COMPLETED: complete,
     EventType.CANCELLED: cancel,
 }
+
+
+@bp.after_request
+def _log_refusal(response: Response) -> Response:
+    """One line for every event refused with a 4xx, whichever check refused it: the case system
+    only sees its own side, and an operator asked "why did MOR-42 never arrive?" looks here."""
+    if 400 <= response.status_code < 500:
+        error = (response.get_json(silent=True) or {}).get("error") or {}
+        field = f" field={error['field']}" if error.get("field") else ""
+        public = frozenset(runtime().config.proxy_numbers)
+        log.warning(
+            "event refused: %d %s%s webhook-id=%s: %s",
+            response.status_code,
+            error.get("code", "-"),
+            field,
+            logs.masked(logs.one_line(request.headers.get("webhook-id", "") or "-", 100), public),
+            # Our messages quote what was sent (a case_id, a number): masked here too, not only by the formatter.
+            logs.masked(logs.one_line(str(error.get("message", "")), 500), public),
+        )
+    return response
 
 
 @bp.post("/v1/events")
@@ -93,9 +115,7 @@ def _parse(raw: bytes) -> tuple[EventType, EventData]:
         field = ".".join(str(part) for part in first["loc"])
         if field == "type":
             raise ApiError(422, "unknown_event_type", f"type must be one of {', '.join(HANDLERS)}", "type") from None
-        # Our own checks' words as they are: "citizen.phone: +3190****4567 is a premium-rate number".
-        reason = first["msg"].removeprefix("Value error, ")
-        raise ApiError(422, "invalid_field", f"{field}: {reason}", field or None) from None
+        raise ApiError(422, "invalid_field", f"{field}: {reason(first)}", field or None) from None
     if isinstance(data, Dispatched) and data.citizen.phone == data.crew.phone:
         raise ApiError(422, "invalid_field", "crew.phone: is the citizen's own number", "crew.phone")
     return envelope.type, data

@@ -12,14 +12,17 @@ from typing import Any
 from gateway.core.callback_schemas import callback_payload
 from gateway.http.answers import CaseView, ErrorAnswer, ErrorDetail, EventAccepted
 
-AT = datetime(2026, 3, 12, 9, 41, 5, tzinfo=UTC)
+# The story's year lies ahead: its dispatch names an eta, and an eta that has gone is refused
+# (gateway/core/schemas.py). Far ahead, so the example a reader copies is accepted while this code runs.
+YEAR = 2099
+AT = datetime(YEAR, 3, 12, 9, 41, 5, tzinfo=UTC)
 CASE = {"case_id": "MOR-2026-0042", "reference": "MOR-42", "round": 1}
 PROXY = "+3197010000001"
 
 EVENTS = {
     "case.dispatched": {
         "type": "case.dispatched",
-        "timestamp": "2026-03-12T07:30:00Z",
+        "timestamp": f"{YEAR}-03-12T07:30:00Z",
         "data": {
             "case_id": "MOR-2026-0042",
             "reference": "MOR-42",
@@ -27,17 +30,17 @@ EVENTS = {
             "address": "Kerkstraat 12, Utrecht",
             "citizen": {"phone": "06 12345678", "name": "Anna de Vries", "language": "nl"},
             "crew": {"id": "crew-noord", "phone": "06 87654321", "name": "Jan Bakker", "language": "nl"},
-            "eta": "2026-03-12T10:00:00+01:00",
+            "eta": f"{YEAR}-03-12T10:00:00+01:00",
         },
     },
     "case.completed": {
         "type": "case.completed",
-        "timestamp": "2026-03-12T09:10:00Z",
+        "timestamp": f"{YEAR}-03-12T09:10:00Z",
         "data": {"case_id": "MOR-2026-0042", "note": "Gat gevuld, paaltjes teruggezet."},
     },
     "case.cancelled": {
         "type": "case.cancelled",
-        "timestamp": "2026-03-12T08:00:00Z",
+        "timestamp": f"{YEAR}-03-12T08:00:00Z",
         "data": {"case_id": "MOR-2026-0043", "reason": "Dubbele melding, zie MOR-42."},
     },
 }
@@ -74,9 +77,9 @@ CASE_VIEW = CaseView(
     proxy_number=PROXY,
     citizen={"phone": "+316****5678", "name": "Anna de Vries", "language": "nl"},
     crew={"id": "crew-noord", "phone": "+316****4321", "name": "Jan Bakker", "language": "nl"},
-    eta=datetime(2026, 3, 12, 9, 0, tzinfo=UTC),
+    eta=datetime(YEAR, 3, 12, 9, 0, tzinfo=UTC),
     completed_at=AT.replace(minute=10, second=0),
-    reopen_until=datetime(2026, 3, 19, 9, 10, tzinfo=UTC),
+    reopen_until=datetime(YEAR, 3, 19, 9, 10, tzinfo=UTC),
     timeline=[
         _entry(
             "07:30",

@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from twilio.twiml import TwiML
 
 from gateway.core.phones import InvalidPhoneNumber, normalise
-from gateway.http.auth import twilio_signature_valid
+from gateway.http.auth import twilio_refusal, twilio_signature_valid
 from gateway.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -31,8 +31,9 @@ def signed(view: Callable[P, ResponseReturnValue]) -> Callable[P, ResponseReturn
 
     @wraps(view)
     def checked(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
-        if not twilio_signature_valid(request, runtime().config):
-            log.warning("refused %s with a missing or bad X-Twilio-Signature", request.path)
+        config = runtime().config
+        if not twilio_signature_valid(request, config):
+            log.warning("refused %s %s: %s", request.method, request.path, twilio_refusal(request, config))
             abort(Response("invalid signature\n", status=403, mimetype="text/plain"))
         # Twilio does not send an inbound text again after an error answer, so what a fresh
         # try can mend gets one before the 503: a connection the database dropped (it

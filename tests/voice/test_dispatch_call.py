@@ -6,6 +6,7 @@ import re
 import uuid
 
 from tests.conftest import JAN, PUBLIC_BASE_URL
+from tests.moments import next_year_at
 from tests.twiml import query, spoken
 from tests.voice.conftest import crew_text_row, hangs_up, outbox_id, twiml
 
@@ -37,7 +38,7 @@ def test_the_dispatch_call_reads_the_code_digit_by_digit(landline_job, calls_to,
 
 
 def test_the_dispatch_call_speaks_the_eta_as_a_date_and_time(landline_job, calls_to, pick_up):
-    landline_job(eta="2026-05-14T10:30:00+02:00")
+    landline_job(eta=next_year_at(5, 14, 10, 30))
     say = twiml(pick_up(calls_to()[0])).find("Gather/Say").text
     assert "op 14 mei rond 10:30" in say
 

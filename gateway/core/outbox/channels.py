@@ -35,6 +35,11 @@ class ChannelSender(Protocol):
 
     def describe_sent(self, row: OutboxMessage) -> str: ...
 
+    def outcome(self) -> str:
+        """korte_lijn_messages_total's outcome for a row that went out: sent, or printed when
+        nothing crossed the network (no Twilio account, no CASE_CALLBACK_URL)."""
+        ...
+
 
 class TextSender:
     to_person: bool = True
@@ -59,6 +64,9 @@ class TextSender:
     def describe_sent(self, row: OutboxMessage) -> str:
         how = "sent" if self.config.sends_for_real else "printed (no Twilio account)"
         return f"{row.purpose} text {how} to {row.recipient} {mask(row.to_number)}"
+
+    def outcome(self) -> str:
+        return "sent" if self.config.sends_for_real else "printed"
 
 
 class CallSender:
@@ -86,6 +94,9 @@ class CallSender:
         how = "placed" if self.config.sends_for_real else "printed (no Twilio account)"
         return f"{row.purpose} call {how} to {row.recipient} {mask(row.to_number)}"
 
+    def outcome(self) -> str:
+        return "sent" if self.config.sends_for_real else "printed"
+
 
 class CallbackPoster:
     """Signed callbacks to the case system (gateway/core/callbacks.py)."""
@@ -107,6 +118,9 @@ class CallbackPoster:
 
     def describe_sent(self, row: OutboxMessage) -> str:
         return f"{row.purpose} callback " + ("delivered" if self.callbacks.url else "printed (no CASE_CALLBACK_URL)")
+
+    def outcome(self) -> str:
+        return "sent" if self.callbacks.url else "printed"
 
 
 def senders(transport: Transport, callbacks: CallbackSender, config: Config) -> Mapping[str, ChannelSender]:

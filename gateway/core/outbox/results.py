@@ -54,14 +54,16 @@ class Results:
                     raise
 
     def _sent(self, row: OutboxMessage, sid: str | None) -> None:
-        what = self.channels[row.channel].describe_sent(row)
+        channel = self.channels[row.channel]
+        what, outcome = channel.describe_sent(row), channel.outcome()
         with self.db.transaction() as session:
             case, current = case_then_row(session, OutboxMessage, OutboxMessage.id == row.id)
             if current is None:
                 return  # purged meanwhile (RETENTION_DAYS): nothing left to record
             if current.status == OutboxStatus.PENDING:  # not when Twilio's status callback recorded it first
-                counters.count_message(session, row.channel, row.recipient, "sent")
-                if row.channel == Channel.CALLBACK:
+                counters.count_message(session, row.channel, row.recipient, outcome)
+                # A printed callback reached no one: its lag would flatter the case system's.
+                if row.channel == Channel.CALLBACK and outcome == "sent":
                     lag = (utcnow() - current.created_at).total_seconds()
                     counters.observe(session, "korte_lijn_callback_delivery_lag_seconds", lag)
             current.status, current.sent_at, current.locked_until = OutboxStatus.SENT, utcnow(), None
