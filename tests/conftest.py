@@ -47,6 +47,20 @@ JAN = Persona("Jan Bakker", "+31687654321", "06-87654321")
 STRANGER = Persona("Stranger", "+31611112222", "06 11112222")
 
 # Every log record of the run, as the gateway prints it; searched for the personas' numbers at the end.
+
+
+def seed_dispatch() -> dict:
+    """The seed story's case.dispatched data, as the case system sends it: Anna's words, crew Jan."""
+    return {
+        "case_id": "MOR-2026-0042",
+        "reference": "MOR-42",
+        "address": "Kerkstraat 12",
+        "description": "Twee paaltjes weggehaald en een gat voor mijn deur.",
+        "citizen": {"phone": ANNA.national, "name": ANNA.name},
+        "crew": {"id": "crew-noord", "phone": JAN.national, "name": JAN.name},
+    }
+
+
 LOG_LINES = Collector(PROXY_NUMBERS)
 
 

@@ -65,14 +65,9 @@ def recorded_labels() -> dict[str, set[str]]:
 
 
 @pytest.fixture
-def exposed(settings, case_api, twilio, runtime, run_worker, fast_forward, client) -> dict[str, set[str]]:
+def exposed(settings, question_open, twilio, runtime, run_worker, client) -> dict[str, set[str]]:
     """The seed story once through, then /metrics: each sample name and the label names it carries."""
-    proxy = case_api.dispatch().json["proxy_number"]
-    run_worker()
-    case_api.complete()
-    fast_forward(1800)
-    run_worker()
-    assert twilio.text(ANNA, "Nee, het gat zit er nog", to=proxy).status_code == 200
+    assert twilio.text(ANNA, "Nee, het gat zit er nog", to=question_open).status_code == 200
     run_worker()
     runtime.worker.beat()
     text = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text

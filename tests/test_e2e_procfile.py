@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 import pytest
 import requests
 
-from tests.conftest import ANNA, CASE_KEY, JAN, PROXY_NUMBERS
+from tests.conftest import ANNA, CASE_KEY, JAN, PROXY_NUMBERS, seed_dispatch
 from tests.over_http import send_event, text_form, twilio_post
 from tests.processes import free_port, procfile, procfile_running
 
@@ -36,14 +36,7 @@ def test_it_plays_the_story_through_the_procfiles_real_processes(gateway, fake_t
     answer = send_event(
         base,
         "case.dispatched",
-        {
-            "case_id": "MOR-2026-0042",
-            "reference": "MOR-42",
-            "address": "Kerkstraat 12",
-            "description": "Twee paaltjes weggehaald en een gat voor mijn deur.",
-            "citizen": {"phone": ANNA.national, "name": ANNA.name},
-            "crew": {"id": "crew-noord", "phone": JAN.national, "name": JAN.name},
-        },
+        seed_dispatch(),
     )
     assert answer.status_code == 202, answer.text
     proxy = answer.json()["proxy_number"]

@@ -10,17 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from gateway.core.schemas import ETA_CLOCK_SKEW_MINUTES
-from tests.conftest import ANNA, JAN
+from tests.conftest import ANNA, seed_dispatch
 from tests.moments import AMSTERDAM
 
-GOOD = {
-    "case_id": "MOR-2026-0042",
-    "reference": "MOR-42",
-    "description": "Gat in de stoep.",
-    "address": "Kerkstraat 12",
-    "citizen": {"phone": ANNA.national, "name": ANNA.name},
-    "crew": {"id": "crew-noord", "phone": JAN.national},
-}
+GOOD = seed_dispatch()
 LIBRARY_WORDS = ("Value error,", "Assertion failed,", "instance of", "pydantic", "Party", "Crew")
 
 

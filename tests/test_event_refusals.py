@@ -7,18 +7,11 @@ import logging
 
 import pytest
 
-from tests.conftest import ANNA, CASE_KEY, JAN
+from tests.conftest import ANNA, CASE_KEY, seed_dispatch
 from tests.log_leaks import forms
 
 BEARER = {"Authorization": f"Bearer {CASE_KEY}"}
-DISPATCH = {
-    "case_id": "MOR-2026-0042",
-    "reference": "MOR-42",
-    "description": "Gat in de stoep.",
-    "address": "Kerkstraat 12",
-    "citizen": {"phone": ANNA.national},
-    "crew": {"id": "crew-noord", "phone": JAN.national},
-}
+DISPATCH = seed_dispatch()
 
 
 def refusals(caplog) -> list[str]:

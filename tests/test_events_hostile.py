@@ -9,18 +9,11 @@ from datetime import UTC, datetime
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from tests.conftest import ANNA, CASE_KEY, EVENTS_SECRET, JAN
+from tests.conftest import ANNA, CASE_KEY, EVENTS_SECRET, JAN, seed_dispatch
 
 BEARER = {"Authorization": f"Bearer {CASE_KEY}"}
 OTHER_SECRET = "whsec_" + base64.b64encode(b"not-the-secret-we-gave-the-city!").decode()
-GOOD = {
-    "case_id": "MOR-2026-0042",
-    "reference": "MOR-42",
-    "description": "Gat in de stoep.",
-    "address": "Kerkstraat 12",
-    "citizen": {"phone": ANNA.national, "name": ANNA.name},
-    "crew": {"id": "crew-noord", "phone": JAN.national},
-}
+GOOD = seed_dispatch()
 
 
 def dispatch_body(**changes) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.conftest import ANNA, CASE_KEY, JAN
+from tests.conftest import ANNA, CASE_KEY, seed_dispatch
 from tests.live_prometheus import LivePrometheus
 from tests.metric_samples import METRICS_TOKEN
 from tests.over_http import send_event, text_form, twilio_post
@@ -41,14 +41,7 @@ def test_prometheus_sees_a_reopen_and_fires_the_alert_for_callbacks_on_hold(
         dispatched = send_event(
             base,
             "case.dispatched",
-            {
-                "case_id": "MOR-2026-0042",
-                "reference": "MOR-42",
-                "address": "Kerkstraat 12",
-                "description": "Twee paaltjes weggehaald en een gat voor mijn deur.",
-                "citizen": {"phone": ANNA.national, "name": ANNA.name},
-                "crew": {"id": "crew-noord", "phone": JAN.national, "name": JAN.name},
-            },
+            seed_dispatch(),
         )
         assert dispatched.status_code == 202, dispatched.text
         proxy = dispatched.json()["proxy_number"]
