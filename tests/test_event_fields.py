@@ -88,13 +88,17 @@ def test_it_refuses_an_eta_that_has_gone(case_api, minutes, fake_twilio, run_wor
     assert fake_twilio.messages == []
 
 
-def test_it_reads_an_eta_without_an_offset_in_the_municipalitys_time(case_api):
-    # An hour ago in Amsterdam, read as UTC, would be about now and pass: it is refused.
-    here = datetime.now(AMSTERDAM).replace(tzinfo=None)
-    gone = case_api.send("case.dispatched", {**GOOD, "eta": (here - timedelta(hours=1)).isoformat()})
-    assert gone.status_code == 422 and gone.json["error"]["field"] == "eta"
-    coming = case_api.send("case.dispatched", {**GOOD, "eta": (here + timedelta(hours=1)).isoformat()})
-    assert coming.status_code == 202, coming.json
+@pytest.mark.parametrize("hours", [-1, 1, 24 * 30])
+def test_it_refuses_an_eta_without_an_offset_whenever_it_is(case_api, hours):
+    """10:00 without an offset is two moments a year apart in the Netherlands (summer and winter
+    time), and a generated client sends it as written: the contract asks for the offset."""
+    moment = datetime.now(AMSTERDAM) + timedelta(hours=hours)
+    naive = moment.replace(tzinfo=None).isoformat(timespec="seconds")
+    answer = case_api.send("case.dispatched", {**GOOD, "eta": naive})
+    assert answer.status_code == 422 and answer.json["error"]["field"] == "eta"
+    assert answer.json["error"]["message"] == f"eta: {naive} has no UTC offset; add one, like {naive}+01:00"
+    with_offset = case_api.send("case.dispatched", {**GOOD, "eta": moment.isoformat(timespec="seconds")})
+    assert with_offset.status_code == (422 if hours < 0 else 202), with_offset.json
 
 
 @pytest.mark.parametrize("minutes", [1, -90], ids=["a-minute-ago", "in-ninety-minutes"])

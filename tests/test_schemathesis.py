@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
 
-from gateway.http.openapi import document
-from tests.conftest import CASE_KEY
+from gateway.http.openapi import document as served_document
+from tests.conftest import CASE_KEY, PUBLIC_BASE_URL
 
 CONFIG = schemathesis.Config.from_dict(
     {
@@ -23,6 +23,11 @@ CONFIG = schemathesis.Config.from_dict(
         "generation": {"max-examples": 100, "mode": "all", "with-security-parameters": False},
     }
 )
+
+
+def document() -> dict:
+    """The document as the tests' gateway serves it (conftest's PUBLIC_BASE_URL and municipality)."""
+    return served_document(PUBLIC_BASE_URL, "Gemeente Utrecht")
 
 
 # Mostly numbers that parse (Dutch mobiles and landlines, abroad), so events get past the phone

@@ -53,7 +53,7 @@ class Party(_Strict):
         "premium-rate, shared-cost, toll-free (0800), company (UAN, 088), personal "
         "and pager numbers, short codes, Dutch 097 machine-to-machine numbers, "
         "satellite and other non-geographic numbers, and the gateway's own numbers.",
-        json_schema_extra={"format": "phone"},
+        pattern=r"^\+?[0-9][0-9 ().-]{5,30}$",
     )
     name: Annotated[str, Field(max_length=200)] | None = None
     language: str | None = Field(
@@ -109,22 +109,24 @@ class Dispatched(_Strict):
     crew: Crew
     eta: datetime | None = Field(
         default=None,
-        description="When the crew expects to be there; without an offset, "
-        "local time in TIMEZONE. Named in the resident's text. Refused with 422 when it is more "
+        description="When the crew expects to be there, with its UTC offset (2026-12-05T10:00:00+01:00 "
+        "or ...09:00:00Z): a time without one is refused with 422, as it could mean two moments. "
+        "Named in the resident's text, in TIMEZONE. Refused with 422 when it is more "
         f"than {ETA_CLOCK_SKEW_MINUTES} minutes in the past (clock skew between the systems); "
         "send no eta rather than one that has gone.",
     )
 
     @field_validator("eta")
     @classmethod
-    def _eta(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+    def _eta(cls, value: datetime | None) -> datetime | None:
         if value is None:
             return None
         # Year 1 or 9999 with an offset cannot be held in UTC; no crew comes then anyway.
         if not ETA_YEARS[0] <= value.year <= ETA_YEARS[1]:
             raise ValueError(f"expected a year from {ETA_YEARS[0]} to {ETA_YEARS[1]}")
-        moment = value if value.tzinfo else value.replace(tzinfo=_context(info)["timezone"])
-        if moment < datetime.now(UTC) - timedelta(minutes=ETA_CLOCK_SKEW_MINUTES):
+        if value.tzinfo is None:
+            raise ValueError(f"{value.isoformat()} has no UTC offset; add one, like {value.isoformat()}+01:00")
+        if value < datetime.now(UTC) - timedelta(minutes=ETA_CLOCK_SKEW_MINUTES):
             raise ValueError(
                 f"{value.isoformat()} has passed; send a time to come (at most "
                 f"{ETA_CLOCK_SKEW_MINUTES} minutes ago, for clock skew), or no eta"
@@ -168,7 +170,9 @@ def _typed(event_type: str, data: type[EventData]) -> type[Envelope]:
         __base__=Envelope,
         __doc__=data.__doc__,
         # A Literal of a value known at run time: pydantic reads it, mypy cannot.
-        type=(Literal[event_type], ...),  # type: ignore[arg-type]
+        # Required, as a discriminator must be; its documented default spares a generated
+        # client passing type_ by hand.
+        type=(Literal[event_type], Field(json_schema_extra={"default": event_type})),  # type: ignore[arg-type]
         data=(data, ...),
     )
 

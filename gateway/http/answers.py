@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 from flows.states import ALLOWED
+from gateway.http import error_codes
 
 if TYPE_CHECKING:
     CaseStatus = str
@@ -28,7 +29,9 @@ class EventAccepted(BaseModel):
 
 
 class ErrorDetail(BaseModel):
-    code: str = Field(description="Stable and machine-readable, such as invalid_field or case_not_found.")
+    # A str at run time (the simulator's own page answers its own codes); the contract's enum
+    # is what the case-system endpoints answer (gateway/http/error_codes.py).
+    code: str = Field(description=error_codes.described(), json_schema_extra={"enum": list(error_codes.ERROR_CODES)})
     message: str = Field(description="For a person reading logs.")
     field: str | None = Field(default=None, description="The field at fault, dotted, like citizen.phone.")
 

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from gateway.core.logs import one_line
 from gateway.http.answers import ErrorAnswer, ErrorDetail
+from gateway.http.error_codes import ERROR_CODES
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,10 @@ def register(app: Flask) -> None:
             allowed = headers.get("Allow", "")
             message = f"{request.method} is not allowed on {one_line(request.path)}; allowed: {allowed}"
             return error_response(405, "method_not_allowed", message, headers=headers)
-        return error_response(code, exc.name.lower().replace(" ", "_"), exc.description or exc.name, headers=headers)
+        name = exc.name.lower().replace(" ", "_")
+        # The contract's codes are a closed enum: werkzeug's other names become http_error.
+        known = name if name in ERROR_CODES else "http_error"
+        return error_response(code, known, exc.description or exc.name, headers=headers)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

@@ -88,7 +88,9 @@ def receive_event() -> ResponseReturnValue:
         replay = _stored_answer(webhook_id)
         if replay is not None:
             return replay
-        raise ApiError(409, "conflict", "a concurrent event for this case won; retry") from None
+        raise ApiError(
+            409, "conflict", "a concurrent event for this case won; retry", headers={"Retry-After": "1"}
+        ) from None
     log.info("event %s %s for case %s -> %s", webhook_id, event_type, case.case_id, case.status)
     return jsonify(body), 202
 

@@ -21,6 +21,8 @@ from gateway.core.callback_schemas import ENVELOPES
 from gateway.core.schemas import CASE_ID, EVENT_MODELS
 from gateway.http import openapi_examples as examples
 from gateway.http.answers import CaseView, ErrorAnswer, EventAccepted
+from gateway.http.error_codes import ERROR_CODES, advice
+from gateway.runtime import runtime
 
 bp = Blueprint("openapi", __name__)
 # A model's place in components/schemas, as {"$ref": ...}.
@@ -28,32 +30,52 @@ Ref = Callable[..., dict[str, Any]]
 
 BEARER: dict[str, list[str]] = {"bearerKey": []}
 SIGNED: dict[str, list[str]] = {"webhookSignature": []}
+CALLBACK_SIGNED: dict[str, list[str]] = {"callbackSignature": []}
+# The contract's own version, not the package's: it follows the compatibility policy below.
+CONTRACT_VERSION = "1.0.0"
+COMPATIBILITY = (
+    "Compatibility: within a major version, the gateway may add optional request fields, "
+    "answer and callback fields, callback types, timeline kinds, error codes and enum values; "
+    "receivers must ignore what they do not know (callback schemas allow additional properties). "
+    "Removing or renaming a path, field, enum value or callback type, making a request field "
+    "required, or changing a field's type needs a new major version of info.version; additions "
+    "raise the minor version."
+)
+TAGS = [
+    {
+        "name": "events",
+        "description": "What the case system tells the gateway: a crew is dispatched, done, called off.",
+    },
+    {"name": "cases", "description": "A case as the gateway holds it, with its timeline."},
+    {"name": "callbacks", "description": "What the gateway tells the case system, signed, at CASE_CALLBACK_URL."},
+]
 RETRY_AFTER = {
     "Retry-After": {
         "description": "Seconds to wait before trying again.",
         "schema": {"type": "string", "pattern": "^[0-9]+$"},
     }
 }
+# Per status, the codes an operation answers with it (gateway/http/error_codes.py).
 ERRORS = {
-    400: "missing_webhook_id: no webhook-id header; malformed_json: the body is not a JSON object.",
-    401: "unauthorized: no valid bearer key, and no valid signature.",
-    404: "case_not_found: no case with that case_id.",
-    409: "impossible_transition: the case's state does not allow it (a cancelled case is final); "
-    "conflict: a concurrent event for the case won, retry.",
-    413: "body_too_large: the body is over 64 KiB.",
-    422: "invalid_field (the field is named, like citizen.phone) or unknown_event_type.",
-    503: "database_unavailable: try again after Retry-After seconds.",
+    400: ("missing_webhook_id", "malformed_json"),
+    401: ("unauthorized",),
+    404: ("case_not_found",),
+    409: ("impossible_transition", "conflict"),
+    413: ("body_too_large",),
+    422: ("invalid_field", "unknown_event_type"),
+    503: ("database_unavailable",),
 }
 
 
 @bp.get("/openapi.json")
 def openapi_json() -> ResponseReturnValue:
-    return jsonify(document())
+    config = runtime().config
+    return jsonify(document(config.public_base_url, config.organisation_name))
 
 
 @cache
-def document() -> dict:
-    """The OpenAPI 3.1 document; it depends on the code only, so it is built once."""
+def document(server: str, organisation: str) -> dict:
+    """The OpenAPI 3.1 document for the gateway at `server`; built once per process."""
     requests: list[tuple[type[BaseModel], JsonSchemaMode]] = [(model, "validation") for model in EVENT_MODELS.values()]
     answered: tuple[type[BaseModel], ...] = (EventAccepted, ErrorAnswer, CaseView, *ENVELOPES.values())
     answers: list[tuple[type[BaseModel], JsonSchemaMode]] = [(model, "serialization") for model in answered]
@@ -62,19 +84,35 @@ def document() -> dict:
     def ref(model: type[BaseModel], mode: JsonSchemaMode = "serialization") -> dict[str, Any]:
         return refs[(model, mode)]
 
+    schemas = top["$defs"]
+    callbacks = {event_type: ref(model) for event_type, model in ENVELOPES.items()}
+    schemas["Callback"] = {
+        "title": "Callback",
+        "description": "Any callback, by its type: parse a callback body with this one schema. "
+        "New callback types may be added; a receiver answers 2xx to a type it does not know.",
+        "oneOf": list(callbacks.values()),
+        "discriminator": {"propertyName": "type", "mapping": {t: r["$ref"] for t, r in callbacks.items()}},
+    }
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "Korte Lijn",
-            "version": version("korte-lijn"),
+            "version": CONTRACT_VERSION,
             "summary": "SMS/IVR gateway between a municipality's case system and its residents.",
             "description": "Events in (POST /v1/events), the case and its timeline out (GET /v1/cases/{case_id}), "
             "and signed callbacks to CASE_CALLBACK_URL (the webhooks below). Phone numbers in "
-            "answers and callbacks are masked.",
+            f"answers and callbacks are masked. Gateway software {version('korte-lijn')}. " + COMPATIBILITY,
+            "contact": {"name": organisation, "url": server + "/"},
+            "license": {"name": "EUPL-1.2", "identifier": "EUPL-1.2"},
         },
+        "servers": [{"url": server, "description": "This gateway (its PUBLIC_BASE_URL)."}],
+        "tags": TAGS,
         "paths": {"/v1/events": {"post": _events(ref)}, "/v1/cases/{case_id}": {"get": _case(ref)}},
-        "webhooks": {event_type: {"post": _webhook(event_type, ref(model))} for event_type, model in ENVELOPES.items()},
-        "components": {"schemas": top["$defs"], "securitySchemes": _security()},
+        "webhooks": {
+            "callback": {"post": _any_callback()},
+            **{event_type: {"post": _webhook(event_type, schema)} for event_type, schema in callbacks.items()},
+        },
+        "components": {"schemas": schemas, "securitySchemes": _security()},
     }
 
 
@@ -82,6 +120,7 @@ def _events(ref: Ref) -> dict[str, Any]:
     one_of = {event_type: ref(model, "validation") for event_type, model in EVENT_MODELS.items()}
     return {
         "operationId": "postEvent",
+        "tags": ["events"],
         "summary": "Tell the gateway a crew is dispatched, done, or called off",
         "description": "Idempotent on webhook-id: a redelivery gets the first answer back, with "
         "Idempotent-Replayed: true, and changes nothing.",
@@ -132,7 +171,11 @@ def _events(ref: Ref) -> dict[str, Any]:
 def _case(ref: Ref) -> dict[str, Any]:
     return {
         "operationId": "getCase",
+        "tags": ["cases"],
         "summary": "The case and its timeline, phone numbers masked",
+        "description": "The case as the gateway holds it now: its state, round, proxy number, both "
+        "parties (numbers masked) and its timeline, oldest first. Personal data is gone "
+        "RETENTION_DAYS after the case ended; the case and its timeline stay.",
         "security": [BEARER, SIGNED],
         "parameters": [
             {
@@ -150,12 +193,14 @@ def _case(ref: Ref) -> dict[str, Any]:
     }
 
 
-def _webhook(event_type: str, schema: dict) -> dict:
+def _webhook(event_type: str, schema: dict, description: str | None = None) -> dict:
     signed = "Standard Webhooks headers, signed with CASE_CALLBACK_SECRET."
     return {
         "operationId": "callback_" + event_type.replace(".", "_"),
+        "tags": ["callbacks"],
         "summary": event_type,
-        "description": (ENVELOPES[event_type].__doc__ or "") + " Sent to CASE_CALLBACK_URL; " + signed,
+        "security": [CALLBACK_SIGNED],
+        "description": (description or ENVELOPES[event_type].__doc__ or "") + " Sent to CASE_CALLBACK_URL; " + signed,
         "parameters": [
             _header("webhook-id", True, "Unique per callback; the same on every retry of it.", {"type": "string"}),
             _header("webhook-timestamp", True, "Unix seconds of this attempt.", {"type": "string"}),
@@ -165,7 +210,7 @@ def _webhook(event_type: str, schema: dict) -> dict:
         ],
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": schema, "example": examples.callback(event_type)}},
+            "content": {"application/json": {"schema": schema, **_callback_examples(event_type)}},
         },
         "responses": {
             "2XX": {"description": "Received. Any other answer is retried with backoff, after Retry-After if given."},
@@ -174,10 +219,31 @@ def _webhook(event_type: str, schema: dict) -> dict:
     }
 
 
+def _any_callback() -> dict:
+    """The one receiver: CASE_CALLBACK_URL gets every type, so it parses the body as `Callback`."""
+    operation = _webhook(
+        "callback",
+        {"$ref": "#/components/schemas/Callback"},
+        "Every callback, as the one receiver gets them: its body is one of the types below, told apart by "
+        "`type`. Answer 2xx to a type you do not know: new ones may be added.",
+    )
+    operation["summary"] = "Any callback"
+    return operation
+
+
+def _callback_examples(event_type: str) -> dict:
+    if event_type in ENVELOPES:
+        return {"example": examples.callback(event_type)}
+    return {"examples": {t: {"summary": t, "value": examples.callback(t)} for t in ENVELOPES}}
+
+
 def _errors(ref: Ref, statuses: Iterable[int]) -> dict[str, Any]:
     return {
         str(status): _json(
-            ERRORS[status], ref(ErrorAnswer), examples.error(status), RETRY_AFTER if status == 503 else None
+            " ".join(advice(code) for code in ERRORS[status]),
+            ref(ErrorAnswer),
+            examples.error(status),
+            RETRY_AFTER if any(ERROR_CODES[code].retry for code in ERRORS[status]) else None,
         )
         for status in statuses
     }
@@ -197,6 +263,14 @@ def _header(name: str, required: bool, description: str, schema: dict) -> dict:
 def _security() -> dict:
     return {
         "bearerKey": {"type": "http", "scheme": "bearer", "description": "One of CASE_API_KEYS."},
+        "callbackSignature": {
+            "type": "apiKey",
+            "in": "header",
+            "name": "webhook-signature",
+            "description": "How the gateway signs callbacks (Standard Webhooks): v1,<base64 HMAC-SHA256 of "
+            "'{webhook-id}.{webhook-timestamp}.{body}'> with CASE_CALLBACK_SECRET (whsec_...). Verify it, "
+            "and refuse a webhook-timestamp more than 5 minutes off, before trusting a callback.",
+        },
         "webhookSignature": {
             "type": "apiKey",
             "in": "header",
