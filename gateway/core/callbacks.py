@@ -12,6 +12,7 @@ from standardwebhooks.webhooks import Webhook
 
 from gateway.core.config import Config
 from gateway.core.transport import TransportError
+from gateway.core.user_agent import USER_AGENT
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class CallbackSender:
         self.url = config.case_callback_url
         self.signer = Webhook(config.case_callback_secret) if config.case_callback_secret else None
         self.http = requests.Session()
+        self.http.headers["User-Agent"] = USER_AGENT
 
     def deliver(self, webhook_id: str, payload: dict) -> None:
         body = envelope_body(payload)

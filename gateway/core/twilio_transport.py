@@ -15,11 +15,13 @@ import requests
 from twilio.base import values
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response
 from twilio.rest import Client
 
 from gateway.core.config import Config
 from gateway.core.safe_text import clean
 from gateway.core.transport import PrintTransport, Transport, TransportError
+from gateway.core.user_agent import USER_AGENT
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,7 @@ class AccountNumber:
 
 class TwilioTransport:
     def __init__(self, config: Config):
-        http_client = TwilioHttpClient(timeout=REQUEST_TIMEOUT_SECONDS)
+        http_client = _NamedHttpClient(timeout=REQUEST_TIMEOUT_SECONDS)
         self.client = Client(config.twilio_account_sid, config.twilio_auth_token, http_client=http_client)
         # TWILIO_API_BASE_URL points the official client at a compatible provider or a test double.
         self.client.api.base_url = config.twilio_api_base_url
@@ -130,3 +132,22 @@ def _translated_errors() -> Iterator[None]:
 def make_transport(config: Config) -> Transport:
     """Twilio when an account is configured; otherwise texts and calls are printed."""
     return TwilioTransport(config) if config.sends_for_real else PrintTransport()
+
+
+class _NamedHttpClient(TwilioHttpClient):
+    """twilio-python's client, naming us first in its User-Agent: korte-lijn/0.1.0 twilio-python/..."""
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, object] | None = None,
+        data: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,
+        allow_redirects: bool = False,
+    ) -> Response:
+        named = {**(headers or {})}
+        named["User-Agent"] = f"{USER_AGENT} {named.get('User-Agent', '')}".strip()
+        return super().request(method, url, params, data, named, auth, timeout, allow_redirects)

@@ -48,6 +48,7 @@ class FakeCaseSystem:
     server: LoopbackServer | None = None
     attempt_log: list[Attempt] = field(default_factory=list)
     _down: tuple[int, str | None] | None = None
+    user_agents: set[str] = field(default_factory=set)
 
     def start(self) -> FakeCaseSystem:
         self.server = LoopbackServer(self.wsgi).start()
@@ -65,6 +66,7 @@ class FakeCaseSystem:
             self._failures.clear()
             self.attempt_log.clear()
             self._down = None
+            self.user_agents.clear()
 
     def fail_next(self, times: int = 1, status: int = 503, retry_after: str | None = None) -> None:
         with self._lock:
@@ -97,6 +99,8 @@ class FakeCaseSystem:
     def _handle(self, request: Request) -> Response:
         body = request.get_data()
         webhook_id = request.headers.get("webhook-id", "")
+        with self._lock:
+            self.user_agents.add(request.headers.get("User-Agent", ""))
         try:
             envelope = Webhook(self.secret).verify(body, dict(request.headers))
         except (WebhookVerificationError, ValueError):

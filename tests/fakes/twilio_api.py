@@ -61,6 +61,7 @@ class FakeTwilio:
     account_sid: str
     auth_token: str
     messages: list[dict] = field(default_factory=list)
+    user_agents: set[str] = field(default_factory=set)
     calls: list[dict] = field(default_factory=list)
     requests_seen: int = 0
     _script: list[Scripted] = field(default_factory=list)
@@ -91,6 +92,7 @@ class FakeTwilio:
     def reset(self) -> None:
         with self._lock:
             self.messages.clear()
+            self.user_agents.clear()
             self.calls.clear()
             self._script.clear()
             self.requests_seen = 0
@@ -189,6 +191,8 @@ class FakeTwilio:
         return response(environ, start_response)
 
     def _handle(self, request: Request) -> Response:
+        with self._lock:
+            self.user_agents.add(request.headers.get("User-Agent", ""))
         arrival = None
         if request.method == "POST" and request.path.endswith("/Messages.json"):
             arrival = Arrival(time.monotonic(), request.host, request.form.to_dict())
