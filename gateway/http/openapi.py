@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import cache
-from importlib.metadata import version
 from typing import Any
 
 from flask import Blueprint, jsonify
@@ -101,7 +100,7 @@ def document(server: str, organisation: str) -> dict:
             "summary": "SMS/IVR gateway between a municipality's case system and its residents.",
             "description": "Events in (POST /v1/events), the case and its timeline out (GET /v1/cases/{case_id}), "
             "and signed callbacks to CASE_CALLBACK_URL (the webhooks below). Phone numbers in "
-            f"answers and callbacks are masked. Gateway software {version('korte-lijn')}. " + COMPATIBILITY,
+            "answers and callbacks are masked. " + COMPATIBILITY,
             "contact": {"name": organisation, "url": server + "/"},
             "license": {"name": "EUPL-1.2", "identifier": "EUPL-1.2"},
         },
