@@ -20,7 +20,7 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from gateway.core.callback_schemas import ENVELOPES
 from gateway.core.schemas import CASE_ID, EVENT_MODELS
 from gateway.http import openapi_examples as examples
-from gateway.http.answers import CaseView, ErrorAnswer, EventAccepted
+from gateway.http.answers import TIMELINE_KIND, CaseView, ErrorAnswer, EventAccepted
 
 bp = Blueprint("openapi", __name__)
 # A model's place in components/schemas, as {"$ref": ...}.
@@ -74,7 +74,7 @@ def document() -> dict:
         },
         "paths": {"/v1/events": {"post": _events(ref)}, "/v1/cases/{case_id}": {"get": _case(ref)}},
         "webhooks": {event_type: {"post": _webhook(event_type, ref(model))} for event_type, model in ENVELOPES.items()},
-        "components": {"schemas": top["$defs"], "securitySchemes": _security()},
+        "components": {"schemas": {**top["$defs"], "TimelineKind": TIMELINE_KIND}, "securitySchemes": _security()},
     }
 
 
