@@ -66,8 +66,8 @@ class ReceivedData(TypedDict):
 
 @with_config(OPEN)
 class IgnoredData(TypedDict):
-    body: NotRequired[Words]
-    outcome: Outcome
+    body: NotRequired[Words]  # not for a text from our own number
+    outcome: Annotated[str, Field(description="echo, repeated or own_number.")]
 
 
 @with_config(OPEN)
@@ -208,7 +208,10 @@ KINDS: dict[str, Kind] = {
     "text.cancelled": Kind("Texts and calls not yet sent were withdrawn.", WithdrawnData),
     "text.held": Kind("A text on a shared number waits until its sender says which case it is about."),
     "text.received": Kind("A text from the resident or the crew, and what the gateway did with it.", ReceivedData),
-    "text.ignored": Kind("A text that was not read, such as an empty one or one from our own number.", IgnoredData),
+    "text.ignored": Kind(
+        "A text that was not read: our own text sent back, the same words again, or one from our own number.",
+        IgnoredData,
+    ),
     "text.auto_reply": Kind("An automatic reply (out of office and the like): not an answer.", AutoReplyData),
     "text.retry": Kind("A text did not reach the handset: it is sent once more."),
     "text.status": Kind("Twilio's delivery status of a text.", TextStatusData),
@@ -217,7 +220,9 @@ KINDS: dict[str, Kind] = {
     "opted_out": Kind("The resident or the crew sent STOP: no more texts to that number.", OptedOutData),
     "opted_in": Kind("The resident or the crew sent START: texts go to that number again.", OptedInData),
     "call.queued": Kind("A call to the resident is in the outbox.", QueuedData),
-    "call.skipped": Kind("A call was not queued: the resident's number cannot take it.", SkippedData),
+    "call.skipped": Kind(
+        "A message that is not worth a call was not sent: the resident is on a landline.", SkippedData
+    ),
     "call.answered": Kind("The resident answered a call from the gateway.", OutboxData),
     "call.status": Kind("Twilio's final status of a call from the gateway.", CallStatusData),
     "call.retry": Kind("A call from the gateway is tried again later.", CallRetryData),
