@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from gateway.core import counters, logs, queued
+from gateway.core import counters, logs, queued, timeline_kinds
 from gateway.core.callback_schemas import callback_payload
 from gateway.core.config import Config
 from gateway.core.db import at_commit, utcnow
@@ -44,7 +44,12 @@ class Effects(Lookups):
     def record(
         self, case: Case, kind: str, summary: str, *, about: OutboxMessage | None = None, **data: object
     ) -> None:
-        """A timeline entry; `about` an outbox row, whose id the entry names as `outbox_id`."""
+        """A timeline entry; `about` an outbox row, whose id the entry names as `outbox_id`.
+
+        Raises ValueError for a kind or data that gateway/core/timeline_kinds.py does not list:
+        the API promises the case system that shape. Pure Python, no statement."""
+        # The row's id is known at commit only; 0 stands in for it in the check.
+        timeline_kinds.check(kind, data if about is None else {"outbox_id": about.id or 0, **data})
         logs.note_case(case.case_id)
         timeline = at_commit(self.session, _TIMELINE, list, _write_timeline)
         timeline.append(_Entry(case.id, self.now, kind, summary, data, about))

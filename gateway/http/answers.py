@@ -3,11 +3,13 @@ and /openapi.json describes them from the same classes."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+import re
+from typing import TYPE_CHECKING, Annotated, Literal, Union
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, RootModel, create_model
 
 from flows.states import ALLOWED
+from gateway.core.timeline_kinds import KINDS, Kind
 from gateway.http import error_codes
 
 if TYPE_CHECKING:
@@ -50,11 +52,49 @@ class MaskedCrew(MaskedParty):
     id: str
 
 
-class TimelineItem(BaseModel):
+class _Entry(BaseModel):
     at: AwareDatetime
-    kind: str = Field(description="What happened, such as status, text.queued, text.received, callback.sent.")
-    summary: str = Field(description="One line for a person; phone numbers in it are masked.")
-    data: dict[str, Any] = Field(description="The details, different per kind.")
+
+
+def _entry(kind: str, known: Kind) -> type[BaseModel]:
+    name = "".join(part.title() for part in re.split(r"[._]", kind)) + "Entry"
+    return create_model(
+        name,
+        __base__=_Entry,
+        __doc__=known.description,
+        # A Literal of a value known at run time: pydantic reads it, mypy cannot.
+        # Also one of TimelineKind, the enum of every kind, so a generated client can switch on it.
+        kind=(Literal[kind], Field(json_schema_extra={"allOf": [{"$ref": "#/components/schemas/TimelineKind"}]})),  # type: ignore[arg-type]
+        summary=(str, Field(description="One line for a person; phone numbers in it are masked.")),
+        data=(known.data, ...),
+    )
+
+
+if TYPE_CHECKING:
+    AnyEntry = BaseModel
+else:
+    # One schema per kind, told apart by `kind`: a generated client gets each kind's `data` typed.
+    ENTRIES = tuple(_entry(kind, known) for kind, known in KINDS.items())
+    AnyEntry = Annotated[Union[ENTRIES], Field(discriminator="kind")]  # noqa: UP007 (a union built at run time)
+
+
+class TimelineEntry(RootModel[AnyEntry]):
+    """Something that happened to the case; `data` holds its details, a shape per `kind`.
+
+    New kinds, and new keys in `data`, may be added without a new API version: accept
+    (and skip) an entry of a kind you do not know."""
+
+
+# Every kind in one enum as well, for a receiver that wants a type to switch on; each entry's
+# `kind` refers to it.
+TIMELINE_KIND = {
+    "title": "TimelineKind",
+    "type": "string",
+    "enum": list(KINDS),
+    "description": "What a timeline entry is about. New kinds may be added without a new API version: "
+    "accept a kind you do not know.\n\n"
+    + "\n".join(f"- `{kind}`: {known.description}" for kind, known in KINDS.items()),
+}
 
 
 class CaseView(BaseModel):
@@ -71,4 +111,4 @@ class CaseView(BaseModel):
     eta: AwareDatetime | None
     completed_at: AwareDatetime | None
     reopen_until: AwareDatetime | None
-    timeline: list[TimelineItem]
+    timeline: list[TimelineEntry]

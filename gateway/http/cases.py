@@ -10,7 +10,7 @@ from gateway.core import logs
 from gateway.core.models import Case
 from gateway.core.phones import mask
 from gateway.core.schemas import CASE_ID
-from gateway.http.answers import CaseView, MaskedCrew, MaskedParty, TimelineItem
+from gateway.http.answers import CaseView, MaskedCrew, MaskedParty, TimelineEntry
 from gateway.http.auth import check_case_system
 from gateway.http.errors import ApiError
 from gateway.runtime import runtime
@@ -46,7 +46,9 @@ def case_document(case: Case) -> dict:
         completed_at=case.completed_at,
         reopen_until=case.reopen_until,
         timeline=[
-            TimelineItem(at=entry.at, kind=entry.kind, summary=entry.summary, data=entry.data)
+            TimelineEntry.model_validate(
+                {"at": entry.at, "kind": entry.kind, "summary": entry.summary, "data": entry.data}
+            )
             for entry in case.timeline
         ],
     )

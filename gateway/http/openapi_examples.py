@@ -109,7 +109,14 @@ CASE_VIEW = CaseView(
             new="completed",
             reason="the crew reports the job done",
         ),
-        _entry("09:40", "text.received", "text from citizen +316****5678: reopened", body="Nee, het gat zit er nog"),
+        _entry(
+            "09:40",
+            "text.received",
+            "text from citizen +316****5678: reopened",
+            body="Nee, het gat zit er nog",
+            media=0,
+            outcome="reopened",
+        ),
         _entry(
             "09:40",
             "status",
