@@ -19,7 +19,7 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from gateway.core.callback_schemas import ENVELOPES
 from gateway.core.schemas import CASE_ID, EVENT_MODELS
 from gateway.http import openapi_examples as examples
-from gateway.http.answers import TIMELINE_KIND, CaseView, ErrorAnswer, EventAccepted
+from gateway.http.answers import CaseView, ErrorAnswer, EventAccepted
 from gateway.http.error_codes import ERROR_CODES, advice
 from gateway.runtime import runtime
 
@@ -111,7 +111,7 @@ def document(server: str, organisation: str) -> dict:
             "callback": {"post": _any_callback()},
             **{event_type: {"post": _webhook(event_type, schema)} for event_type, schema in callbacks.items()},
         },
-        "components": {"schemas": {**schemas, "TimelineKind": TIMELINE_KIND}, "securitySchemes": _security()},
+        "components": {"schemas": schemas, "securitySchemes": _security()},
     }
 
 
