@@ -161,6 +161,8 @@ def app(settings, fake_twilio, case_system):
     _empty_tables(db)
     yield application
     db.dispose()
+    # Every callback any test made the gateway send fits the contract's Callback union.
+    assert case_system.off_contract == [], case_system.off_contract
 
 
 def _empty_tables(db: Database) -> None:

@@ -9,11 +9,13 @@ its answer and the moment it came.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
 from dataclasses import dataclass, field
 
+from jsonschema import Draft202012Validator
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from werkzeug.wrappers import Request, Response
 
@@ -49,6 +51,8 @@ class FakeCaseSystem:
     attempt_log: list[Attempt] = field(default_factory=list)
     _down: tuple[int, str | None] | None = None
     user_agents: set[str] = field(default_factory=set)
+    # (type, problems) of every callback that does not fit /openapi.json's Callback union.
+    off_contract: list[tuple[str, list[str]]] = field(default_factory=list)
 
     def start(self) -> FakeCaseSystem:
         self.server = LoopbackServer(self.wsgi).start()
@@ -67,6 +71,7 @@ class FakeCaseSystem:
             self.attempt_log.clear()
             self._down = None
             self.user_agents.clear()
+            self.off_contract.clear()
 
     def fail_next(self, times: int = 1, status: int = 503, retry_after: str | None = None) -> None:
         with self._lock:
@@ -119,5 +124,17 @@ class FakeCaseSystem:
                 self._lock.notify_all()
                 return Response("failing on purpose", status=status, headers=headers)
             self.deliveries.append(Delivery(webhook_id, envelope["type"], envelope["data"], time.monotonic(), envelope))
+            problems = [error.message for error in _callback_union().iter_errors(envelope)]
+            if problems:
+                self.off_contract.append((envelope["type"], problems))
             self._lock.notify_all()
         return Response(json.dumps({"ok": True}), status=200, mimetype="application/json")
+
+
+@functools.cache
+def _callback_union() -> Draft202012Validator:
+    """The contract's one schema for any callback (components/schemas/Callback in /openapi.json)."""
+    from gateway.http.openapi import document
+
+    components = document("https://korte-lijn.example.org", "Gemeente Voorbeeldstad")["components"]
+    return Draft202012Validator({"$ref": "#/components/schemas/Callback", "components": components})
