@@ -88,30 +88,25 @@ class Worker:
         return scheduler
 
     def _schedule(self, scheduler: BaseScheduler) -> None:
-        # Two jobs, so a long outbox drain never makes a timer late. max_instances=1 and
-        # coalesce: a slow run is never doubled up or made up for.
-        for job in (self.fire_timers, self.send_outbox):
+        # Two jobs, so a long outbox drain never makes a timer late; the heartbeat a third, so a
+        # drain that hangs shows as a task not finishing, not as a worker gone. max_instances=1
+        # and coalesce: a slow run is never doubled up or made up for.
+        poll = self.config.worker_poll_interval
+        for job, every in (
+            (self.fire_timers, poll),
+            (self.send_outbox, poll),
+            (self.beat, heartbeats.HEARTBEAT_INTERVAL),
+        ):
             scheduler.add_job(
                 _logged(job),
                 "interval",
-                seconds=self.config.worker_poll_interval,
+                seconds=every,
                 id=job.__name__,
                 max_instances=1,
                 coalesce=True,
                 next_run_time=datetime.now(),
                 misfire_grace_time=None,
             )
-        # Its own job, so a drain that hangs shows as a job not finishing, not as a worker gone.
-        scheduler.add_job(
-            _logged(self.beat),
-            "interval",
-            seconds=heartbeats.HEARTBEAT_INTERVAL,
-            id="beat",
-            max_instances=1,
-            coalesce=True,
-            next_run_time=datetime.now(),
-            misfire_grace_time=None,
-        )
         # Every worker runs it; the purge locks its rows (SKIP LOCKED), so two never clash.
         scheduler.add_job(
             _logged(self.purge),

@@ -76,8 +76,7 @@ class LivePrometheus:
     def wait_for(self, check: Callable[[], Any], what: str, timeout: float = 60) -> Any:
         deadline = time.monotonic() + timeout
         while True:
-            self.processes.running["prometheus"].poll()
-            if self.processes.running["prometheus"].returncode is not None:
+            if not self.processes.alive("prometheus"):
                 raise ProcessError(f"prometheus exited:\n{self.processes.log('prometheus')}")
             try:
                 result = check()

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model
 
-from gateway.core.names import CallbackType
+from gateway.core.names import CallbackType, model_name
 
 # Words the resident wrote. gateway/core/retention.py removes them from a callback still unsent
 # RETENTION_DAYS after the case ended, so a receiver must not count on them.
@@ -115,9 +115,8 @@ CALLBACKS: dict[str, type[CallbackData]] = {
 
 
 def _envelope(event_type: str, data: type[CallbackData]) -> type[BaseModel]:
-    name = "".join(part.title() for part in event_type.replace(".", "_").split("_")) + "Callback"
     return create_model(
-        name,
+        model_name(event_type, "Callback"),
         __config__=OPEN_SCHEMA,
         __doc__=data.__doc__,
         # A Literal of a value known at run time: pydantic reads it, mypy cannot.

@@ -10,6 +10,11 @@ from __future__ import annotations
 from enum import StrEnum
 
 
+def model_name(dotted: str, suffix: str) -> str:
+    """A contract name as its schema's (and a generated client's) class: case.reopened -> CaseReopenedCallback."""
+    return "".join(part.title() for part in dotted.replace(".", "_").split("_")) + suffix
+
+
 class CaseState(StrEnum):
     """A case's states; flows/states.py holds the transitions allowed between them."""
 

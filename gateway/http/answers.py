@@ -3,12 +3,12 @@ and /openapi.json describes them from the same classes."""
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Annotated, Literal, Union
 
 from pydantic import AwareDatetime, BaseModel, Field, RootModel, create_model
 
 from flows.states import ALLOWED
+from gateway.core.names import model_name
 from gateway.core.timeline_kinds import KINDS, Kind
 from gateway.http import error_codes
 
@@ -57,9 +57,8 @@ class _Entry(BaseModel):
 
 
 def _entry(kind: str, known: Kind) -> type[BaseModel]:
-    name = "".join(part.title() for part in re.split(r"[._]", kind)) + "Entry"
     return create_model(
-        name,
+        model_name(kind, "Entry"),
         __base__=_Entry,
         __doc__=known.description,
         # A Literal of a value known at run time: pydantic reads it, mypy cannot.

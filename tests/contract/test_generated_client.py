@@ -14,6 +14,7 @@ import pytest
 import requests
 from jsonschema import Draft202012Validator
 
+from gateway.core.names import model_name
 from tests.conftest import ANNA, CASE_KEY, seed_dispatch
 from tests.over_http import text_form, twilio_post
 from tests.processes import VENV_BIN, free_port, procfile_running
@@ -91,7 +92,7 @@ def test_a_generated_client_plays_the_seed_story_and_parses_every_callback(
         assert case.status == models.CaseViewStatus.REOPENED
         # Each timeline entry comes back as its own kind's class, its data typed.
         kinds = [(type(entry).__name__, entry.kind) for entry in case.timeline]
-        assert all(name == _class_of(kind, "Entry") for name, kind in kinds), kinds
+        assert all(name == model_name(kind, "Entry") for name, kind in kinds), kinds
         assert {"status", "reply.read", "text.received"} <= {kind for _, kind in kinds}
 
     callback = {"$ref": "#/components/schemas/Callback"}
@@ -99,13 +100,8 @@ def test_a_generated_client_plays_the_seed_story_and_parses_every_callback(
     assert case_system.deliveries, "no callback arrived"
     for delivery in case_system.deliveries:
         # The generated model of its type, as README's receiver picks it, and the one Callback union.
-        parsed = getattr(models, _class_of(delivery.type, "Callback")).from_dict(delivery.envelope)
+        parsed = getattr(models, model_name(delivery.type, "Callback")).from_dict(delivery.envelope)
         assert parsed.type_ == delivery.type and parsed.data.case_id == "MOR-2026-0042"
         assert list(union.iter_errors(delivery.envelope)) == [], delivery.type
     [reopened] = [d for d in case_system.deliveries if d.type == "case.reopened"]
     assert models.CaseReopenedCallback.from_dict(reopened.envelope).data.reply == "Nee, het gat zit er nog"
-
-
-def _class_of(name: str, suffix: str) -> str:
-    """The generated class of a callback type or timeline kind: case.reopened -> CaseReopenedCallback."""
-    return "".join(part.title() for part in name.replace(".", "_").split("_")) + suffix
