@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from prometheus_client.parser import text_string_to_metric_families
 
 from gateway.core.counters import METRICS
 from tests.conftest import ANNA
-from tests.metric_samples import METRICS_TOKEN
+from tests.metric_samples import METRICS_TOKEN, families
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARD = ROOT / "deploy" / "grafana" / "korte-lijn.json"
@@ -70,9 +69,8 @@ def exposed(settings, question_open, twilio, runtime, run_worker, client) -> dic
     assert twilio.text(ANNA, "Nee, het gat zit er nog", to=question_open).status_code == 200
     run_worker()
     runtime.worker.beat()
-    text = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
     names: dict[str, set[str]] = {}
-    for family in text_string_to_metric_families(text):
+    for family in families(client):
         spec = METRICS.get(family.name) or METRICS.get(family.name.removesuffix("_total"))
         # A counter that has not counted yet shows only its TYPE line: take its labels from code.
         labels = set(spec.labels) if spec else set()

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
 from gateway.core.config import ConfigError
 from gateway.core.models import Case, WorkerHeartbeat
 from gateway.factory import create_app
 from tests.conftest import ANNA
-from tests.metric_samples import METRICS_TOKEN, scrape
+from tests.metric_samples import METRICS_TOKEN, families, scrape
 from tests.processes import free_port
 
 
@@ -145,11 +144,10 @@ def test_the_series_rates_and_alerts_divide_exist_at_0_before_their_first_count(
 
 
 def samples_with_values(client) -> list[tuple[str, dict, float]]:
-    text = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
     counted = ("_total", "_bucket", "_sum", "_count")
     return [
         (sample.name, sample.labels, sample.value)
-        for family in text_string_to_metric_families(text)
+        for family in families(client)
         for sample in family.samples
         if sample.name.endswith(counted)
     ]

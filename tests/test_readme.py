@@ -7,10 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import ANNA, JAN
-from tests.metric_samples import METRICS_TOKEN
+from tests.metric_samples import METRICS_TOKEN, families
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 DIAGRAM = README.split("```mermaid", 1)[1].split("```", 1)[0]
@@ -38,12 +37,11 @@ def test_the_seed_story_diagram_quotes_every_text_as_the_gateway_sends_it(
 
 
 def test_the_operations_section_names_every_metric_it_exposes(settings, client):
-    text = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
-    families = {(family.name, family.type) for family in text_string_to_metric_families(text)}
-    assert len(families) >= 18
+    exposed = {(family.name, family.type) for family in families(client)}
+    assert len(exposed) >= 18
     missing = [
         name + ("_total" if kind == "counter" else "")
-        for name, kind in families
+        for name, kind in exposed
         if f"`{name}{'_total' if kind == 'counter' else ''}" not in OPERATIONS
     ]
     assert missing == []
