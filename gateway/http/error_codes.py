@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class ErrorCode:
-    status: int
+    status: int | None  # None: whichever status werkzeug answered
     retry: bool
     meaning: str
 
@@ -34,7 +34,7 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "unknown_event_type": ErrorCode(422, False, "type is not one of the event types"),
     "database_unavailable": ErrorCode(503, True, "the gateway's database is away"),
     "internal_server_error": ErrorCode(500, True, "a fault in the gateway; it is logged"),
-    "http_error": ErrorCode(400, False, "another HTTP error; the status says which"),
+    "http_error": ErrorCode(None, False, "another HTTP error; the status says which"),
 }
 
 
@@ -46,6 +46,6 @@ def advice(code: str) -> str:
 def described() -> str:
     """The enum's description: one line per code."""
     return "Stable and machine-readable; new codes may be added. " + " ".join(
-        f"`{code}` ({found.status}{', retry' if found.retry else ''}): {found.meaning}."
+        f"`{code}` ({found.status or 'any status'}{', retry' if found.retry else ''}): {found.meaning}."
         for code, found in ERROR_CODES.items()
     )

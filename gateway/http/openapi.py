@@ -31,14 +31,14 @@ BEARER: dict[str, list[str]] = {"bearerKey": []}
 SIGNED: dict[str, list[str]] = {"webhookSignature": []}
 CALLBACK_SIGNED: dict[str, list[str]] = {"callbackSignature": []}
 # The contract's own version, not the package's: it follows the compatibility policy below.
-CONTRACT_VERSION = "1.0.0"
+CONTRACT_VERSION = "1.0.1"
 COMPATIBILITY = (
     "Compatibility: within a major version, the gateway may add optional request fields, "
     "answer and callback fields, callback types, timeline kinds, error codes and enum values; "
     "receivers must ignore what they do not know (callback schemas allow additional properties). "
     "Removing or renaming a path, field, enum value or callback type, making a request field "
     "required, or changing a field's type needs a new major version of info.version; additions "
-    "raise the minor version."
+    "raise the minor version, corrected descriptions the patch version."
 )
 TAGS = [
     {
