@@ -1,8 +1,9 @@
-"""How well the reply interpreter reads real replies: accuracy and confusion per table.
+"""How well the reply interpreter reads real replies: accuracy per table and per language.
 
 Two tables: tests/reply_table.py (the test table; the interpreter is built to pass it) and
 bench/reply_heldout.py (written apart from the interpreter and never tuned on, so its
-figure is the honest one). A wrong YES is the costly mistake and is counted on its own.
+figure is the honest one). Each row is read with its case's language, as the gateway reads
+it. A wrong YES is the costly mistake and is counted on its own.
 
 Run from the project root:  .venv/bin/python bench/replies.py
 """
@@ -29,21 +30,34 @@ TABLES = {
 }
 
 
-def rows(path: Path) -> list[tuple[str, str, str]]:
+Row = tuple[str, str, str, str]  # reply, expected verdict, why, the case's language
+LANGUAGES = ("nl", "en", "tr", "ar", "pl", "uk")
+
+
+def rows(path: Path) -> list[Row]:
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.ROWS
 
 
-def report(name: str, table: list[tuple[str, str, str]]) -> None:
-    confusion = Counter((expected, interpret(reply).verdict) for reply, expected, _ in table)
-    right = sum(count for (expected, got), count in confusion.items() if expected == got)
-    false_yes = sum(count for (expected, got), count in confusion.items() if got == "yes" and expected != "yes")
-    print(f"\n{name}: {right}/{len(table)} read as expected ({100 * right / len(table):.1f}%), false YES: {false_yes}")
+def report(name: str, table: list[Row]) -> None:
+    read = [(expected, interpret(reply, language).verdict, language) for reply, expected, _, language in table]
+    confusion = Counter((expected, got) for expected, got, _ in read)
+    print(f"\n{name}: {_score(read)}")
+    for language in LANGUAGES:
+        mine = [row for row in read if row[2] == language]
+        if mine:
+            print(f"  {language}: {_score(mine)}")
     print("  " + "expected / read as".ljust(20) + "".join(f"{v:>9}" for v in VERDICTS))
     for expected in VERDICTS:
         print(f"  {expected:<20}" + "".join(f"{confusion[(expected, got)]:>9}" for got in VERDICTS))
+
+
+def _score(read: list[tuple[str, str, str]]) -> str:
+    right = sum(expected == got for expected, got, _ in read)
+    false_yes = sum(got == "yes" and expected != "yes" for expected, got, _ in read)
+    return f"{right}/{len(read)} read as expected ({100 * right / len(read):.1f}%), false YES: {false_yes}"
 
 
 def main() -> None:

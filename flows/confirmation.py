@@ -96,7 +96,7 @@ def answer(
     if case.awaiting_detail and not by_voice:
         case.awaiting_detail = False
         return _pass_on(fx, case, text, media, "detail")
-    reading = reading or interpret(text)
+    reading = reading or interpret(text, case.citizen_language)
     fx.record(
         case, "reply.read", f"read as {reading.verdict}: {reading.reason}", verdict=reading.verdict, by_voice=by_voice
     )

@@ -3,9 +3,10 @@
 Checked once at start-up, so a typo stops the deploy instead of reaching a resident as
 "{adress}" or as a KeyError in the worker. Each override must use the placeholders of the
 text it replaces (a few that only make a text longer may be left out) and no others.
-Typographic look-alikes are replaced as in the defaults, with a warning; any other
-character outside GSM-7 is refused in a texted template, because one such character
-makes every text cost double. Spoken (voice_*) texts may use any character.
+Typographic look-alikes are replaced as in the defaults, with a warning; in Dutch and English
+any other character outside GSM-7 is refused in a texted template, because one such character
+makes every text cost double. Every texted override must fit its segment budget (flows/messages.py
+BUDGETS) with long sample values, as the defaults do. Spoken (voice_*) texts may use any character.
 """
 
 from __future__ import annotations
@@ -45,7 +46,23 @@ def load(directory: Path) -> dict[str, dict[str, str]]:
                 + " or ".join(f"{language}.toml" for language in messages.LANGUAGES),
             )
         overrides[path.stem] = load_file(path, path.stem)
+    _check_budgets(directory, overrides)
     return overrides
+
+
+def _check_budgets(directory: Path, overrides: dict[str, dict[str, str]]) -> None:
+    in_force = messages.Texts(overrides)
+    for language, own in overrides.items():
+        for cost in in_force.costs(language):
+            # A default over its budget is the tests' business; only the municipality's own wording here.
+            if cost.over and cost.key in own:
+                raise TemplateError(
+                    directory / f"{language}.toml",
+                    cost.key,
+                    f"costs {cost.segments} SMS segments with long sample values "
+                    f"({cost.characters} characters, {'GSM-7' if cost.gsm7 else 'UCS-2'}); "
+                    f"its budget is {cost.budget}. Shorten it; `flask --app app texts` shows every cost",
+                )
 
 
 def load_file(path: Path, language: str) -> dict[str, str]:
@@ -65,11 +82,11 @@ def load_file(path: Path, language: str) -> dict[str, str]:
             raise TemplateError(path, key, "unknown template key" + (f"; did you mean {close[0]!r}?" if close else ""))
         if not isinstance(value, str) or not value.strip():
             raise TemplateError(path, key, "must be a non-empty string in double quotes")
-        checked[key] = check(path, key, value, defaults[key])
+        checked[key] = check(path, key, value, defaults[key], language)
     return checked
 
 
-def check(path: Path, key: str, text: str, default: str) -> str:
+def check(path: Path, key: str, text: str, default: str, language: str) -> str:
     """The override as it will be used (look-alikes replaced), or TemplateError."""
     converted = to_gsm7(text)
     if converted != text:
@@ -88,7 +105,7 @@ def check(path: Path, key: str, text: str, default: str) -> str:
         )
     if missing := known - used - OPTIONAL:
         raise TemplateError(path, key, f"misses the required placeholder {_braced(missing)}")
-    if not key.startswith("voice_") and not is_gsm7(converted):
+    if not key.startswith("voice_") and language in messages.GSM7_LANGUAGES and not is_gsm7(converted):
         outside = "".join(sorted({ch for ch in converted if not is_gsm7(ch)}))
         raise TemplateError(
             path,

@@ -40,6 +40,7 @@ def dispatch(fx: Effects, event: Dispatched) -> Case:
     _take_details(fx, case, event)
     if case.id is None:
         fx.add_case(case)
+    _note_languages(fx, case, event)
     choice = fx.allocate(case, prefer=previous_proxy)
     case.proxy_number = choice.number
     if choice.shared:
@@ -84,10 +85,31 @@ def _take_details(fx: Effects, case: Case, event: Dispatched) -> None:
     case.reference, case.address, case.description = event.reference, event.address, event.description
     case.citizen_phone, case.citizen_name = event.citizen.phone, event.citizen.name
     case.citizen_channel = reach.channel_for(event.citizen.phone)
-    case.citizen_language = event.citizen.language or fx.config.default_language
+    case.citizen_language = _language(fx, event.citizen.language)
     case.crew_id, case.crew_phone, case.crew_name = event.crew.id, event.crew.phone, event.crew.name
-    case.crew_language = event.crew.language or fx.config.default_language
+    case.crew_language = _language(fx, event.crew.language)
     case.eta = _aware(event.eta, fx) if event.eta else None
+
+
+def _language(fx: Effects, asked: str | None) -> str:
+    return asked if asked in messages.LANGUAGES else fx.config.default_language
+
+
+def _note_languages(fx: Effects, case: Case, event: Dispatched) -> None:
+    """A language asked for that we have no texts in: say on the timeline what is used instead."""
+    for role, asked, used in (
+        ("citizen", event.citizen.language, case.citizen_language),
+        ("crew", event.crew.language, case.crew_language),
+    ):
+        if asked is not None and asked != used:
+            fx.record(
+                case,
+                "language.fallback",
+                f"no texts in {asked!r}: the {role} gets {used!r} (DEFAULT_LANGUAGE)",
+                role=role,
+                asked=asked,
+                used=used,
+            )
 
 
 def _aware(moment: datetime, fx: Effects) -> datetime:

@@ -115,7 +115,7 @@ def answer(fx: Effects, case_pk: int, round_: int, attempt: int, digits: str, sp
         if attempt >= MAX_TIMES_SAID:
             return _end_of_call(fx, case)
         return _ask(fx, case, reach.spoken_message(fx, case, QUESTION), attempt + 1)
-    reading = KEYS.get(digits) or (interpret(speech) if speech else Reading("unclear", f"pressed {digits!r}"))
+    reading = KEYS.get(digits) or (interpret(speech, lang) if speech else Reading("unclear", f"pressed {digits!r}"))
     said = f"toets {digits}" if digits else speech
     outcome = confirmation.answer(fx, case, said, reading=reading, by_voice=True)
     if outcome == "confirmed":

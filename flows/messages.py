@@ -13,11 +13,33 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from gateway.core.config import Config
+from gateway.core.config import SUPPORTED_LANGUAGES, Config
 from gateway.core.gsm7 import is_gsm7, segments, to_gsm7
 
-LANGUAGES = ("nl", "en")
-VOICE_LANGUAGES = {"nl": "nl-NL", "en": "en-GB"}
+LANGUAGES = SUPPORTED_LANGUAGES
+# Languages whose texts stay GSM-7 (160 characters a segment). The others need UCS-2 (70).
+GSM7_LANGUAGES = ("nl", "en")
+
+
+@dataclass(frozen=True)
+class Voice:
+    """How Twilio speaks and hears a language: <Say voice=... language=...> and <Gather language=...>."""
+
+    name: str  # a Twilio-supported Google voice; "man" and "woman" speak none of tr, ar or uk
+    say: str  # the voice's locale
+    hear: str  # speech recognition's locale: what residents here speak, not what the voice reads
+    hints: str  # words <Gather> should expect
+
+
+VOICES = {
+    "nl": Voice("Google.nl-NL-Standard-A", "nl-NL", "nl-NL", "ja, nee, opgelost, niet opgelost"),
+    "en": Voice("Google.en-GB-Standard-A", "en-GB", "en-GB", "yes, no, fixed, not fixed"),
+    "tr": Voice("Google.tr-TR-Standard-A", "tr-TR", "tr-TR", "evet, hayır, düzeldi, düzelmedi"),
+    # Modern Standard Arabic is read; most Arabic speakers here speak Moroccan Arabic.
+    "ar": Voice("Google.ar-XA-Standard-A", "ar-XA", "ar-MA", "نعم, لا, تم الإصلاح, لم يتم الإصلاح"),
+    "pl": Voice("Google.pl-PL-Standard-A", "pl-PL", "pl-PL", "tak, nie, naprawione, nie naprawione"),
+    "uk": Voice("Google.uk-UA-Standard-A", "uk-UA", "uk-UA", "так, ні, полагодили, не полагодили"),
+}
 
 
 class MissingPlaceholder(KeyError):
@@ -58,11 +80,45 @@ SAMPLE = {
 
 
 @dataclass(frozen=True)
+class Budget:
+    """What a text may cost in segments with the SAMPLE values, in GSM-7 and in UCS-2 languages."""
+
+    gsm7: int
+    ucs2: int
+
+
+# A new text needs a budget here. Texts to the resident are short on purpose: the notice at most
+# 3 segments, the question and reminder 2, the answers 1 (the issue of plain language, #15).
+BUDGETS = {
+    "dispatch_citizen": Budget(3, 3),
+    "question": Budget(1, 2),
+    "reminder": Budget(1, 2),
+    "reask": Budget(1, 2),
+    "thanks_yes": Budget(1, 1),
+    "thanks_no": Budget(1, 1),
+    "forwarded": Budget(1, 1),
+    "which_case": Budget(2, 3),  # two cases, each with a 40-character address
+    "test_text": Budget(1, 1),
+    # To the crew, or carrying someone's own words (the SAMPLE's), which take what they take.
+    "dispatch_crew": Budget(3, 6),
+    "relay_to_citizen": Budget(1, 2),
+    "relay_to_crew": Budget(1, 2),
+    "relay_closed": Budget(1, 2),
+    "relay_opted_out": Budget(1, 3),
+}
+
+
+@dataclass(frozen=True)
 class Cost:
     key: str
     characters: int
     gsm7: bool
     segments: int
+    budget: int
+
+    @property
+    def over(self) -> bool:
+        return self.segments > self.budget
 
 
 class Texts:
@@ -98,7 +154,7 @@ class Texts:
     def costs(self, language: str) -> list[Cost]:
         """What each text costs with the long SAMPLE values: for `flask texts` and the start-up log."""
         return [
-            Cost(key, len(text), is_gsm7(text), segments(text))
+            Cost(key, len(text), is_gsm7(text), segments(text), budget(language, key))
             for key in self.text_keys(language)
             for text in [self.sample(language, key)]
         ]
@@ -123,6 +179,11 @@ class Texts:
         return self.render(
             language, key, **{k: v for k, v in values.items() if k in placeholders(self.catalogue(language)[key])}
         )
+
+
+def budget(language: str, key: str) -> int:
+    found = BUDGETS[key]
+    return found.gsm7 if language in GSM7_LANGUAGES else found.ucs2
 
 
 # The built-in wording, for an app without TEMPLATES_DIR and for tools that need no app.

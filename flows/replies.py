@@ -29,24 +29,79 @@ class Reading:
     reason: str
 
 
+# Emoji modifiers that change a symbol's look, not its meaning.
+_MODIFIERS = {chr(c) for c in range(0x1F3FB, 0x1F400)} | {"\ufe0e", "\ufe0f", "\u200d", "\u20e3"}
+
+
 def squeeze(word: str) -> str:
     """'jaaa' -> 'ja', 'neee' -> 'ne': people stretch words; compare stretched forms."""
     return re.sub(r"(.)\1+", r"\1", word)
 
 
+# Letters that no accent-stripping reaches: Turkish dotless i, Polish l with a stroke; Arabic's
+# many ways to write one letter, its tatweel (a stretch, not a letter) and its digits.
+_FOLD = str.maketrans(
+    {
+        "ı": "i",
+        "ł": "l",
+        "ø": "o",
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ى": "ي",
+        "ة": "ه",
+        "ؤ": "و",
+        "ئ": "ي",
+        "ـ": None,
+        **{chr(0x0660 + d): str(d) for d in range(10)},
+        **{chr(0x06F0 + d): str(d) for d in range(10)},
+    }
+)
+# Latin and Cyrillic letters that look alike, for a word typed half on each keyboard: "Тak" and
+# "нi" are read as Cyrillic, "Evеt" (with a Cyrillic е) as Latin: by the script of its first letter.
+_LATIN_LOOKS, _CYRILLIC_LOOKS = "aceiopxykhtmb", "асеіорхукнтмв"
+_TO_CYRILLIC = str.maketrans(_LATIN_LOOKS, _CYRILLIC_LOOKS)
+_TO_LATIN = str.maketrans(_CYRILLIC_LOOKS + "и", _LATIN_LOOKS + "i")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[a-z]")
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents or diacritics, one spelling per letter: how words are compared."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in folded if not unicodedata.combining(ch) and ch not in _MODIFIERS).translate(_FOLD)
+
+
+def _word(raw: str) -> str:
+    return squeeze(_one_script(raw))
+
+
+def _one_script(raw: str) -> str:
+    if _CYRILLIC.search(raw) and _LATIN.search(raw):
+        return raw.translate(_TO_CYRILLIC if _CYRILLIC.match(raw) else _TO_LATIN)
+    return raw
+
+
 def _squeezed(words: Iterable[str]) -> set[str]:
-    return {squeeze(w) for w in words}
+    return {_word(fold(w)) for w in words}
 
 
 def _phrases(phrases: Iterable[Iterable[str]]) -> list[tuple[str, ...]]:
-    return sorted((tuple(squeeze(w) for w in p) for p in phrases), key=len, reverse=True)
+    return sorted((tuple(_word(fold(w)) for w in p) for p in phrases), key=len, reverse=True)
 
 
-YES, NO, NEGATORS = _squeezed(W.YES), _squeezed(W.NO), _squeezed(W.NEGATORS)
+YES, NO, NEGATORS = _squeezed(W.YES | W.APPROVAL_WORDS), _squeezed(W.NO), _squeezed(W.NEGATORS)
 PROBLEM_WORDS, DOUBT_WORDS, BUT = _squeezed(W.PROBLEM_WORDS), _squeezed(W.DOUBT_WORDS), _squeezed(W.BUT)
 SIGN_OFFS, NOT_DOUBT_AFTER = _squeezed(W.SIGN_OFFS), _squeezed(W.NOT_DOUBT_AFTER)
+CONJUNCTIONS = _squeezed(W.CONJUNCTIONS)
+# Compared as written, not squeezed: Turkish "ne" (what) is not Dutch "nee" (no), though both squeeze to "ne".
+NOT_ANSWERS = {fold(word): languages for word, languages in W.NOT_ANSWERS.items()}
+FALSE_FRIENDS = {_word(fold(word)): languages for word, languages in W.FALSE_FRIENDS.items()}
+SINGLE_LETTERS = {letter: _word(fold(word)) for letter, word in W.SINGLE_LETTERS.items()}
 PHRASES = (
     [(p, "courtesy") for p in _phrases(W.COURTESY_PHRASES)]
+    + [(p, "approval") for p in _phrases(W.APPROVAL_PHRASES)]
     + [(p, "doubt") for p in _phrases(W.DOUBT_PHRASES)]
     + [(p, "problem") for p in _phrases(W.PROBLEM_PHRASES)]
     + [(p, "caution") for p in _phrases(W.CAUTION_PHRASES)]
@@ -58,8 +113,7 @@ AUTO_REPLY_PHRASES = sorted(
     reverse=True,
 )
 
-# Emoji modifiers that change a symbol's look, not its meaning.
-_MODIFIERS = {chr(c) for c in range(0x1F3FB, 0x1F400)} | {"\ufe0e", "\ufe0f", "\u200d", "\u20e3"}
+
 _SIGNATURE_LINE = re.compile(
     r"^(sent from my|sent with|get outlook for|verstuurd (vanaf|met|via) mijn|verzonden (vanaf|met|via) mijn)\b.*$",
     re.IGNORECASE,
@@ -73,8 +127,11 @@ _POSITIVE_REACTIONS = {"liked", "loved", "houdt van"}
 _NEGATIVE_REACTIONS = {"disliked"}
 
 
-def interpret(text: str) -> Reading:
-    """Decide what a whole message says: yes, no, unclear, opt_out or opt_in, with a reason."""
+def interpret(text: str, language: str | None = None) -> Reading:
+    """Decide what a whole message says: yes, no, unclear, opt_out or opt_in, with a reason.
+
+    Every language's words count whatever the case's `language`; that only decides whether a
+    false friend ("tak", "he", "la") is an answer beyond the first word."""
     text = clean(text)
     keyword = carrier_keyword(text)
     if keyword:
@@ -85,7 +142,7 @@ def interpret(text: str) -> Reading:
     reaction = _read_reaction(text)
     if reaction:
         return reaction
-    return _read_words(_without_signature(text))
+    return _read_words(_without_signature(text), language)
 
 
 # Every control character but tab and newline: in ASCII text the only ones `clean` removes.
@@ -154,7 +211,7 @@ def _read_reaction(text: str) -> Reading | None:
     verb, tail = match.group("verb").casefold(), (match.group("tail") or "").casefold()
     emoji = "".join(ch for ch in match.group("emoji") or "" if ch not in _MODIFIERS)
     quoted = set(tokens(match.group("quote")))
-    if not ({"ja", "ne"} <= quoted or {"yes", "no"} <= quoted):
+    if not (quoted & YES and quoted & NO):
         return Reading("unclear", "a reaction to another message than the question")
     if verb in _NEGATIVE_REACTIONS or tail == "niet leuk" or emoji in W.NO_SYMBOLS:
         return Reading("no", f"a negative reaction ({match.group('verb')}) to the question")
@@ -171,22 +228,23 @@ def _without_signature(text: str) -> str:
     return text
 
 
-def tokens(text: str) -> list[str]:
-    """Words (squeezed, without accents or apostrophes) and symbols, in order."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch) and ch not in _MODIFIERS)
-    folded = re.sub(r"(?<=\w)'(?=\w)", "", folded)  # isn't -> isnt, sms'en -> smsen
+def tokens(text: str, squeezed: bool = True) -> list[str]:
+    """Words (folded, squeezed, without apostrophes) and symbols, in order, in any script.
+
+    With `squeezed=False` the words keep their stretched letters ("neee"), one for one."""
+    folded = re.sub(r"(?<=\w)['`](?=\w)", "", fold(text))  # isn't -> isnt, sms'en -> smsen, мар`яна
     found = []
-    for word, symbol in re.findall(r"([a-z0-9]+)|([^\w\s])", folded):
+    for word, symbol in re.findall(r"([^\W_]+)|([^\w\s])", folded):
         if word:
-            found.append(squeeze(word))
+            found.append(_word(word) if squeezed else _one_script(word))
         elif unicodedata.category(symbol)[0] == "S":
             found.append(symbol)
     return found
 
 
-def _read_words(text: str) -> Reading:
-    words = _drop_sign_off(tokens(text))
+def _read_words(text: str, language: str | None) -> Reading:
+    written = tokens(text, squeezed=False)
+    words = _single_letter(_unfriend(_drop_sign_off([squeeze(w) for w in written]), written, language))
     if not words:
         return Reading("unclear", "no words")
     found = _phrases_in(words)
@@ -195,9 +253,13 @@ def _read_words(text: str) -> Reading:
         return Reading("no", "says the problem is still there or the work was wrong")
     if found["doubt"] or any(w in DOUBT_WORDS for w in rest):
         return Reading("unclear", "she does not know or has not looked")
-    yes = [w for w in rest if w in YES or w in W.YES_SYMBOLS]
+    yes = [w for w in rest if w in YES or w in W.YES_SYMBOLS] + [" ".join(p) for p in found["approval"]]
     no = [w for w in rest if w in NO or w in W.NO_SYMBOLS]
-    if any(w in NEGATORS for w in rest):
+    # "Tak i nie", "نعم لا": only answer words, both ways. Polish "nie" is "no" and "not" at once.
+    only_answers = all(w in YES or w in NO or w in CONJUNCTIONS or not w.isalnum() for w in rest)
+    # ... unless a no-word denies a yes-word: "nie naprawione" (not repaired).
+    negated_yes = any(w in NEGATORS and after in YES for w, after in zip(rest, rest[1:], strict=False))
+    if any(w in NEGATORS for w in rest) and not (yes and no and only_answers and not negated_yes):
         return Reading("no", "denies the fix")
     if yes and no:
         return Reading("unclear", f"yes ({yes[0]}) and no ({no[0]}) together")
@@ -205,7 +267,7 @@ def _read_words(text: str) -> Reading:
         return Reading("no", f"no-word {no[0]!r}")
     if not yes:
         return Reading("unclear", "no yes or no in it")
-    if "?" in text:
+    if "?" in text or "؟" in text:
         return Reading("unclear", "a yes that asks a question")
     if found["caution"] or any(w in BUT for w in rest):
         return Reading("unclear", "a yes with a 'but'")
@@ -216,10 +278,32 @@ def _read_words(text: str) -> Reading:
     return Reading("yes", f"yes-word {yes[0]!r} and nothing against it")
 
 
+def _unfriend(words: list[str], written: list[str], language: str | None) -> list[str]:
+    """A false friend after the first word, outside its languages, is an ordinary word ("een tak");
+    so is a word that is never an answer in the case's language (Turkish "ne": what).
+
+    It is written in capitals, which no folded word is, so that no list or phrase matches it."""
+    return [
+        w.upper()
+        if (i and w in FALSE_FRIENDS and language not in FALSE_FRIENDS[w])
+        or language in NOT_ANSWERS.get(written[i], ())
+        else w
+        for i, w in enumerate(words)
+    ]
+
+
+def _single_letter(words: list[str]) -> list[str]:
+    """'J', 'y.' or 'N!' as the whole answer is that answer; a letter inside a sentence is not."""
+    letters = [w for w in words if w.isalnum()]
+    if len(letters) == 1 and letters[0] in SINGLE_LETTERS:
+        return [SINGLE_LETTERS[w] if w == letters[0] else w for w in words]
+    return words
+
+
 def _drop_sign_off(words: list[str]) -> list[str]:
-    """'... groeten, Anna' or 'Cheers, Dave': the closing word and up to three name words after it."""
-    for i in range(len(words) - 1, max(-1, len(words) - 6), -1):
-        if words[i] in SIGN_OFFS and len(words) - i - 1 <= 3:
+    """'... groeten, Anna' or 'Nee. Groetjes van Piet en Els': the closing word and up to four words after it."""
+    for i in range(len(words) - 1, max(-1, len(words) - 7), -1):
+        if words[i] in SIGN_OFFS and len(words) - i - 1 <= 4:
             start = i - 2 if words[i] == "groet" and words[i - 2 : i] == ["met", "vriendelijke"] else i
             return words[:start]
     return words
@@ -227,7 +311,7 @@ def _drop_sign_off(words: list[str]) -> list[str]:
 
 def _phrases_in(words: list[str]) -> dict[str, list]:
     """Mark known phrases (longest first); what remains is returned as 'rest'."""
-    found: dict[str, list] = {"courtesy": [], "doubt": [], "problem": [], "caution": [], "rest": []}
+    found: dict[str, list] = {"courtesy": [], "approval": [], "doubt": [], "problem": [], "caution": [], "rest": []}
     i = 0
     while i < len(words):
         for phrase, kind in PHRASES:

@@ -55,7 +55,7 @@ def test_it_asks_nothing_before_confirmation_delay(case_api, fake_twilio, run_wo
     [_, question] = [m for m in fake_twilio.messages if m["To"] == ANNA.phone]
     assert question["From"] == proxy
     assert "MOR-42" in question["Body"] and "Kerkstraat 12" in question["Body"]
-    assert question["Body"].endswith("Antwoord JA of NEE.")
+    assert question["Body"].endswith("Antwoord met JA of NEE.")
 
 
 def test_it_asks_in_english_when_the_citizen_reads_english(asked, fake_twilio):
@@ -108,7 +108,7 @@ def test_a_nee_before_the_question_reopens_and_nobody_asks_her_afterwards(
     assert reopened.data["reply"] == "Ze hebben het gat aan de overkant gevuld, niet het mijne"
     fast_forward(259200)
     run_worker()
-    assert not any(text.endswith("Antwoord JA of NEE.") for text in fake_twilio.texts_to(ANNA.phone))
+    assert not any(text.endswith("Antwoord met JA of NEE.") for text in fake_twilio.texts_to(ANNA.phone))
     assert case_system.of_type("case.unanswered") == []
 
 
@@ -256,4 +256,4 @@ def test_it_withdraws_a_held_dispatch_notice_when_the_job_is_done_first(settings
     fast_forward(86400)
     run_worker()
     to_anna = fake_twilio.texts_to(ANNA.phone)
-    assert len(to_anna) == 1 and to_anna[0].endswith("Antwoord JA of NEE.")
+    assert len(to_anna) == 1 and to_anna[0].endswith("Antwoord met JA of NEE.")

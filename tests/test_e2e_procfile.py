@@ -68,7 +68,7 @@ def test_it_plays_the_story_through_the_procfiles_real_processes(gateway, fake_t
     completed = time.monotonic()
     fake_twilio.wait_for_messages(4, timeout=15)
     question_after = time.monotonic() - completed
-    assert fake_twilio.texts_to(ANNA.phone)[-1].endswith("Antwoord JA of NEE.")
+    assert fake_twilio.texts_to(ANNA.phone)[-1].endswith("Antwoord met JA of NEE.")
     print(f"question arrived {question_after:.2f}s after case.completed (CONFIRMATION_DELAY {CONFIRMATION_DELAY}s)")
     assert CONFIRMATION_DELAY - 0.5 <= question_after < CONFIRMATION_DELAY + 2.5
 

@@ -7,6 +7,7 @@ import time
 
 import requests
 
+from flows import messages
 from tests.processes import FLASK, ROOT, Processes, embedded_env, free_port
 
 
@@ -71,7 +72,7 @@ def test_it_plays_the_readme_story_with_texts_printed_and_numbers_masked(embedde
         timeout=5,
         headers={"Authorization": "Bearer dev-key", "webhook-id": "evt-2"},
     )
-    _log_until(log, "Antwoord JA of NEE")
+    _log_until(log, "Antwoord met JA of NEE")
     form = {"From": "+31612345678", "To": proxy, "MessageSid": "SM1", "Body": "Nee, het gat zit er nog"}
     reply = requests.post(
         base + "/twilio/sms",
@@ -92,7 +93,8 @@ def test_its_start_up_lines_describe_the_server_it_runs_and_nothing_else(embedde
     embedded app, with its own defaults, may speak of the configuration."""
     base, _, log = embedded
     started = _log_until(log, "Running on")
-    assert started.count("SMS segments with long sample values") == 2  # nl and en, once each
+    # One text-cost line per language, once each.
+    assert started.count("SMS segments with long sample values") == len(messages.LANGUAGES)
     assert f"phone simulator on at {base}/simulator" in started
     assert started.count("phone simulator on at") == 1
     assert "no TWILIO_AUTH_TOKEN" not in started  # it has dev-token

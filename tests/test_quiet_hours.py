@@ -132,7 +132,7 @@ def test_quiet_hours_hold_the_confirmation_question(quiet_now, case_api, fake_tw
     run_worker()
     # The held "crew is coming" notice was withdrawn when the job was done; only the question goes.
     [question] = fake_twilio.texts_to(ANNA.phone)
-    assert question.endswith("Antwoord JA of NEE.")
+    assert question.endswith("Antwoord met JA of NEE.")
 
 
 def test_quiet_hours_hold_the_crews_texts_to_the_citizen_but_not_hers_to_the_crew(
@@ -158,4 +158,4 @@ def test_an_answer_to_her_own_text_goes_at_once_even_in_quiet_hours(
     run_worker()
     # She just wrote to us: the thank-you is no surprise at this hour, so it is not held.
     [thanks] = fake_twilio.texts_to(ANNA.phone)
-    assert "opnieuw op" in thanks
+    assert "weer aan de slag" in thanks

@@ -8,6 +8,7 @@ API refuses what a page (or a hostile page) should not send.
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -15,10 +16,12 @@ from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 from werkzeug.wrappers import Request, Response
 
+from flows import messages
 from gateway.core.config import EMBEDDED_TWILIO_TOKEN, Config, ConfigError
 from gateway.core.db import utcnow
 from gateway.core.models import SimulatedDelivery
 from gateway.factory import create_app
+from gateway.simulator import story
 from gateway.simulator.forward import SELF_URL
 from gateway.simulator.sink import Sink
 from tests.conftest import ACCOUNT_SID, ANNA, CALLBACK_SECRET, EVENTS_SECRET, JAN, PROXY_NUMBERS, PUBLIC_BASE_URL
@@ -182,7 +185,7 @@ def test_it_plays_the_seed_story_through_the_real_endpoints(client, run_worker, 
     run_worker()
     texts = feed(client)
     assert {(item["phone"], item["from"]) for item in texts} == {("anna", PROXY), ("jan", PROXY)}
-    assert "komt een ploeg" in next(item["body"] for item in texts if item["phone"] == "anna")
+    assert "De ploeg kan u bellen" in next(item["body"] for item in texts if item["phone"] == "anna")
 
     relayed = api(client, "/phones/jan/texts", {"to": PROXY, "body": "Ik ben er om 10 uur."})
     assert relayed.get_json()["status"] == 200
@@ -213,7 +216,7 @@ def test_a_stranger_calling_a_proxy_number_is_rung_through_to_no_one(client):
     dispatch(client)
     call = api(client, "/phones/stranger/calls", {"to": PROXY}).get_json()
     assert [step["kind"] for step in call["steps"]] == ["say", "hangup"]
-    assert "niet voor u bestemd" in call["steps"][0]["text"]
+    assert "is niet voor u" in call["steps"][0]["text"]
 
 
 def test_a_landline_resident_answers_the_call_and_presses_keys(client, run_worker, fast_forward):
@@ -223,11 +226,11 @@ def test_a_landline_resident_answers_the_call_and_presses_keys(client, run_worke
     assert ringing["phone"] == "anna-landline" and ringing["from"] == PROXY
     answered = api(client, "/phones/anna-landline/calls/answer", {"delivery": ringing["id"]}).get_json()
     gather = next(step for step in answered["steps"] if step["kind"] == "gather")
-    assert "Er komt een ploeg" in gather["text"] and gather["action"].startswith(PUBLIC_BASE_URL + "/twilio/ivr/")
+    assert "het probleem oplossen" in gather["text"] and gather["action"].startswith(PUBLIC_BASE_URL + "/twilio/ivr/")
     again = api(
         client, "/phones/anna-landline/calls/step", {"call": answered["call"], "url": gather["action"], "digits": "9"}
     ).get_json()
-    assert "Er komt een ploeg" in next(step for step in again["steps"] if step["kind"] == "gather")["text"]
+    assert "het probleem oplossen" in next(step for step in again["steps"] if step["kind"] == "gather")["text"]
     ended = api(client, "/phones/anna-landline/calls/end", {"delivery": ringing["id"], "status": "completed"})
     assert ended.get_json()["status"] == 204
 
@@ -449,3 +452,36 @@ def test_answering_only_works_for_a_call_that_rang_this_phone(client, run_worker
 @pytest.mark.parametrize("after", ["abc", "-1", "1e9", "9" * 20])
 def test_the_feed_refuses_a_bad_cursor(client, after):
     assert client.get(f"/simulator/api/feed?after={after}").status_code == 400
+
+
+def test_the_language_preset_plays_the_story_in_turkish(client, app, run_worker, fast_forward):
+    [dispatched, completed] = [
+        preset["event"]
+        for preset in story.presets(app.extensions["korte_lijn"].config)
+        if preset["label"].startswith("Her language:")
+    ]
+    assert dispatched["data"]["citizen"]["language"] == "tr"
+    assert api(client, "/events", dispatched).get_json()["status"] == 202
+    run_worker()
+    [notice] = [item["body"] for item in feed(client) if item["phone"] == "anna"]
+    turkish = [
+        messages.DEFAULT_TEXTS.render(
+            "tr",
+            "dispatch_citizen",
+            org="Gemeente Voorbeeldstad",
+            reference="MOR-3",
+            address="Dorpsweg 3",
+            eta="",
+            code=code,
+        )
+        for code in re.findall(r"\b\d{3}\b", notice)
+    ]
+    assert notice in turkish
+    api(client, "/events", completed)
+    fast_forward(2)
+    run_worker()
+    api(client, "/phones/anna/texts", {"to": PROXY, "body": "Hayır, çukur hâlâ orada"})
+    run_worker()
+    callbacks = [item for item in feed(client) if item["channel"] == "callback"]
+    assert callbacks[-1]["payload"]["type"] == "case.reopened"
+    assert callbacks[-1]["payload"]["data"]["reply"] == "Hayır, çukur hâlâ orada"

@@ -60,7 +60,7 @@ def test_it_plays_the_seed_story_through_the_page(embedded, page, screenshots):
 
     # The case system dispatches Jan; both phones get their texts from the masked number.
     send_event(page, "Seed story: dispatch crew Jan to Anna (C-1)")
-    expect(anna.locator(".thread")).to_contain_text("voor uw melding MOR-1 (Kerkstraat 12) komt een ploeg")
+    expect(anna.locator(".thread")).to_contain_text("uw melding MOR-1 (Kerkstraat 12) oplossen")
     expect(jan.locator(".thread")).to_contain_text("Twee paaltjes weggehaald en een gat voor mijn deur.")
     expect(anna.locator(".thread li").first).to_contain_text("from +3197010000001")
 
@@ -80,12 +80,14 @@ def test_it_plays_the_seed_story_through_the_page(embedded, page, screenshots):
 
     # Jan reports the job done; Anna is asked, and answers NEE, with the keyboard only.
     send_event(page, "Seed story: Jan reports the job done (C-1)")
-    expect(anna.locator(".thread")).to_contain_text("is uw melding MOR-1 (Kerkstraat 12) opgelost? Antwoord JA of NEE.")
+    expect(anna.locator(".thread")).to_contain_text(
+        "is het probleem van melding MOR-1 (Kerkstraat 12) opgelost? Antwoord met JA of NEE."
+    )
     anna.get_by_label("Text message").focus()
     page.keyboard.type("Nee, het gat zit er nog")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
-    expect(anna.locator(".thread")).to_contain_text("We pakken melding MOR-1 opnieuw op.")
+    expect(anna.locator(".thread")).to_contain_text("We gaan weer aan de slag met melding MOR-1.")
     expect(callbacks).to_contain_text('case.reopened C-1: "Nee, het gat zit er nog"')
     _shoot(page, screenshots / "desktop.png")
 
@@ -94,20 +96,20 @@ def test_it_plays_the_seed_story_through_the_page(embedded, page, screenshots):
     send_event(page, "Landline: dispatch Jan to Anna's landline (C-2)")
     landline.get_by_role("button", name="Answer", exact=True).click()
     steps = landline.locator(".call-steps")
-    expect(steps).to_contain_text("Er komt een ploeg.")
+    expect(steps).to_contain_text("het probleem oplossen.")
     landline.get_by_role("button", name="9", exact=True).click()
     expect(steps).to_contain_text("You press 9")
     # Heard twice: count the spoken lines, not the TwiML shown under them.
-    expect(steps.locator("li").filter(has_text="Er komt een ploeg.")).to_have_count(2)
+    expect(steps.locator("li").filter(has_text="het probleem oplossen.")).to_have_count(2)
     landline.get_by_role("button", name="Hang up").click()
 
     # The job is done; the question comes by phone, and key 2 reopens the case.
     send_event(page, "Landline: Jan reports the job done (C-2)")
     expect(landline.locator(".incoming")).to_be_visible()
     landline.get_by_role("button", name="Answer", exact=True).click()
-    expect(steps).to_contain_text("Druk 2 als het niet is opgelost.")
+    expect(steps).to_contain_text("Druk op 2 als het niet is opgelost.")
     landline.get_by_role("button", name="2", exact=True).click()
-    expect(steps).to_contain_text("We pakken uw melding opnieuw op.")
+    expect(steps).to_contain_text("We gaan weer aan de slag met uw melding.")
     expect(callbacks).to_contain_text('case.reopened C-2: "toets 2"')
 
     # On a phone-sized screen the phones stack, one under the other.

@@ -31,7 +31,7 @@ def test_it_plays_the_whole_story_through_the_masked_number(
     assert case_api.complete(note="gat gevuld").status_code == 202
     fast_forward(1800)
     run_worker()
-    assert fake_twilio.texts_to(ANNA.phone)[-1].endswith("Antwoord JA of NEE.")
+    assert fake_twilio.texts_to(ANNA.phone)[-1].endswith("Antwoord met JA of NEE.")
 
     twilio.text(ANNA, "Nee, het gat aan de overkant is gevuld maar mijn gat zit er nog", to=proxy)
     run_worker()

@@ -165,26 +165,55 @@ def test_a_spoken_text_may_use_any_letter(templates, request):
 
 
 def test_start_up_reports_each_texts_segments_marking_the_municipalitys_own(templates, request, logged):
-    long_question = (
-        "{org}: "
-        + "is het gat bij {address} nu echt helemaal dicht en netjes afgewerkt? " * 3
-        + "Melding {reference}. Antwoord JA of NEE."
-    )
-    templates("nl.toml", f'question = "{long_question}"\n')
+    templates("nl.toml", f'dispatch_citizen = "{SHORTER_DISPATCH}"\n')
     # What each serving process logs once its app is built (web, worker, embedded).
     log_configuration(request.getfixturevalue("runtime").config)
     [nl] = [r.getMessage() for r in logged if r.getMessage().startswith("texts nl, SMS segments")]
-    assert "question* 3" in nl and "reminder 1" in nl and "dispatch_citizen 2" in nl
+    assert "dispatch_citizen* 1" in nl and "reminder 1" in nl
     [en] = [r.getMessage() for r in logged if r.getMessage().startswith("texts en, SMS segments")]
-    assert "question 1" in en and "*" not in en
+    assert "dispatch_citizen 2" in en and "*" not in en
 
 
 def test_the_texts_command_shows_the_overrides_costs(templates, request):
     templates("nl.toml", f'dispatch_citizen = "{SHORTER_DISPATCH}"\n')
     result = request.getfixturevalue("app").test_cli_runner().invoke(args=["texts"])
     [line] = [line for line in result.output.splitlines() if line.startswith("nl  dispatch_citizen*")]
-    assert line.endswith("GSM-7  1 segment(s)")  # shorter than the default's 2
+    assert line.endswith("GSM-7  1 of 3 segment(s)  ok")  # shorter than the default's 2
     assert any(
-        line.startswith("en  dispatch_citizen ") and line.endswith("2 segment(s)")
+        line.startswith("en  dispatch_citizen ") and line.endswith("2 of 3 segment(s)  ok")
         for line in result.output.splitlines()
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "content", "problem"),
+    [
+        (
+            "nl",
+            'question = "{org}: ' + "is het gat bij {address} nu echt helemaal dicht? " * 3 + '{reference} JA of NEE."',
+            "costs 2 SMS segments with long sample values (293 characters, GSM-7); its budget is 1",
+        ),
+        ("nl", 'thanks_yes = "{org}: ' + "heel hartelijk bedankt! " * 6 + '{reference}"', "its budget is 1"),
+        (
+            "tr",
+            'question = "{org}: {reference} ({address}) numaralı bildiriminizdeki sorun giderildi mi? '
+            'Lütfen EVET ya da HAYIR yazın."',
+            "costs 3 SMS segments with long sample values (",
+        ),
+        ("uk", 'thanks_no = "{org}: дякуємо. Ми знову працюємо над {reference}."', "UCS-2); its budget is 1"),
+    ],
+)
+def test_an_override_over_its_segment_budget_stops_start_up(templates, settings, language, content, problem):
+    path = templates(f"{language}.toml", content + "\n")
+    with pytest.raises(ConfigError) as refused:
+        create_app(settings)
+    key = content.split("=")[0].strip()
+    assert str(refused.value).startswith(f"TEMPLATES_DIR: {path}, key {key!r}: "), str(refused.value)
+    assert problem in str(refused.value)
+
+
+def test_a_turkish_override_may_use_turkish_letters_within_its_budget(templates, request):
+    templates("tr.toml", 'thanks_yes = "{org}: teşekkürler! {reference} kapandı."\n')
+    texts = texts_of(request.getfixturevalue("app"))
+    assert texts.catalogue("tr")["thanks_yes"] == "{org}: teşekkürler! {reference} kapandı."
+    assert texts.overridden("tr") == {"thanks_yes"}

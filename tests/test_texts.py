@@ -1,30 +1,16 @@
-"""The message texts: GSM-7, the same in both languages, and each within its segment budget."""
+"""The message texts: the same in every language, GSM-7 in Dutch and English, each within its budget.
+
+The budgets are flows/messages.py's BUDGETS: what a text may cost in segments with long sample
+values, in GSM-7 (160 characters a segment) or, for tr, ar, pl and uk, in UCS-2 (70)."""
 
 import pytest
 
 from flows import messages, parts
 from gateway.core import gsm7
 
-# What each text may cost, in segments, with the long values below. A new text needs a budget here.
-BUDGETS = {
-    "question": 1,
-    "reminder": 1,
-    "reask": 1,
-    "thanks_yes": 1,
-    "thanks_no": 1,
-    "forwarded": 1,
-    "relay_closed": 1,
-    "relay_opted_out": 1,
-    "relay_to_citizen": 1,
-    "relay_to_crew": 1,
-    "test_text": 1,
-    "dispatch_citizen": 3,
-    "dispatch_crew": 3,
-    "which_case": 2,  # two cases, each with a 40-character address
-}
 ORG, REFERENCE, ADDRESS = messages.SAMPLE["org"], messages.SAMPLE["reference"], messages.SAMPLE["address"]
 # The longest crew notice the API accepts (5,000-character description, every field at its maximum)
-# goes out in numbered parts (flows/parts.py): at most this many, each at most 11 GSM-7 segments.
+# goes out in numbered parts (flows/parts.py): at most this many, each at most 1,600 characters.
 LONGEST_CREW_NOTICE_PARTS = 4
 
 
@@ -40,35 +26,57 @@ def realistic(language: str, key: str) -> str:
     return messages.DEFAULT_TEXTS.sample(language, key)
 
 
-def test_the_languages_have_the_same_texts_with_the_same_placeholders():
-    assert keys("nl") == keys("en")
-    for key in keys("nl"):
-        nl, en = messages.DEFAULT_TEXTS.catalogue("nl")[key], messages.DEFAULT_TEXTS.catalogue("en")[key]
-        assert messages.placeholders(nl) == messages.placeholders(en), key
-
-
 @pytest.mark.parametrize("language", messages.LANGUAGES)
-def test_every_template_is_gsm7(language):
+def test_every_language_has_the_same_texts_with_the_same_placeholders(language):
+    assert keys(language) == keys("nl")
+    for key in keys("nl"):
+        ours, dutch = messages.DEFAULT_TEXTS.catalogue(language)[key], messages.DEFAULT_TEXTS.catalogue("nl")[key]
+        assert messages.placeholders(ours) == messages.placeholders(dutch), key
+
+
+@pytest.mark.parametrize("language", messages.GSM7_LANGUAGES)
+def test_every_dutch_and_english_template_is_gsm7(language):
     for key, template in messages.DEFAULT_TEXTS.catalogue(language).items():
         assert gsm7.is_gsm7(template), f"{language}.{key}: {[ch for ch in template if not gsm7.is_gsm7(ch)]}"
 
 
 @pytest.mark.parametrize("language", messages.LANGUAGES)
 @pytest.mark.parametrize("key", sms_keys())
-def test_every_text_names_the_organisation_and_stays_gsm7(language, key):
+def test_every_text_names_the_organisation_and_the_case_as_given(language, key):
     text = realistic(language, key)
     assert ORG in text
-    assert gsm7.is_gsm7(text)
+    if "{reference}" in messages.DEFAULT_TEXTS.catalogue(language)[key]:
+        assert REFERENCE in text
+    if language in messages.GSM7_LANGUAGES:
+        assert gsm7.is_gsm7(text), f"{language}.{key}"
 
 
 def test_every_text_has_a_segment_budget():
-    assert set(sms_keys()) == set(BUDGETS)
+    assert set(sms_keys()) == set(messages.BUDGETS)
 
 
 @pytest.mark.parametrize("language", messages.LANGUAGES)
-@pytest.mark.parametrize("key", sorted(BUDGETS))
+@pytest.mark.parametrize("key", sorted(messages.BUDGETS))
 def test_every_text_stays_within_its_segment_budget(language, key):
-    assert gsm7.segments(realistic(language, key)) <= BUDGETS[key]
+    assert gsm7.segments(realistic(language, key)) <= messages.budget(language, key)
+
+
+def test_the_resident_budgets_are_the_plain_language_ones():
+    # What the issue of plain language (#15) allows a text to the resident in UCS-2.
+    assert {key: messages.BUDGETS[key].ucs2 for key in ("dispatch_citizen", "question", "reminder")} == {
+        "dispatch_citizen": 3,
+        "question": 2,
+        "reminder": 2,
+    }
+    assert {messages.BUDGETS[key].ucs2 for key in ("thanks_yes", "thanks_no", "forwarded")} == {1}
+
+
+def test_the_texts_command_shows_each_cost_against_its_budget(cli):
+    printed = cli("texts").output.splitlines()
+    assert len(printed) == len(messages.LANGUAGES) * len(messages.BUDGETS)
+    [turkish_question] = [line for line in printed if line.startswith("tr  question")]
+    assert "UCS-2" in turkish_question and "of 2 segment(s)  ok" in turkish_question
+    assert not [line for line in printed if "OVER BUDGET" in line]
 
 
 @pytest.mark.parametrize("language", messages.LANGUAGES)
@@ -86,7 +94,9 @@ def test_the_longest_crew_notice_stays_within_its_parts_budget(language):
     )
     pieces = parts.split(notice)
     assert len(pieces) <= LONGEST_CREW_NOTICE_PARTS
-    assert all(gsm7.segments(piece) <= 11 for piece in pieces), [gsm7.segments(piece) for piece in pieces]
+    # A GSM-7 part of 1,600 characters is 11 segments; a UCS-2 one 24.
+    most = 11 if language in messages.GSM7_LANGUAGES else 24
+    assert all(gsm7.segments(piece) <= most for piece in pieces), [gsm7.segments(piece) for piece in pieces]
 
 
 @pytest.mark.parametrize("language", messages.LANGUAGES)

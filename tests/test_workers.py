@@ -99,7 +99,7 @@ def test_it_fires_every_due_timer_exactly_once_with_three_workers_firing_togethe
         assert sum(1 for n in fired if n) > 1, f"one worker fired everything: {fired}"
 
     all_at_once([worker.outbox.drain for worker in workers])
-    questions = Counter(m["To"] for m in fake_twilio.messages if m["Body"].endswith("Antwoord JA of NEE."))
+    questions = Counter(m["To"] for m in fake_twilio.messages if m["Body"].endswith("Antwoord met JA of NEE."))
     assert questions == Counter({p.phone: 1 for p in NEIGHBOURS})
 
 

@@ -18,14 +18,20 @@ from gateway.runtime import runtime
 def register(app: Flask) -> None:
     @app.cli.command("texts")
     def texts() -> None:
-        """Print what each text costs in SMS segments, with long sample values (* = from TEMPLATES_DIR)."""
+        """Print what each text costs in SMS segments, with long sample values, against its budget.
+
+        * marks a text from TEMPLATES_DIR; GSM-7 has 160 characters a segment, UCS-2 70."""
         in_force = messages.texts(runtime().config)
         for language in messages.LANGUAGES:
             own = in_force.overridden(language)
             for cost in in_force.costs(language):
                 key = cost.key + ("*" if cost.key in own else "")
                 charset = "GSM-7" if cost.gsm7 else "UCS-2"
-                click.echo(f"{language}  {key:<18} {cost.characters:>4} chars  {charset}  {cost.segments} segment(s)")
+                verdict = "OVER BUDGET" if cost.over else "ok"
+                click.echo(
+                    f"{language}  {key:<18} {cost.characters:>4} chars  {charset}  "
+                    f"{cost.segments} of {cost.budget} segment(s)  {verdict}"
+                )
 
     @app.cli.command("send-test-text")
     @click.argument("number")

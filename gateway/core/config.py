@@ -24,7 +24,7 @@ from gateway.core.env import (
 )
 from gateway.core.gsm7 import is_gsm7
 
-SUPPORTED_LANGUAGES = ("nl", "en")
+SUPPORTED_LANGUAGES = ("nl", "en", "tr", "ar", "pl", "uk")
 
 
 # Used only when no Twilio account is configured: texts are then printed, not sent,

@@ -45,6 +45,10 @@ class _Strict(BaseModel):
         return value
 
 
+# A language and any subtags (BCP 47's shape, with _ as phones write it): nl, tr-TR, uk_UA, zh-Hant-TW.
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*")
+
+
 class Party(_Strict):
     phone: str = Field(
         description="Dutch national (06 12345678) or international (+31612345678) format. "
@@ -60,7 +64,9 @@ class Party(_Strict):
         default=None,
         max_length=35,
         validate_default=True,
-        description="nl or en (nl-NL, EN... too); others and none get DEFAULT_LANGUAGE.",
+        description="The language of her texts and calls: nl, en, tr, ar, pl or uk, in any case and "
+        "with a region too (tr-TR, uk_UA). Another language gets DEFAULT_LANGUAGE, with a "
+        "language.fallback entry on the timeline; none gets DEFAULT_LANGUAGE.",
     )
 
     @field_validator("phone", mode="before")
@@ -78,14 +84,14 @@ class Party(_Strict):
 
     @field_validator("language")
     @classmethod
-    def _language(cls, value: str | None, info: ValidationInfo) -> str:
-        """'nl', 'NL' or 'nl-BE' become 'nl'; a language we have no texts for gets the default."""
+    def _language(cls, value: str | None) -> str | None:
+        """'nl', 'NL' or 'nl-BE' become 'nl'. One we have no texts for is kept: the dispatch
+        flow gives it DEFAULT_LANGUAGE and notes that on the case's timeline."""
         if value is None:
-            return _context(info)["default_language"]
-        primary = value.lower().replace("_", "-").split("-")[0]
-        if not primary.isalpha() or not 2 <= len(primary) <= 3:
-            raise ValueError("expected a language code like nl or en")
-        return primary if primary in ("nl", "en") else _context(info)["default_language"]
+            return None
+        if not LANGUAGE_TAG.fullmatch(value):
+            raise ValueError("expected a language code like nl, tr or uk-UA")
+        return value[:3].rstrip("-_").lower()
 
 
 class Crew(Party):
@@ -181,7 +187,6 @@ def validation_context(config: Config) -> dict[str, Any]:
     """What the validators read from the settings (a gateway.core.config.Config)."""
     return {
         "region": config.default_region,
-        "default_language": config.default_language,
         "allowed_regions": config.allowed_regions,
         "own_numbers": config.proxy_numbers,
         "timezone": config.timezone,

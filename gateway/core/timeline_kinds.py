@@ -112,6 +112,13 @@ class OptedOutData(TypedDict):
 
 
 @with_config(OPEN)
+class LanguageFallbackData(TypedDict):
+    role: Party
+    asked: Annotated[str, Field(description="The language the case system asked for, such as fr.")]
+    used: Annotated[str, Field(description="DEFAULT_LANGUAGE, which the texts and calls use instead.")]
+
+
+@with_config(OPEN)
 class OptedInData(TypedDict):
     role: Party
 
@@ -217,6 +224,10 @@ KINDS: dict[str, Kind] = {
     "text.status": Kind("Twilio's delivery status of a text.", TextStatusData),
     "reply.read": Kind("How the resident's answer to the question was read.", ReplyReadData),
     "channel.voice": Kind("Texts to the resident fail (a landline): she is called from now on.", ErrorCodeData),
+    "language.fallback": Kind(
+        "The case system asked for a language the gateway has no texts in: DEFAULT_LANGUAGE is used.",
+        LanguageFallbackData,
+    ),
     "opted_out": Kind("The resident or the crew sent STOP: no more texts to that number.", OptedOutData),
     "opted_in": Kind("The resident or the crew sent START: texts go to that number again.", OptedInData),
     "call.queued": Kind("A call to the resident is in the outbox.", QueuedData),

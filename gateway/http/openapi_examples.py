@@ -97,8 +97,9 @@ CASE_VIEW = CaseView(
             purpose="dispatch_citizen",
             recipient="citizen",
             body=(
-                "Gemeente Utrecht: voor uw melding MOR-42 (Kerkstraat 12, Utrecht) komt een ploeg op 12-03 rond "
-                "10:00. De ploeg kan u bellen vanaf dit nummer. Iets uitleggen? Bel of sms dit nummer. Uw code: 417."
+                "Gemeente Utrecht: we komen op 12-03 rond 10:00 uw melding MOR-42 (Kerkstraat 12, Utrecht) "
+                "oplossen. De ploeg kan u bellen vanaf dit nummer. Iets uitleggen? Bel of sms dit nummer. "
+                "Uw code is 417."
             ),
         ),
         _entry(

@@ -34,8 +34,6 @@ bp = Blueprint("voice", __name__, url_prefix="/twilio")
 FINAL_CALL_STATUSES = {"completed", "busy", "no-answer", "failed", "canceled"}
 DIGITS = re.compile(r"[0-9*#]{0,12}")
 MAX_SPEECH_CHARACTERS = 500
-# Words that help the speech recogniser hear a yes or a no.
-SPEECH_HINTS = "ja, nee, yes, no, opgelost, niet opgelost, fixed, not fixed"
 
 
 @bp.post("/voice")
@@ -146,17 +144,21 @@ def _render(prompt: ivr.Prompt) -> Response:
     # XML 1.0 cannot carry control characters or noncharacters at all, escaped or not.
     prompt = replace(prompt, say=clean(prompt.say), goodbye=clean(prompt.goodbye))
     voice = VoiceResponse()
-    language = messages.VOICE_LANGUAGES[prompt.language]
-    if not RENDERERS[prompt.then](voice, prompt, language):
+    speaker = messages.VOICES[prompt.language]
+    if not RENDERERS[prompt.then](voice, prompt, speaker):
         if prompt.goodbye:
-            voice.say(prompt.goodbye, language=language)
+            _say(voice, prompt.goodbye, speaker)
         voice.hangup()
     return twiml(voice)
 
 
+def _say(verb: VoiceResponse | Gather, words: str, speaker: messages.Voice) -> None:
+    verb.say(words, voice=speaker.name, language=speaker.say)
+
+
 # Each says the prompt and what comes next; True when the call goes on elsewhere (no hang-up).
-def _connect(voice: VoiceResponse, prompt: ivr.Prompt, language: str) -> bool:
-    voice.say(prompt.say, language=language)
+def _connect(voice: VoiceResponse, prompt: ivr.Prompt, speaker: messages.Voice) -> bool:
+    _say(voice, prompt.say, speaker)
     # callerId is the proxy number: without it the other party would see the real number.
     dial = voice.dial(
         caller_id=prompt.caller_id,
@@ -169,20 +171,20 @@ def _connect(voice: VoiceResponse, prompt: ivr.Prompt, language: str) -> bool:
     return True
 
 
-def _ask_answer(voice: VoiceResponse, prompt: ivr.Prompt, language: str) -> bool:
+def _ask_answer(voice: VoiceResponse, prompt: ivr.Prompt, speaker: messages.Voice) -> bool:
     query = {"case": prompt.case_pk, "round": prompt.round, "attempt": prompt.attempt}
     gather = Gather(
         input="dtmf speech",
         num_digits=1,
         timeout=6,
         speech_timeout="auto",
-        language=language,
-        hints=SPEECH_HINTS,
+        language=speaker.hear,
+        hints=speaker.hints,
         action=_url("answer", query),
         method="POST",
         action_on_empty_result=False,
     )
-    gather.say(prompt.say, language=language)
+    _say(gather, prompt.say, speaker)
     voice.append(gather)
     if prompt.attempt < 2:
         voice.redirect(_url("question", {**query, "attempt": prompt.attempt + 1}), method="POST")
@@ -190,28 +192,28 @@ def _ask_answer(voice: VoiceResponse, prompt: ivr.Prompt, language: str) -> bool
     return False
 
 
-def _ask_code(voice: VoiceResponse, prompt: ivr.Prompt, language: str) -> bool:
+def _ask_code(voice: VoiceResponse, prompt: ivr.Prompt, speaker: messages.Voice) -> bool:
     action = _url("code", {"attempt": prompt.attempt})
     gather = Gather(input="dtmf", finish_on_key="#", timeout=8, action=action, method="POST")
-    gather.say(prompt.say, language=language)
+    _say(gather, prompt.say, speaker)
     voice.append(gather)
     return False
 
 
-def _offer_repeat(voice: VoiceResponse, prompt: ivr.Prompt, language: str) -> bool:
+def _offer_repeat(voice: VoiceResponse, prompt: ivr.Prompt, speaker: messages.Voice) -> bool:
     again = _url("repeat", {"o": prompt.outbox_id, "attempt": prompt.attempt})
     gather = Gather(input="dtmf", num_digits=1, timeout=5, action=again, method="POST")
-    gather.say(prompt.say, language=language)
+    _say(gather, prompt.say, speaker)
     voice.append(gather)
     return False
 
 
-def _hang_up(voice: VoiceResponse, prompt: ivr.Prompt, language: str) -> bool:
-    voice.say(prompt.say, language=language)
+def _hang_up(voice: VoiceResponse, prompt: ivr.Prompt, speaker: messages.Voice) -> bool:
+    _say(voice, prompt.say, speaker)
     return False
 
 
-RENDERERS: dict[ivr.Then, Callable[[VoiceResponse, ivr.Prompt, str], bool]] = {
+RENDERERS: dict[ivr.Then, Callable[[VoiceResponse, ivr.Prompt, messages.Voice], bool]] = {
     ivr.Then.CONNECT: _connect,
     ivr.Then.ASK_ANSWER: _ask_answer,
     ivr.Then.ASK_CODE: _ask_code,

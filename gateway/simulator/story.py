@@ -60,6 +60,20 @@ def presets(config: Config) -> list[dict]:
             },
         ),
         _preset("Landline: Jan reports the job done (C-2)", EventType.COMPLETED, {"case_id": "C-2"}),
+        # Her texts in her language (tr, ar, pl or uk: change `language`); try answering "Hayır".
+        _preset(
+            "Her language: dispatch Jan to Anna in Turkish (C-3)",
+            EventType.DISPATCHED,
+            {
+                "case_id": "C-3",
+                "reference": "MOR-3",
+                "address": "Dorpsweg 3",
+                "description": "Kapımın önündeki kaldırımda derin bir çukur var.",
+                "citizen": {"phone": ANNA.national, "name": "Anna", "language": "tr"},
+                "crew": crew,
+            },
+        ),
+        _preset("Her language: Jan reports the job done (C-3)", EventType.COMPLETED, {"case_id": "C-3"}),
     ]
 
 

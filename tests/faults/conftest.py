@@ -180,11 +180,11 @@ def burst(count: int, start: int = 0, detail: str | None = None) -> list[Job]:
 
 
 KINDS = (
-    ("komt een ploeg", "dispatch"),
-    ("opgelost? Antwoord JA of NEE.", "question"),
-    ("We pakken melding", "thanks_no"),
+    ("De ploeg kan u bellen", "dispatch"),
+    ("opgelost? Antwoord met JA of NEE.", "question"),
+    ("We gaan weer aan de slag met melding", "thanks_no"),
     ("We sluiten melding", "thanks_yes"),
-    ("doorgegeven", "forwarded"),
+    ("doorgestuurd", "forwarded"),
     ("De melder schrijft", "dispatch_crew"),
     (", melder ", "relay_to_crew"),
 )

@@ -27,8 +27,7 @@ SECOND = {"case_id": "MOR-2026-0043", "reference": "MOR-43", "address": "Dorpswe
 THIRD = {"case_id": "MOR-2026-0044", "reference": "MOR-44", "address": "Molenlaan 7"}
 
 QUESTION_NL = (
-    f"{ORG}: over welke melding gaat uw bericht? 1 = Kerkstraat 12 (MOR-42), 2 = Dorpsweg 3 (MOR-43). "
-    "Antwoord met het cijfer."
+    f"{ORG}: over welke melding gaat uw bericht? 1 = Kerkstraat 12 (MOR-42), 2 = Dorpsweg 3 (MOR-43). Stuur het cijfer."
 )
 QUESTION_EN = (
     f"{ORG}: which report is your message about? 1 = Kerkstraat 12 (MOR-42), 2 = Dorpsweg 3 (MOR-43). "

@@ -27,7 +27,7 @@ def test_it_names_each_cases_own_short_code_in_both_dispatch_texts(dispatch, run
     [for_anna] = texts_to(fake_twilio, ANNA)
     [for_bregje] = texts_to(fake_twilio, BREGJE)
     for_jan = texts_to(fake_twilio, JAN)
-    assert for_anna.endswith("Uw code: 100.") and for_bregje.endswith("Uw code: 101.")
+    assert for_anna.endswith("Uw code is 100.") and for_bregje.endswith("Uw code is 101.")
     assert [("MOR-42 (code 100)" in text, "MOR-43 (code 101)" in text) for text in for_jan] == [
         (True, False),
         (False, True),
@@ -41,7 +41,7 @@ def test_it_shares_the_number_when_one_resident_reports_twice(dispatch, run_work
     assert second.json["proxy_number"] == P
     assert "pool.shared" in kinds("MOR-2026-0043")
     run_worker()
-    assert sorted(text[-13:] for text in texts_to(fake_twilio, ANNA)) == ["Uw code: 100.", "Uw code: 101."]
+    assert sorted(text[-15:] for text in texts_to(fake_twilio, ANNA)) == ["Uw code is 100.", "Uw code is 101."]
     [for_piet] = texts_to(fake_twilio, PIET)
     assert "MOR-43 (code 101)" in for_piet
 
@@ -56,7 +56,7 @@ def test_it_never_refuses_a_dispatch_and_never_gives_one_persons_cases_on_the_nu
     run_worker()
 
     def codes(persona) -> list[str]:
-        return [text.rsplit("Uw code: ", 1)[1] for text in fake_twilio.texts_to(persona.phone)]
+        return [text.rsplit("Uw code is ", 1)[1] for text in fake_twilio.texts_to(persona.phone)]
 
     # "Which case?" tells one person's cases apart: Anna's two, and Jan's three, differ.
     assert sorted(codes(ANNA) + codes(BREGJE)) == ["100.", "101.", "102."]

@@ -229,7 +229,7 @@ def test_a_resident_with_two_cases_on_the_number_says_which_one_her_nee_is_about
     fast_forward(CONFIRMATION_DELAY)
     run_worker()
     [asked] = texts_to(fake_twilio, ANNA)
-    assert "MOR-42" in asked and asked.endswith("Antwoord JA of NEE.")
+    assert "MOR-42" in asked and asked.endswith("Antwoord met JA of NEE.")
     says(ANNA, "nee")
     assert questions_to(fake_twilio, ANNA) == [QUESTION_NL]
     assert case_system.deliveries == []

@@ -50,7 +50,9 @@ def the_question(root: ET.Element) -> ET.Element:
     assert gather.get("method") == "POST"
     assert local(gather.get("action")).startswith("/twilio/ivr/answer?")
     [say] = gather.findall("Say")
-    assert "opgelost" in say.text or "fixed" in say.text
+    # In every language the question names the keys to press (tests/voice/test_language.py
+    # checks each language's words).
+    assert "1" in say.text and "2" in say.text
     return gather
 
 

@@ -79,7 +79,7 @@ def test_it_calls_her_with_the_reminder_when_the_question_went_unanswered(
     run_worker()
     [_, _, reminder] = calls_to()
     gather = the_question(twiml(pick_up(reminder)))
-    assert "herinnering" in gather.find("Say").text
+    assert "nog een keer" in gather.find("Say").text
 
 
 def test_it_does_not_ring_her_to_say_thank_you(question_action, press, run_worker, fast_forward, fake_twilio, calls_to):

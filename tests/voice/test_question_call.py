@@ -20,7 +20,7 @@ def test_the_question_call_gathers_a_key_or_words_for_this_case_and_round(asked,
     assert params["case"].isdigit()
     say = gather.find("Say")
     assert say.get("language") == "nl-NL" and gather.get("language") == "nl-NL"
-    assert "Kerkstraat 12" in say.text and "Druk 1" in say.text and "Druk 2" in say.text
+    assert "Kerkstraat 12" in say.text and "Druk op 1" in say.text and "Druk op 2" in say.text
 
 
 def test_silence_on_the_question_asks_it_once_more(asked, pick_up, twilio):
@@ -52,7 +52,7 @@ def test_pressing_1_confirms_the_case_and_thanks_her_on_the_phone(
 ):
     root = twiml(press(question_action(), "1"))
     assert root.find("Gather") is None and hangs_up(root)
-    assert "Dank u wel" in spoken(root)
+    assert "Bedankt. We sluiten uw melding." in spoken(root)
     run_worker()
     [confirmed] = case_system.of_type("case.confirmed")
     assert confirmed.data["case_id"] == CASE_ID and confirmed.data["round"] == 1
@@ -65,7 +65,7 @@ def test_pressing_2_reopens_the_case_with_the_key_as_her_reply(
 ):
     root = twiml(press(question_action(), "2"))
     assert root.find("Gather") is None and hangs_up(root)
-    assert "opnieuw op" in spoken(root)
+    assert "weer aan de slag" in spoken(root)
     run_worker()
     [reopened] = case_system.of_type("case.reopened")
     assert reopened.data["reply"] == "toets 2" and reopened.data["case_id"] == CASE_ID
@@ -157,7 +157,7 @@ def test_a_replayed_answer_counts_once(question_action, press, case_system, run_
     action = question_action()
     press(action, "1")
     replay = twiml(press(action, "1"))
-    assert "al afgehandeld" in spoken(replay) and replay.find("Gather") is None
+    assert "al klaar" in spoken(replay) and replay.find("Gather") is None
     run_worker()
     assert len(case_system.of_type("case.confirmed")) == 1
 
@@ -167,7 +167,7 @@ def test_a_replayed_answer_with_another_key_cannot_turn_a_yes_into_a_no(
 ):
     action = question_action()
     press(action, "1")
-    assert "al afgehandeld" in spoken(twiml(press(action, "2")))
+    assert "al klaar" in spoken(twiml(press(action, "2")))
     run_worker()
     assert [d.type for d in case_system.deliveries] == ["case.confirmed"]
     assert case_document()["status"] == "confirmed"
@@ -237,7 +237,7 @@ def test_a_question_call_picked_up_after_she_answered_by_text_says_it_is_dealt_w
     assert twilio.text(LOES, "ja", to=case_document()["proxy_number"]).status_code == 200
     root = twiml(pick_up(question))
     assert root.find("Gather") is None and hangs_up(root)
-    assert "al afgehandeld" in spoken(root) and "Kerkstraat 12" in spoken(root)
+    assert "al klaar" in spoken(root) and "Kerkstraat 12" in spoken(root)
     run_worker()
     assert len(case_system.of_type("case.confirmed")) == 1
 
@@ -246,4 +246,4 @@ def test_the_second_question_after_she_answered_elsewhere_says_it_is_dealt_with(
     redirect = twiml(pick_up(asked())).find("Redirect").text
     twilio.text(LOES, "nee", to=case_document()["proxy_number"])
     root = twiml(twilio.post(local(redirect), {"CallSid": "CA" + uuid.uuid4().hex}))
-    assert root.find("Gather") is None and "al afgehandeld" in spoken(root)
+    assert root.find("Gather") is None and "al klaar" in spoken(root)
