@@ -86,13 +86,22 @@ TIMERS = {"ask": ask, "remind": remind, "time_out": time_out, "close": close, "e
 
 
 def answer(
-    fx: Effects, case: Case, text: str, media: int = 0, *, reading: Reading | None = None, by_voice: bool = False
+    fx: Effects,
+    case: Case,
+    text: str,
+    media: int = 0,
+    *,
+    reading: Reading | None = None,
+    by_voice: bool = False,
+    channel: str = "sms",
 ) -> str:
-    """A citizen's answer after the job, by text (or by key or voice, with `reading` given).
+    """A citizen's answer after the job, by text or WhatsApp (`channel`), or by key or voice (with
+    `reading` given; a tapped WhatsApp button gives one too).
 
     Returns what it was taken as. By voice, the call itself says thank you or asks again
     (flows/ivr.py), so no text follows.
     """
+    channel = "voice" if by_voice else channel
     if case.awaiting_detail and not by_voice:
         case.awaiting_detail = False
         return _pass_on(fx, case, text, media, "detail")
@@ -100,7 +109,7 @@ def answer(
     fx.record(
         case, "reply.read", f"read as {reading.verdict}: {reading.reason}", verdict=reading.verdict, by_voice=by_voice
     )
-    fx.count("korte_lijn_replies", interpretation=reading.verdict, channel="voice" if by_voice else "text")
+    fx.count("korte_lijn_replies", interpretation=reading.verdict, channel="text" if channel == "sms" else channel)
     # A NO counts from the moment the crew reports done, even before we ask.
     if reading.verdict == "no" and case.status in (
         CaseState.COMPLETED,
@@ -108,13 +117,13 @@ def answer(
         CaseState.CONFIRMED,
         CaseState.UNANSWERED,
     ):
-        return _reopen(fx, case, text, by_voice)
+        return _reopen(fx, case, text, channel)
     # By phone she answers the question we just put to her, even before the text would have gone.
     if reading.verdict == "yes" and (
         case.status in (CaseState.AWAITING_CONFIRMATION, CaseState.UNANSWERED)
         or (by_voice and case.status == CaseState.COMPLETED)
     ):
-        return _confirm(fx, case, text, by_voice)
+        return _confirm(fx, case, text, channel)
     if reading.verdict == "yes" and case.status == CaseState.CONFIRMED:
         return "already_confirmed"
     if by_voice:
@@ -128,26 +137,29 @@ def answer(
     return _pass_on(fx, case, text, media, "message")
 
 
-def _confirm(fx: Effects, case: Case, text: str, by_voice: bool) -> str:
+def _confirm(fx: Effects, case: Case, text: str, channel: str) -> str:
     _count_answer(fx, case, "yes")
-    transition(fx, case, CaseState.CONFIRMED, "citizen answered yes" + (" by phone" if by_voice else ""))
+    transition(fx, case, CaseState.CONFIRMED, "citizen answered yes" + _BY[channel])
     _close_question(fx, case)
-    fx.callback(case, CallbackType.CONFIRMED, reply=text)
-    if not by_voice:
+    fx.callback(case, CallbackType.CONFIRMED, reply=text, channel=channel)
+    if channel != "voice":
         reach.tell_citizen(fx, case, THANKS_YES)
     return "confirmed"
 
 
-def _reopen(fx: Effects, case: Case, text: str, by_voice: bool) -> str:
+def _reopen(fx: Effects, case: Case, text: str, channel: str) -> str:
     _count_answer(fx, case, "no")
-    transition(fx, case, CaseState.REOPENED, "citizen answered no" + (" by phone" if by_voice else ""))
+    transition(fx, case, CaseState.REOPENED, "citizen answered no" + _BY[channel])
     _close_question(fx, case)
-    fx.callback(case, CallbackType.REOPENED, reply=text)
-    if not by_voice:
+    fx.callback(case, CallbackType.REOPENED, reply=text, channel=channel)
+    if channel != "voice":
         # Her next text tells what is still wrong; on the phone she is given the general number.
         case.awaiting_detail = True
         reach.tell_citizen(fx, case, THANKS_NO)
     return "reopened"
+
+
+_BY = {"sms": "", "whatsapp": " on WhatsApp", "voice": " by phone"}
 
 
 def _count_answer(fx: Effects, case: Case, answer: str) -> None:

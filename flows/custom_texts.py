@@ -65,15 +65,23 @@ def _check_budgets(directory: Path, overrides: dict[str, dict[str, str]]) -> Non
                 )
 
 
+def read_toml(path: Path) -> dict[str, object]:
+    """A TOML file an operator wrote; ValueError saying, in words, why it cannot be read."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError("is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ValueError(f"cannot be read: {exc.strerror}") from None
+
+
 def load_file(path: Path, language: str) -> dict[str, str]:
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise TemplateError(path, None, "is not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise TemplateError(path, None, f"is not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise TemplateError(path, None, f"cannot be read: {exc.strerror}") from None
+        raw = read_toml(path)
+    except ValueError as exc:
+        raise TemplateError(path, None, str(exc)) from None
     defaults = messages.defaults(language)
     checked = {}
     for key, value in raw.items():

@@ -41,6 +41,7 @@ def dispatch(fx: Effects, event: Dispatched) -> Case:
     if case.id is None:
         fx.add_case(case)
     _note_languages(fx, case, event)
+    _note_channel(fx, case, event)
     choice = fx.allocate(case, prefer=previous_proxy)
     case.proxy_number = choice.number
     if choice.shared:
@@ -53,7 +54,7 @@ def dispatch(fx: Effects, event: Dispatched) -> Case:
         )
     transition(fx, case, CaseState.DISPATCHED, reason)
     _notify(fx, case)
-    if case.citizen_channel == "sms" and fx.opted_out(case.citizen_phone):
+    if case.citizen_channel in ("sms", "whatsapp") and fx.opted_out(case.citizen_phone):
         # She sent STOP for an earlier case: this one reaches her by no text either; say so now.
         fx.callback(case, CallbackType.CITIZEN_OPTED_OUT, source="earlier")
     return case
@@ -84,7 +85,9 @@ def end_round(fx: Effects, case: Case, reason: str) -> None:
 def _take_details(fx: Effects, case: Case, event: Dispatched) -> None:
     case.reference, case.address, case.description = event.reference, event.address, event.description
     case.citizen_phone, case.citizen_name = event.citizen.phone, event.citizen.name
-    case.citizen_channel = reach.channel_for(event.citizen.phone)
+    case.citizen_channel = reach.channel_for(
+        event.citizen.phone, event.citizen.channel, whatsapp=bool(fx.config.whatsapp_sender)
+    )
     case.citizen_language = _language(fx, event.citizen.language)
     case.crew_id, case.crew_phone, case.crew_name = event.crew.id, event.crew.phone, event.crew.name
     case.crew_language = _language(fx, event.crew.language)
@@ -93,6 +96,20 @@ def _take_details(fx: Effects, case: Case, event: Dispatched) -> None:
 
 def _language(fx: Effects, asked: str | None) -> str:
     return asked if asked in messages.LANGUAGES else fx.config.default_language
+
+
+def _note_channel(fx: Effects, case: Case, event: Dispatched) -> None:
+    """WhatsApp asked for and not possible (no WHATSAPP_SENDER, a landline): say what is used instead."""
+    asked = event.citizen.channel
+    if asked == "whatsapp" and case.citizen_channel != "whatsapp":
+        why = "she is on a landline" if fx.config.whatsapp_sender else "no WHATSAPP_SENDER is set"
+        fx.record(
+            case,
+            "channel.sms",
+            f"WhatsApp asked for, but {why}: she gets {'calls' if case.citizen_channel == 'voice' else 'texts'}",
+            asked=asked,
+            used=case.citizen_channel,
+        )
 
 
 def _note_languages(fx: Effects, case: Case, event: Dispatched) -> None:

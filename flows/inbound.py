@@ -53,21 +53,35 @@ def receive_text(
         fx.note_inbound(InboundMessage(message_sid=sid, role="stranger", body=None, outcome="ignored"))
         log.info("text from unknown sender %s to %s ignored", mask(sender), proxy_number)
         return "ignored"
+    return read(fx, proxy_number, sender, sid, body, media, leases)
+
+
+def read(
+    fx: Effects,
+    number: str,
+    sender: str,
+    sid: str,
+    body: str,
+    media: int,
+    leases: list[ProxyLease],
+    channel: str = "sms",
+) -> str:
+    """A person's words to `number` (a proxy number, or our WhatsApp sender) about her `leases`' cases."""
     kind = automatic_reply(body)
     if kind:
         return _automatic(fx, leases, sid, sender, body, kind)
     lease = leases[0]
-    pending = choice.pending_for(fx, proxy_number, sender, leases)
+    pending = choice.pending_for(fx, number, sender, leases)
     if len(leases) > 1 or pending is not None:
-        picked = choice.pick(fx, proxy_number, sender, leases, pending, body, media)
+        picked = choice.pick(fx, number, sender, leases, pending, body, media)
         if isinstance(picked, str):
-            fx.note_inbound(InboundMessage(message_sid=sid, role=role, body=body, outcome=picked))
+            fx.note_inbound(InboundMessage(message_sid=sid, role=lease.role, body=body, outcome=picked))
             return picked
         lease, body, media = picked
-    return _deliver(fx, lease, sid, sender, body, media)
+    return _deliver(fx, lease, sid, sender, body, media, channel)
 
 
-def _deliver(fx: Effects, lease: ProxyLease, sid: str, sender: str, body: str, media: int) -> str:
+def _deliver(fx: Effects, lease: ProxyLease, sid: str, sender: str, body: str, media: int, channel: str) -> str:
     case = fx.case_of(lease, lock=True)
     ignored = _not_read(fx, case, lease.role, body) if body.strip() else None
     if ignored:
@@ -86,7 +100,7 @@ def _deliver(fx: Effects, lease: ProxyLease, sid: str, sender: str, body: str, m
     elif case.status == CaseState.DISPATCHED:
         outcome = relay.citizen_text(fx, case, body, media)
     else:
-        outcome = confirmation.answer(fx, case, body, media)
+        outcome = confirmation.answer(fx, case, body, media, channel=channel)
     fx.note_inbound(InboundMessage(message_sid=sid, case_pk=case.id, role=lease.role, body=body, outcome=outcome))
     fx.record(
         case,

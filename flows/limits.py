@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from flows.purposes import AUTOMATIC, FlowPurpose
 from gateway.core.effects import Effects
 from gateway.core.models import Case, OutboxMessage
-from gateway.core.names import CallbackType, Recipient
+from gateway.core.names import CallbackType, Channel, Recipient
 from gateway.core.phones import mask
 
 LIMITED = CallbackType.CONVERSATION_LIMITED
@@ -30,11 +30,16 @@ def text(
     *,
     replaces: OutboxMessage | None = None,
     due: datetime | None = None,
+    template: dict[str, object] | None = None,
 ) -> OutboxMessage | None:
-    """Every text a flow sends goes through here: an automatic one past the cap is not sent."""
+    """Every text a flow sends goes through here: an automatic one past the cap is not sent.
+
+    A resident on WhatsApp gets it there: as free text, or as the approved `template`
+    (flows/whatsapp_templates.py chooses)."""
     if purpose.automatic and not allows(fx, case, recipient, purpose.name):
         return None
-    return fx.text(case, recipient, purpose, body, replaces=replaces, due=due)
+    channel = Channel.WHATSAPP if recipient == Recipient.CITIZEN and case.citizen_channel == "whatsapp" else Channel.SMS
+    return fx.text(case, recipient, purpose, body, replaces=replaces, due=due, channel=channel, template=template)
 
 
 def allows(fx: Effects, case: Case, recipient: str, purpose: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flows import limits, messages, opt_out, purposes
+from flows import limits, messages, opt_out, purposes, whatsapp_templates
 from flows.purposes import RELAY, FlowPurpose
 from gateway.core.effects import Effects
 from gateway.core.models import Case, OutboxMessage
@@ -21,11 +21,18 @@ from gateway.core.phones import is_landline, mask, spoken
 LANDLINE_CODES = {"30006", "21614"}
 HANDSET_UNREACHABLE = "30003"
 OPTED_OUT = "21610"
+# WhatsApp: free text outside her 24-hour window; and a number WhatsApp does not reach (no
+# WhatsApp account, not a valid recipient, held back by Meta): texts from now on.
+OUTSIDE_WINDOW = "63016"
+NOT_ON_WHATSAPP = {"63003", "63024", "63032", "63049"}
 TEXT_RETRY_AFTER = timedelta(minutes=10)
 
 
-def channel_for(number: str | None) -> str:
-    return "voice" if number and is_landline(number) else "sms"
+def channel_for(number: str | None, asked: str = "sms", *, whatsapp: bool = False) -> str:
+    """How to reach her: "voice" on a landline or when asked; "whatsapp" when asked and possible."""
+    if asked == "voice" or (number and is_landline(number)):
+        return "voice"
+    return "whatsapp" if asked == "whatsapp" and whatsapp else "sms"
 
 
 def tell_citizen(
@@ -44,25 +51,34 @@ def tell_citizen(
         return fx.call(case, purpose, spoken_message(fx, case, purpose, words or body or ""))
     if body is None:
         body = render(fx, case, purpose.text_template)
-    return limits.text(fx, case, "citizen", purpose, body)
+    template = None
+    if case.citizen_channel == "whatsapp":
+        values = _values(fx, case, voice=False, text=words or "")
+        template = whatsapp_templates.choose(fx, case, purpose.text_template, values)
+    return limits.text(fx, case, "citizen", purpose, body, template=template)
 
 
 def render(fx: Effects, case: Case, key: str, *, voice: bool = False, **extra: str) -> str:
     """A template for this case's citizen, with everything a template may name."""
     lang = case.citizen_language
-    values = {
+    values = _values(fx, case, voice=voice, **extra)
+    template = messages.texts(fx.config).catalogue(lang)[key]
+    return messages.texts(fx.config).render(
+        lang, key, **{k: v for k, v in values.items() if k in messages.placeholders(template)}
+    )
+
+
+def _values(fx: Effects, case: Case, *, voice: bool, **extra: str) -> dict[str, str]:
+    """Everything a text for her may name."""
+    return {
         "org": fx.config.organisation_name,
         "reference": case.reference,
         "address": case.address,
         "code": spoken(str(case.short_code)) if voice else str(case.short_code),
         "eta": _eta(fx, case, voice),
-        "fallback": fallback_phrase(fx, lang),
+        "fallback": fallback_phrase(fx, case.citizen_language),
         **extra,
     }
-    template = messages.texts(fx.config).catalogue(lang)[key]
-    return messages.texts(fx.config).render(
-        lang, key, **{k: v for k, v in values.items() if k in messages.placeholders(template)}
-    )
 
 
 def fallback_phrase(fx: Effects, lang: str) -> str:
@@ -102,6 +118,8 @@ def undeliverable(fx: Effects, case: Case, row: OutboxMessage, code: str | None,
     purpose = purposes.of(row.purpose)
     if code == OPTED_OUT and row.to_number:
         opt_out.stop(fx, row.to_number, "twilio 21610")
+    if row.channel == Channel.WHATSAPP and _whatsapp_failed(fx, case, row, code):
+        return
     if row.channel == Channel.SMS and row.recipient == "citizen" and code in LANDLINE_CODES | {HANDSET_UNREACHABLE}:
         if code == HANDSET_UNREACHABLE and row.replaces_id is None:
             if still_needed(case, purpose) or not purpose.called:
@@ -120,6 +138,41 @@ def undeliverable(fx: Effects, case: Case, row: OutboxMessage, code: str | None,
                 fx.call(case, purpose, spoken_message(fx, case, purpose, _words(fx, case, row)), replaces=row)
                 return
     _report(fx, case, row, code, reason)
+
+
+def _whatsapp_failed(fx: Effects, case: Case, row: OutboxMessage, code: str | None) -> bool:
+    """A WhatsApp message that did not arrive is never lost: once more as its template when it
+    fell outside her window, else by text (a call on a landline), once. False: nothing to resend."""
+    purpose = purposes.of(row.purpose)
+    if not still_needed(case, purpose) and purpose.asks:
+        return False
+    key = purpose.text_template
+    as_free_text = not (row.payload or {}).get("content_sid")
+    if code == OUTSIDE_WINDOW and as_free_text and case.citizen_channel == "whatsapp":
+        values = _values(fx, case, voice=False, text=_words(fx, case, row))
+        template = whatsapp_templates.as_template(fx, case, key, values)
+        if template is not None:
+            fx.record(case, "whatsapp.template", f"{row.purpose} outside her 24-hour window (63016): sent as template")
+            return (
+                limits.text(fx, case, "citizen", purpose, row.body or "", replaces=row, template=template) is not None
+            )
+    if code in NOT_ON_WHATSAPP and case.citizen_channel == "whatsapp":
+        case.citizen_channel = channel_for(case.citizen_phone)
+        fx.record(
+            case,
+            "channel.sms",
+            f"WhatsApp does not reach {mask(case.citizen_phone)} ({code}): texts from now on",
+            asked="whatsapp",
+            used=case.citizen_channel,
+            error_code=code,
+        )
+    # This one message by text (or call) instead, whatever the reason, once: the text's own failure reports.
+    if case.citizen_channel == "voice":
+        if not purpose.called:
+            return False
+        fx.call(case, purpose, spoken_message(fx, case, purpose, _words(fx, case, row)), replaces=row)
+        return True
+    return fx.text(case, "citizen", purpose, row.body or "", replaces=row) is not None
 
 
 def _words(fx: Effects, case: Case, row: OutboxMessage) -> str:

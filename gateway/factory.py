@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from flows import confirmation, custom_texts, messages, reach
+from flows import confirmation, custom_texts, messages, reach, whatsapp_templates
 from gateway import cli
 from gateway.core import logs
 from gateway.core.config import Config, ConfigError
@@ -36,7 +36,7 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
     _configure_logging(config)
     if config.database_url.startswith("sqlite:///"):
         Path(config.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    config = replace(config, texts=messages.Texts(_own_texts(config)))
+    config = replace(config, texts=messages.Texts(_own_texts(config)), whatsapp_templates=_whatsapp_templates(config))
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     db = Database(config.database_url)
     app.extensions["korte_lijn"] = Runtime(config=config, db=db, worker=Worker(db, config, flow_hooks()))
@@ -70,6 +70,16 @@ def _own_texts(config: Config) -> dict[str, dict[str, str]]:
         return custom_texts.load(config.templates_dir)
     except custom_texts.TemplateError as exc:
         raise ConfigError("TEMPLATES_DIR", str(exc)) from None
+
+
+def _whatsapp_templates(config: Config) -> whatsapp_templates.Catalogue | None:
+    """WHATSAPP_TEMPLATES, checked; a mistake or a missing template stops start-up naming it."""
+    if config.whatsapp_templates_file is None:
+        return None
+    try:
+        return whatsapp_templates.load(config.whatsapp_templates_file, config.default_language)
+    except whatsapp_templates.WhatsAppTemplateError as exc:
+        raise ConfigError("WHATSAPP_TEMPLATES", str(exc)) from None
 
 
 def _configure_logging(config: Config) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flows import messages
+from flows.whatsapp_templates import NEEDS_TEMPLATE, Catalogue
 from gateway.core.config import Config
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,18 @@ def log_configuration(config: Config) -> None:
             language,
             ", ".join(f"{cost.key}{'*' if cost.key in own else ''} {cost.segments}" for cost in texts.costs(language)),
         )
+    catalogue = config.whatsapp_templates
+    if config.whatsapp_sender and isinstance(catalogue, Catalogue):
+        languages = sorted({language for _, language in catalogue.templates})
+        log.info(
+            "WhatsApp on from %s: templates for %s in %s (%s)",
+            config.whatsapp_sender,
+            ", ".join(NEEDS_TEMPLATE),
+            ", ".join(languages),
+            config.whatsapp_templates_file,
+        )
+    else:
+        log.info("no WHATSAPP_SENDER: residents asked for on WhatsApp get texts")
     if not config.metrics_token:
         log.info("no METRICS_TOKEN: /metrics is %s", "open (embedded mode)" if not config.sends_for_real else "off")
     if config.simulator:

@@ -33,6 +33,8 @@ CASE_KEY = "case-system-api-key"
 CALLBACK_SECRET = "whsec_" + base64.b64encode(b"callback-secret-for-tests-32byte").decode()
 EVENTS_SECRET = "whsec_" + base64.b64encode(b"events-secret-for-tests-32bytes!").decode()
 PROXY_NUMBERS = ("+3197010000001", "+3197010000002", "+3197010000003")
+# Our WhatsApp sender, where a test turns WhatsApp on (tests/test_whatsapp.py).
+WHATSAPP_SENDER = "+3197010009999"
 
 
 @dataclass(frozen=True)
@@ -335,6 +337,23 @@ class TwilioWebhooks:
             "To": to,
             "Body": body,
             "NumMedia": "0",
+            **extra,
+        }
+        return self.post("/twilio/sms", form)
+
+    def whatsapp(
+        self, sender: Persona | str, body: str = "", to: str = WHATSAPP_SENDER, sid: str | None = None, **extra
+    ):
+        """Her WhatsApp message to our sender, as Twilio posts it; a tapped button adds ButtonPayload."""
+        sender = sender.phone if isinstance(sender, Persona) else sender
+        form = {
+            "MessageSid": sid or "SM" + uuid.uuid4().hex,
+            "From": f"whatsapp:{sender}",
+            "To": f"whatsapp:{to}",
+            "Body": body,
+            "NumMedia": "0",
+            "ProfileName": "Anna",
+            "WaId": sender.lstrip("+"),
             **extra,
         }
         return self.post("/twilio/sms", form)

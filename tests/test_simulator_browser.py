@@ -145,3 +145,30 @@ def _shoot(page, path: Path) -> None:
     page.screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 10_000, f"{path} looks empty"
     print(f"screenshot: {path}")
+
+
+def test_anna_on_whatsapp_taps_nee_on_the_questions_buttons(embedded, page, screenshots):
+    """The embedded mode has WhatsApp on (printed): her phone switches to it, the question shows
+    the JA and NEE buttons, and a tap answers through the gateway's signed /twilio/sms."""
+    from playwright.sync_api import expect
+
+    base, _, log = embedded
+    page.goto(base + "/simulator")
+    anna, jan = page.locator("#phone-anna"), page.locator("#phone-jan")
+    send_event(page, "WhatsApp: dispatch Jan to Anna on WhatsApp (C-4)")
+    expect(anna.locator(".thread li.whatsapp").first).to_contain_text("WhatsApp from +3197010000009 (template HX")
+    expect(anna.get_by_label("Send on WhatsApp (to +3197010000009)")).to_be_checked()
+
+    anna.get_by_label("Text message").fill("Ik ben de hele dag thuis.")
+    anna.get_by_role("button", name="Send text").click()
+    expect(jan.locator(".thread li").last).to_contain_text("Ik ben de hele dag thuis.")
+
+    send_event(page, "WhatsApp: Jan reports the job done (C-4)")
+    buttons = anna.get_by_role("group", name="Reply buttons")
+    expect(buttons.get_by_role("button", name="JA")).to_be_visible()
+    buttons.get_by_role("button", name="NEE").click()
+    expect(page.locator("#callbacks")).to_contain_text('case.reopened C-4: "NEE"')
+    expect(buttons.get_by_role("button", name="JA")).to_be_disabled()
+    _shoot(page, screenshots / "whatsapp.png")
+    log.seek(0)
+    assert "WHATSAPP NOT SENT" in log.read()

@@ -38,16 +38,24 @@ class CallbackData(BaseModel):
     round: int = Field(ge=1, description="Which dispatch of the case this is about; a new case.dispatched adds one.")
 
 
+AnswerChannel = Annotated[
+    Literal["sms", "whatsapp", "voice"],
+    Field(description="How she answered: by text, on WhatsApp (a tapped JA or NEE button too), or on the phone."),
+]
+
+
 class CaseConfirmed(CallbackData):
     """The resident answered yes: the job is done."""
 
     reply: Words = None
+    channel: AnswerChannel
 
 
 class CaseReopened(CallbackData):
     """The resident answered no within REOPEN_WINDOW: the job is not done; send a crew again."""
 
     reply: Words = None
+    channel: AnswerChannel
 
 
 class CaseUnanswered(CallbackData):
@@ -80,7 +88,7 @@ class MessageUndeliverable(CallbackData):
 
     recipient: Literal["citizen", "crew"]
     purpose: str = Field(description="What the text or call was for, such as dispatch_citizen or question.")
-    channel: Literal["sms", "call"]
+    channel: Literal["sms", "call", "whatsapp"]
     error_code: str | None = Field(description="Twilio's error code, when Twilio gave one.")
     reason: str = Field(
         description="Why, in words: Twilio's error, 'the call was busy twice', 'destination "

@@ -32,6 +32,12 @@ SUPPORTED_LANGUAGES = ("nl", "en", "tr", "ar", "pl", "uk")
 EMBEDDED_PROXY_NUMBERS = ("+3197010000001", "+3197010000002", "+3197010000003")
 
 
+# Without a Twilio account, WhatsApp is on too (printed, like texts), with the operator's file of
+# placeholder templates, so the simulator can show it.
+EMBEDDED_WHATSAPP_SENDER = "+3197010000009"
+EMBEDDED_WHATSAPP_TEMPLATES = Path(__file__).resolve().parents[2] / "deploy" / "whatsapp_templates.toml"
+
+
 # The embedded mode's stand-in webhook token (`flask --app app embedded`); never a real one.
 EMBEDDED_TWILIO_TOKEN = "dev-token"
 
@@ -82,6 +88,13 @@ class Config:
     log_format: str = "text"
     # A municipality's own texts per language; the app factory loads and checks them.
     templates_dir: Path | None = None
+    # The E.164 WhatsApp sender registered in the Twilio account; None: no WhatsApp, and a
+    # resident on `citizen.channel: whatsapp` gets texts (flows/dispatch.py notes it).
+    whatsapp_sender: str | None = None
+    # Its approved Content templates (flows/whatsapp_templates.py), checked by the app factory.
+    whatsapp_templates_file: Path | None = None
+    # The checked templates in force (flows/whatsapp_templates.py's Catalogue), put here by the app factory.
+    whatsapp_templates: object = None
     # The app's texts in force (flows/messages.py's Texts), put here by the app factory: they
     # belong to one app, like its settings, and never to the process.
     texts: object = None
@@ -120,10 +133,26 @@ class Config:
             # Production (sending for real) feeds a log collector; the embedded mode a person.
             log_format=reader.choice("LOG_FORMAT", "json" if sid and token else "text", ("json", "text")),
             templates_dir=reader.directory("TEMPLATES_DIR"),
+            **_whatsapp(reader, sid),
             **_case_system(reader, sid),
             **_timing(reader),
             **_limits(reader),
         )
+
+
+def _whatsapp(reader: EnvReader, sid: str | None) -> dict[str, Any]:
+    senders, templates = reader.phone_list("WHATSAPP_SENDER"), reader.file("WHATSAPP_TEMPLATES")
+    if not sid and not senders and templates is None and EMBEDDED_WHATSAPP_TEMPLATES.is_file():
+        return {"whatsapp_sender": EMBEDDED_WHATSAPP_SENDER, "whatsapp_templates_file": EMBEDDED_WHATSAPP_TEMPLATES}
+    if len(senders) > 1:
+        raise ConfigError("WHATSAPP_SENDER", "expected one number: WhatsApp has one business number")
+    if senders and templates is None:
+        raise ConfigError(
+            "WHATSAPP_TEMPLATES", "is required when WHATSAPP_SENDER is set (see deploy/whatsapp_templates.toml)"
+        )
+    if templates is not None and not senders:
+        raise ConfigError("WHATSAPP_TEMPLATES", "is set but WHATSAPP_SENDER is not: nothing would use it")
+    return {"whatsapp_sender": senders[0] if senders else None, "whatsapp_templates_file": templates}
 
 
 def _proxy_numbers(reader: EnvReader, sid: str | None) -> tuple[str, ...]:

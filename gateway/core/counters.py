@@ -193,7 +193,7 @@ _UPSERT = {
 }
 
 
-KINDS = {"sms": "text", "call": "call", "callback": "callback"}
+KINDS = {"sms": "text", "call": "call", "callback": "callback", "whatsapp": "whatsapp"}
 
 
 def zero_series(crews: tuple[str, ...]) -> dict[str, list[str]]:

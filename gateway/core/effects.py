@@ -35,6 +35,10 @@ from gateway.core.quiet_hours import next_allowed
 log = logging.getLogger(__name__)
 
 
+# A queued row's timeline kind: text.queued, call.queued, whatsapp.queued.
+_WHAT = {Channel.SMS: "text", Channel.CALL: "call", Channel.WHATSAPP: "whatsapp"}
+
+
 class Effects(Lookups):
     """What a flow may cause (here) and read, lock and change (gateway/core/lookups.py)."""
 
@@ -63,8 +67,12 @@ class Effects(Lookups):
         *,
         replaces: OutboxMessage | None = None,
         due: datetime | None = None,
+        channel: Channel = Channel.SMS,
+        template: dict[str, object] | None = None,
     ) -> OutboxMessage | None:
-        """Queue a text from the case's proxy number to the citizen or the crew.
+        """Queue a text from the case's proxy number to the citizen or the crew; or, with
+        `channel` WHATSAPP, a WhatsApp message from WHATSAPP_SENDER to the citizen, as the
+        approved `template` (flows/whatsapp.py) or, without one, as free text.
 
         A purpose with `quiet_hours` waits until QUIET_HOURS end when it goes to the resident;
         answers to her own message and crew texts go at once. A number that opted out
@@ -79,12 +87,12 @@ class Effects(Lookups):
                 purpose=purpose.name,
                 recipient=recipient,
             )
-            counters.count_message(self.session, Channel.SMS, recipient, "suppressed")
+            counters.count_message(self.session, channel, recipient, "suppressed")
             return None
         due = due or self.now
         if purpose.quiet_hours and recipient == Recipient.CITIZEN:
             due = next_allowed(due, self.config.quiet_hours, self.config.timezone)
-        return self._queue(case, Channel.SMS, purpose, recipient, to, body, due, replaces)
+        return self._queue(case, channel, purpose, recipient, to, body, due, replaces, template)
 
     def call(
         self,
@@ -109,6 +117,7 @@ class Effects(Lookups):
         body: str,
         due: datetime,
         replaces: OutboxMessage | None,
+        payload: dict[str, object] | None = None,
     ) -> OutboxMessage:
         row = self._outbox_row(
             case,
@@ -116,13 +125,14 @@ class Effects(Lookups):
             purpose=purpose.name,
             recipient=recipient,
             to_number=to,
-            from_number=case.proxy_number,
+            from_number=self.config.whatsapp_sender if channel == Channel.WHATSAPP else case.proxy_number,
             body=body,
+            payload=payload,
             due_at=due,
             replaces_id=replaces.id if replaces else None,
             priority=1 if purpose.bulk else 0,
         )
-        what = "text" if channel == Channel.SMS else "call"
+        what = _WHAT[channel]
         held = f", held until {due:%Y-%m-%d %H:%M} UTC" if due > self.now else ""
         self.record(
             case,

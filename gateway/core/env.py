@@ -131,6 +131,14 @@ class EnvReader:
             raise ConfigError(name, f"{value!r} is not a directory")
         return Path(value)
 
+    def file(self, name: str) -> Path | None:
+        value = self.optional(name)
+        if value is None:
+            return None
+        if not Path(value).is_file():
+            raise ConfigError(name, f"{value!r} is not a file")
+        return Path(value)
+
     def boolean(self, name: str) -> bool | None:
         """1/0, true/false, yes/no or on/off; None when unset."""
         value = self.optional(name)

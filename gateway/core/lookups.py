@@ -13,7 +13,7 @@ changes them locks the case first, so the answer stays true until the commit.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -22,8 +22,19 @@ from gateway.core import conversation, counters, pool, queued
 from gateway.core.config import Config
 from gateway.core.conversation import Conversation
 from gateway.core.db import at_commit
-from gateway.core.models import Case, InboundMessage, OptOut, OutboxMessage, PendingChoice, ProxyLease
+from gateway.core.models import (
+    Case,
+    InboundMessage,
+    OptOut,
+    OutboxMessage,
+    PendingChoice,
+    ProxyLease,
+    WhatsAppWindow,
+)
 from gateway.core.names import Channel, OutboxStatus
+
+# WhatsApp's customer service window: free text may go to her this long after her last message.
+WHATSAPP_WINDOW = timedelta(hours=24)
 
 
 class Lookups:
@@ -108,6 +119,44 @@ class Lookups:
 
     def case_with_code(self, pks: Iterable[int], code: int) -> int | None:
         return self.session.scalar(select(Case.id).where(Case.id.in_(list(pks)), Case.short_code == code))
+
+    # WhatsApp (flows/whatsapp.py): one sender for every case, so her cases are found by her number.
+    def whatsapp_leases(self, phone: str) -> list[ProxyLease]:
+        """Her leases as the resident of cases she is on WhatsApp for, their cases locked in id order."""
+        leases = list(
+            self.session.scalars(
+                select(ProxyLease)
+                .join(Case, Case.id == ProxyLease.case_pk)
+                .where(ProxyLease.phone == phone, ProxyLease.role == "citizen", Case.citizen_channel == "whatsapp")
+                .order_by(ProxyLease.case_pk)
+            )
+        )
+        self.lock_cases(lease.case_pk for lease in leases)
+        return leases
+
+    def case_asked_by(self, provider_sid: str, pks: list[int]) -> int | None:
+        """Which of these cases our message `provider_sid` (the one a button was tapped on) was for."""
+        return self.session.scalar(
+            select(OutboxMessage.case_pk).where(
+                OutboxMessage.provider_sid == provider_sid, OutboxMessage.case_pk.in_(pks)
+            )
+        )
+
+    def whatsapp_window_open(self, phone: str | None) -> bool:
+        """Whether she wrote to our WhatsApp sender in the last 24 hours: free text may go to her."""
+        if phone is None:
+            return False
+        since = self.now - WHATSAPP_WINDOW
+        found = self.session.scalar(select(WhatsAppWindow.last_inbound_at).where(WhatsAppWindow.phone == phone))
+        return found is not None and found > since
+
+    def note_whatsapp_window(self, phone: str) -> None:
+        """She just wrote: her window is open for 24 hours from now."""
+        window = self.session.get(WhatsAppWindow, phone, with_for_update=True)
+        if window is None:
+            self.session.add(WhatsAppWindow(phone=phone, last_inbound_at=self.now))
+        else:
+            window.last_inbound_at = max(window.last_inbound_at, self.now)
 
     # Texts that came in.
     def seen(self, message_sid: str) -> bool:

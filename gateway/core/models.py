@@ -36,8 +36,9 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(30))
     round: Mapped[int] = mapped_column(Integer, default=1)
     proxy_number: Mapped[str | None] = mapped_column(String(20))
-    # "sms" for mobiles; "voice" for landlines, or after texts to her number came back undeliverable.
-    citizen_channel: Mapped[str] = mapped_column(String(5), default="sms")
+    # "sms" for mobiles; "voice" for landlines, or after texts to her number came back undeliverable,
+    # or when the case system asks for it; "whatsapp" when the case system says she opted in to it.
+    citizen_channel: Mapped[str] = mapped_column(String(8), default="sms")
     # Named in the texts; when a proxy number is shared, a caller keys it in to say which case she means.
     short_code: Mapped[int | None] = mapped_column(Integer)
     # How many unclear answers the open question has had; the first gets a re-ask.
@@ -243,6 +244,17 @@ class OptOut(Base):
 
     def __repr__(self) -> str:
         return f"<OptOut {mask(self.phone)} {self.source}>"
+
+
+class WhatsAppWindow(Base):
+    """When a number last wrote to our WhatsApp sender: for 24 hours after, free text may go to it.
+
+    Only the moment, never the words; a row older than a day says nothing and is purged."""
+
+    __tablename__ = "whatsapp_windows"
+
+    phone: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last_inbound_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class PendingChoice(Base):

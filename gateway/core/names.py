@@ -49,6 +49,7 @@ class Channel(StrEnum):
     SMS = "sms"
     CALL = "call"
     CALLBACK = "callback"
+    WHATSAPP = "whatsapp"
 
 
 class Recipient(StrEnum):

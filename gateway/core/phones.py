@@ -84,6 +84,16 @@ def is_landline(number: str) -> bool:
         return False
 
 
+def readable(number: str) -> str:
+    """'+31612345678' to '+31 6 12345678': a number as a person writes and dials it."""
+    try:
+        return phonenumbers.format_number(
+            phonenumbers.parse(number, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        )
+    except phonenumbers.NumberParseException:
+        return number
+
+
 def spoken(number: str) -> str:
     """'030 286 0000' to '0 3 0, 2 8 6, 0 0 0 0': a speech engine reads digits, not a large number."""
     groups = re.findall(r"\+?\d+", number)

@@ -1,7 +1,8 @@
 """Data minimisation (AVG/GDPR): RETENTION_DAYS after a case ends, its personal data goes.
 
 Removed: phone numbers and names of both parties, the resident's description, every
-message body (texts in and out, and the words in callbacks and on the timeline).
+message body (texts and WhatsApp messages in and out, a WhatsApp template's variables, and the
+words in callbacks and on the timeline). When she last wrote on WhatsApp is kept one day only.
 Kept: the anonymous timeline (what happened when, numbers already masked), the case's
 reference and address, and opt-outs, which must be honoured for as long as we text.
 """
@@ -11,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 
 from gateway.core.db import Database
-from gateway.core.models import Case, InboundMessage, OutboxMessage, PendingChoice, TimelineEntry
+from gateway.core.lookups import WHATSAPP_WINDOW
+from gateway.core.models import Case, InboundMessage, OutboxMessage, PendingChoice, TimelineEntry, WhatsAppWindow
+from gateway.core.names import Channel
 
 # Keys in timeline data and callback payloads that hold someone's words.
 WORDS = ("body", "text", "reply")
@@ -59,7 +62,10 @@ def purge(db: Database, retention_days: int, now: datetime, progress: Callable[[
                 select(OutboxMessage).where(OutboxMessage.case_pk.in_(ids), OutboxMessage.payload.is_not(None))
             ):
                 payload = row.payload or {}
-                row.payload = {**payload, "data": _without_words(payload.get("data", {}))}
+                if row.channel == Channel.WHATSAPP:
+                    row.payload = {"content_sid": payload.get("content_sid")}  # its variables hold words
+                else:
+                    row.payload = {**payload, "data": _without_words(payload.get("data", {}))}
             for entry in session.scalars(select(TimelineEntry).where(TimelineEntry.case_pk.in_(ids))):
                 if any(key in entry.data for key in WORDS):
                     entry.data = _without_words(entry.data)
@@ -70,6 +76,8 @@ def purge(db: Database, retention_days: int, now: datetime, progress: Callable[[
         # A held "which case?" text older than the retention period is no one's business either.
         for stale in session.scalars(select(PendingChoice).where(PendingChoice.asked_at < cutoff)):
             session.delete(stale)
+        # A WhatsApp window says nothing after its day (gateway/core/lookups.py): no need to keep it.
+        session.execute(delete(WhatsAppWindow).where(WhatsAppWindow.last_inbound_at < now - WHATSAPP_WINDOW))
     return done
 
 

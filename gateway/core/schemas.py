@@ -49,7 +49,7 @@ class _Strict(BaseModel):
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*")
 
 
-class Party(_Strict):
+class _Person(_Strict):
     phone: str = Field(
         description="Dutch national (06 12345678) or international (+31612345678) format. "
         "Accepted: mobile, fixed-line and geographic VoIP numbers (such as 085) in "
@@ -94,7 +94,18 @@ class Party(_Strict):
         return value[:3].rstrip("-_").lower()
 
 
-class Crew(Party):
+# The resident's schema keeps the name it had before `channel` (the contract's compatibility policy).
+class Party(_Person):
+    channel: Literal["sms", "whatsapp", "voice"] = Field(
+        default="sms",
+        description="How to reach her. sms: texts (calls on a landline). whatsapp: WhatsApp, to which she "
+        "gave the municipality her consent; without WHATSAPP_SENDER, or on a landline, she gets "
+        "texts or calls, with a channel.sms entry on the timeline, and when WhatsApp does not reach "
+        "her the gateway texts her instead. voice: calls, even on a mobile.",
+    )
+
+
+class Crew(_Person):
     id: Annotated[str, Field(min_length=1, max_length=100)]
 
 

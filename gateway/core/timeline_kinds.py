@@ -88,6 +88,13 @@ class ErrorCodeData(TypedDict):
 
 
 @with_config(OPEN)
+class ChannelData(TypedDict):
+    asked: Annotated[str, Field(description="The channel the case system asked for, or the one that failed.")]
+    used: Annotated[str, Field(description="The channel she is reached on now: sms or voice.")]
+    error_code: NotRequired[Annotated[str, Field(description="Twilio's error code, when one made the change.")]]
+
+
+@with_config(OPEN)
 class TextStatusData(TypedDict):
     outbox_id: OutboxId
     status: Annotated[str, Field(description="Twilio's MessageStatus, such as delivered or undelivered.")]
@@ -222,6 +229,16 @@ KINDS: dict[str, Kind] = {
     "text.auto_reply": Kind("An automatic reply (out of office and the like): not an answer.", AutoReplyData),
     "text.retry": Kind("A text did not reach the handset: it is sent once more."),
     "text.status": Kind("Twilio's delivery status of a text.", TextStatusData),
+    "whatsapp.queued": Kind("A WhatsApp message to the resident is in the outbox.", QueuedData),
+    "whatsapp.status": Kind("Twilio's delivery status of a WhatsApp message.", TextStatusData),
+    "whatsapp.template": Kind(
+        "A free WhatsApp message fell outside her 24-hour window (63016): it is sent again as its template."
+    ),
+    "channel.sms": Kind(
+        "WhatsApp does not reach the resident, or the gateway has no WhatsApp sender: she gets texts "
+        "(or calls, on a landline) instead.",
+        ChannelData,
+    ),
     "reply.read": Kind("How the resident's answer to the question was read.", ReplyReadData),
     "channel.voice": Kind("Texts to the resident fail (a landline): she is called from now on.", ErrorCodeData),
     "language.fallback": Kind(
@@ -260,6 +277,12 @@ KINDS: dict[str, Kind] = {
     "call.failed": Kind("A call could not be placed, for good.", OutboxData),
     "callback.failed": Kind("A callback could not be delivered, for good.", OutboxData),
     "sms.refused": Kind("A text was not sent: the number is refused, or over RECIPIENT_DAILY_LIMIT.", RefusedData),
+    "whatsapp.sent": Kind("Twilio accepted a WhatsApp message.", SentData),
+    "whatsapp.retry": Kind("Sending a WhatsApp message failed; it is tried again.", RetryData),
+    "whatsapp.failed": Kind("A WhatsApp message could not be sent, for good.", OutboxData),
+    "whatsapp.refused": Kind(
+        "A WhatsApp message was not sent: the number is refused, or over RECIPIENT_DAILY_LIMIT.", RefusedData
+    ),
 }
 
 

@@ -20,7 +20,7 @@ from twilio.rest import Client
 
 from gateway.core.config import Config
 from gateway.core.safe_text import clean
-from gateway.core.transport import PrintTransport, Transport, TransportError
+from gateway.core.transport import PrintTransport, Transport, TransportError, WhatsAppMessage
 from gateway.core.user_agent import USER_AGENT
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,8 @@ REQUEST_TIMEOUT_SECONDS = 10
 # 401/403 are a configuration fault (wrong token): retrying after the fix delivers the
 # text, giving up would lose it. 429 and 5xx are Twilio asking us to come back later.
 RETRYABLE_HTTP = {401, 403, 408, 429}
+# Twilio's address prefix for the WhatsApp channel: "whatsapp:+31612345678".
+WHATSAPP = "whatsapp:"
 # Long enough for someone to get to a landline in the hall; an answering machine takes over after ~25 s.
 CALL_RING_SECONDS = 30
 
@@ -79,6 +81,18 @@ class TwilioTransport:
                 timeout=CALL_RING_SECONDS,
                 time_limit=self.call_time_limit,
                 record=False,
+            ).sid
+
+    def send_whatsapp(self, *, to: str, from_: str, message: WhatsAppMessage, status_callback: str) -> str:
+        """A template (ContentSid and its ContentVariables) or, inside her window, free text."""
+        content = (
+            {"content_sid": message.content_sid, "content_variables": json.dumps(message.variables or {})}
+            if message.content_sid
+            else {"body": clean(message.body)}
+        )
+        with _translated_errors():
+            return self.client.messages.create(
+                to=f"{WHATSAPP}{to}", from_=f"{WHATSAPP}{from_}", status_callback=status_callback, **content
             ).sid
 
     def account_numbers(self) -> list[AccountNumber]:

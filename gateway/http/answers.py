@@ -42,13 +42,21 @@ class ErrorAnswer(BaseModel):
     error: ErrorDetail
 
 
-class MaskedParty(BaseModel):
+class _MaskedPerson(BaseModel):
     phone: str = MaskedPhone
     name: str | None
     language: str
 
 
-class MaskedCrew(MaskedParty):
+# The resident's schema keeps the name it had before `channel` (the contract's compatibility policy).
+class MaskedParty(_MaskedPerson):
+    channel: Literal["sms", "whatsapp", "voice"] = Field(
+        description="How she is reached now: sms, whatsapp, or voice (a landline, texts that failed, "
+        "or the case system asked for calls). It changes when WhatsApp or texts do not reach her."
+    )
+
+
+class MaskedCrew(_MaskedPerson):
     id: str
 
 

@@ -40,7 +40,12 @@ def case_document(case: Case) -> dict:
         status=case.status,
         round=case.round,
         proxy_number=case.proxy_number,
-        citizen=MaskedParty(phone=mask(case.citizen_phone), name=case.citizen_name, language=case.citizen_language),
+        citizen=MaskedParty(
+            phone=mask(case.citizen_phone),
+            name=case.citizen_name,
+            language=case.citizen_language,
+            channel=case.citizen_channel,
+        ),
         crew=MaskedCrew(id=case.crew_id, phone=mask(case.crew_phone), name=case.crew_name, language=case.crew_language),
         eta=case.eta,
         completed_at=case.completed_at,

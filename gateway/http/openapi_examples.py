@@ -28,7 +28,7 @@ EVENTS = {
             "reference": "MOR-42",
             "description": "Twee paaltjes weggehaald en een gat in de stoep voor mijn deur.",
             "address": "Kerkstraat 12, Utrecht",
-            "citizen": {"phone": "06 12345678", "name": "Anna de Vries", "language": "nl"},
+            "citizen": {"phone": "06 12345678", "name": "Anna de Vries", "language": "nl", "channel": "sms"},
             "crew": {"id": "crew-noord", "phone": "06 87654321", "name": "Jan Bakker", "language": "nl"},
             "eta": f"{YEAR}-03-12T10:00:00+01:00",
         },
@@ -75,7 +75,7 @@ CASE_VIEW = CaseView(
     address="Kerkstraat 12, Utrecht",
     status="reopened",
     proxy_number=PROXY,
-    citizen={"phone": "+316****5678", "name": "Anna de Vries", "language": "nl"},
+    citizen={"phone": "+316****5678", "name": "Anna de Vries", "language": "nl", "channel": "sms"},
     crew={"id": "crew-noord", "phone": "+316****4321", "name": "Jan Bakker", "language": "nl"},
     eta=datetime(YEAR, 3, 12, 9, 0, tzinfo=UTC),
     completed_at=AT.replace(minute=10, second=0),
@@ -137,8 +137,8 @@ CASE_VIEW = CaseView(
 )
 
 CALLBACK_DATA: dict[str, dict[str, Any]] = {
-    "case.confirmed": {"reply": "Ja, netjes gemaakt. Dank u wel!"},
-    "case.reopened": {"reply": "Nee, het gat zit er nog"},
+    "case.confirmed": {"reply": "Ja, netjes gemaakt. Dank u wel!", "channel": "sms"},
+    "case.reopened": {"reply": "Nee, het gat zit er nog", "channel": "sms"},
     "case.unanswered": {},
     "case.citizen_message": {"text": "Kunnen jullie ook naar de lantaarnpaal op de hoek kijken?", "media": 1},
     "citizen.opted_out": {"source": "STOP"},

@@ -1,4 +1,5 @@
-"""Twilio's webhooks for texts: inbound texts, and the delivery status of ours. (Calls: voice.py.)
+"""Twilio's webhooks for texts: inbound texts and WhatsApp messages, and the delivery status of
+ours. (Calls: voice.py.)
 
 Every request must carry a valid X-Twilio-Signature. Nothing here calls the network:
 the flows queue what must be sent, and the answer is TwiML.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 
 from flask import Blueprint, Response, request
 from flask.typing import ResponseReturnValue
@@ -16,14 +18,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
 
-from flows import reach
+from flows import reach, whatsapp
 from flows.inbound import receive_text
 from gateway.core import counters
 from gateway.core.effects import Effects
 from gateway.core.locks import case_then_row
 from gateway.core.models import Case, OutboxMessage
 from gateway.core.names import Channel, OutboxStatus
-from gateway.core.phones import mask
+from gateway.core.phones import InvalidPhoneNumber, mask, normalise
+from gateway.core.twilio_transport import WHATSAPP
 from gateway.http.twilio_common import CONTROL, as_int, form_number, signed, twiml
 from gateway.runtime import runtime
 
@@ -48,6 +51,7 @@ STATUS_ORDER = {
 FINAL_TEXT_STATUSES = ("delivered", "undelivered", "failed")
 MAX_BODY_CHARACTERS = 1600  # Twilio's own limit for one message
 MAX_MEDIA = 10
+MAX_PAYLOAD_CHARACTERS = 200  # a button's id: ours are "yes" and "no"
 SID = re.compile(r"[A-Za-z0-9]{2,64}")
 ERROR_CODE = re.compile(r"\d{1,10}")
 
@@ -55,7 +59,6 @@ ERROR_CODE = re.compile(r"\d{1,10}")
 @bp.post("/sms")
 @signed
 def inbound_sms() -> ResponseReturnValue:
-    rt = runtime()
     sid = request.form.get("MessageSid", "").strip()
     if not SID.fullmatch(sid):
         return Response("MessageSid missing or malformed\n", status=400, mimetype="text/plain")
@@ -64,22 +67,59 @@ def inbound_sms() -> ResponseReturnValue:
     body = CONTROL.sub("", request.form.get("Body", ""))[:MAX_BODY_CHARACTERS].strip()
     media = as_int(request.form.get("NumMedia"))
     media = media if media <= MAX_MEDIA else 0  # Twilio sends at most 10; more is not Twilio
+    if request.form.get("From", "").startswith(WHATSAPP):
+        return _inbound_whatsapp(sid, body, media)
     sender, proxy = form_number("From"), form_number("To")
+    outcome = _once(
+        lambda fx, retry: receive_text(
+            fx, proxy_number=proxy, sender=sender, sid=sid, body=body, media=media, retry=retry
+        )
+    )
+    log.info("inbound text %s from %s to %s: %s", sid, mask(sender), proxy, outcome)
+    return twiml(MessagingResponse())
+
+
+def _inbound_whatsapp(sid: str, body: str, media: int) -> ResponseReturnValue:
+    """From=whatsapp:+31..., To=whatsapp:<WHATSAPP_SENDER>; a tapped button adds ButtonPayload."""
+    config = runtime().config
+    if not config.whatsapp_sender or request.form.get("To", "") != WHATSAPP + config.whatsapp_sender:
+        log.warning("WhatsApp message %s not to this gateway's WHATSAPP_SENDER: refused", sid)
+        return Response("To is not this gateway's WhatsApp sender\n", status=400, mimetype="text/plain")
+    try:
+        sender = normalise(request.form["From"].removeprefix(WHATSAPP), config.default_region)
+    except InvalidPhoneNumber:
+        return Response("From is not a WhatsApp number\n", status=400, mimetype="text/plain")
+    button = CONTROL.sub("", request.form.get("ButtonPayload", ""))[:MAX_PAYLOAD_CHARACTERS].strip() or None
+    replied = request.form.get("OriginalRepliedMessageSid", "").strip()
+    outcome = _once(
+        lambda fx, retry: whatsapp.receive(
+            fx,
+            sender=sender,
+            sid=sid,
+            body=body,
+            media=media,
+            button=button,
+            replied_to=replied if SID.fullmatch(replied) else None,
+            retry=retry,
+        )
+    )
+    log.info("inbound WhatsApp message %s from %s: %s", sid, mask(sender), outcome)
+    return twiml(MessagingResponse())
+
+
+def _once(handle: Callable[[Effects, bool], str]) -> str:
+    """Handle an inbound message in one transaction; a clash at commit is read once more as a retry."""
+    rt = runtime()
     for retry in (False, True):
         try:
             with rt.db.transaction() as session:
-                fx = Effects(session, rt.config)
-                outcome = receive_text(
-                    fx, proxy_number=proxy, sender=sender, sid=sid, body=body, media=media, retry=retry
-                )
-            break
+                return handle(Effects(session, rt.config), retry)
         except IntegrityError:
             # The same MessageSid again (Twilio delivered it twice, or it raced in on another
             # connection), or two texts from one person both opened a "which case?" question:
             # the second try, which looks for the MessageSid first, tells which.
-            outcome = "duplicate"
-    log.info("inbound text %s from %s to %s: %s", sid, mask(sender), proxy, outcome)
-    return twiml(MessagingResponse())
+            continue
+    return "duplicate"
 
 
 @bp.post("/status")
@@ -101,6 +141,7 @@ def message_status() -> ResponseReturnValue:
             return Response(status=204)  # a redelivered or late callback changes nothing
         row.delivery_status, row.provider_sid = status, sid
         fx = Effects(session, rt.config)
+        what = "WhatsApp message" if row.channel == Channel.WHATSAPP else "text"
         if row.status == OutboxStatus.PENDING:
             # Twilio has the text, but the worker that sent it has not said so: it may have
             # died right after the send. Recording it here keeps its lease from sending it twice.
@@ -108,15 +149,15 @@ def message_status() -> ResponseReturnValue:
             counters.count_message(session, row.channel, row.recipient, "sent")
             fx.record(
                 case,
-                "sms.sent",
-                f"{row.purpose} text to {row.recipient} confirmed by Twilio's status callback",
+                f"{row.channel}.sent",
+                f"{row.purpose} {what} to {row.recipient} confirmed by Twilio's status callback",
                 outbox_id=row.id,
                 provider_sid=sid,
             )
         fx.record(
             case,
-            "text.status",
-            f"{row.purpose} text to {row.recipient}: {status}" + (f" (error {code})" if code else ""),
+            f"{'whatsapp' if row.channel == Channel.WHATSAPP else 'text'}.status",
+            f"{row.purpose} {what} to {row.recipient}: {status}" + (f" (error {code})" if code else ""),
             outbox_id=row.id,
             status=status,
             error_code=code,
@@ -125,7 +166,7 @@ def message_status() -> ResponseReturnValue:
             counters.count_message(session, row.channel, row.recipient, status)
         if status in ("undelivered", "failed"):
             row.error_code = code
-            reach.undeliverable(fx, case, row, code, f"Twilio reported the text {status}")
+            reach.undeliverable(fx, case, row, code, f"Twilio reported the {what} {status}")
     return Response(status=204)
 
 
@@ -138,7 +179,7 @@ def _outbox_row(session: Session, sid: str) -> tuple[Case | None, OutboxMessage 
             session,
             OutboxMessage,
             OutboxMessage.id == row_id,
-            OutboxMessage.channel == Channel.SMS,
+            OutboxMessage.channel.in_((Channel.SMS, Channel.WHATSAPP)),
             or_(OutboxMessage.provider_sid.is_(None), OutboxMessage.provider_sid == sid),
         )
         if row is not None:

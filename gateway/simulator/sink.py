@@ -17,7 +17,7 @@ from gateway.core.config import Config
 from gateway.core.db import Database, utcnow
 from gateway.core.models import SimulatedDelivery
 from gateway.core.names import Channel
-from gateway.core.transport import Transport
+from gateway.core.transport import Transport, WhatsAppMessage
 
 
 class Sink:
@@ -48,6 +48,19 @@ class RecordingTransport:
         sid = self.inner.place_call(to=to, from_=from_, url=url, status_callback=status_callback)
         self.sink.record(
             channel=Channel.CALL, to_number=to, from_number=from_, url=url, sid=sid, status_url=status_callback
+        )
+        return sid
+
+    def send_whatsapp(self, *, to: str, from_: str, message: WhatsAppMessage, status_callback: str) -> str:
+        sid = self.inner.send_whatsapp(to=to, from_=from_, message=message, status_callback=status_callback)
+        self.sink.record(
+            channel=Channel.WHATSAPP,
+            to_number=to,
+            from_number=from_,
+            body=message.body,
+            payload={"content_sid": message.content_sid} if message.content_sid else None,
+            sid=sid,
+            status_url=status_callback,
         )
         return sid
 

@@ -74,6 +74,20 @@ def presets(config: Config) -> list[dict]:
             },
         ),
         _preset("Her language: Jan reports the job done (C-3)", EventType.COMPLETED, {"case_id": "C-3"}),
+        # Anna on WhatsApp: switch her phone to WhatsApp; the question comes with JA and NEE buttons.
+        _preset(
+            "WhatsApp: dispatch Jan to Anna on WhatsApp (C-4)",
+            EventType.DISPATCHED,
+            {
+                "case_id": "C-4",
+                "reference": "MOR-4",
+                "address": "Kerkstraat 12",
+                "description": "Twee paaltjes weggehaald en een gat voor mijn deur.",
+                "citizen": {"phone": ANNA.national, "name": "Anna", "channel": "whatsapp"},
+                "crew": crew,
+            },
+        ),
+        _preset("WhatsApp: Jan reports the job done (C-4)", EventType.COMPLETED, {"case_id": "C-4"}),
     ]
 
 

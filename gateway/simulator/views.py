@@ -17,6 +17,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from flows.whatsapp_templates import BUTTON_PAYLOADS, Catalogue
 from gateway.core.models import SimulatedDelivery
 from gateway.core.names import Channel
 from gateway.http.body import json_object
@@ -31,6 +32,7 @@ bp = Blueprint("simulator", __name__, url_prefix="/simulator", template_folder="
 MAX_TEXT = 1600  # Twilio's own limit for one inbound message
 FEED_PAGE = 200
 CALL_SID = re.compile(r"CA[A-Za-z0-9]{2,62}")
+MESSAGE_SID = re.compile(r"SM[A-Za-z0-9]{2,62}")
 DIGITS = re.compile(r"[0-9*#]{1,12}")
 CALL_ENDINGS = ("completed", "no-answer", "busy")
 
@@ -53,6 +55,7 @@ def page() -> ResponseReturnValue:
         presets=presets(config),
         organisation=config.organisation_name,
         missing=missing,
+        whatsapp_sender=config.whatsapp_sender,
     )
 
 
@@ -94,6 +97,33 @@ def send_text(key: str) -> ResponseReturnValue:
         "Body": body,
         "NumMedia": "0",
     }
+    return _relay(lambda forward: forward.twilio(_url("/twilio/sms"), form))
+
+
+@bp.post("/api/phones/<key>/whatsapp")
+def send_whatsapp(key: str) -> ResponseReturnValue:
+    """Her WhatsApp message to our sender: words, or a tapped button of one of our messages."""
+    phone, data = _phone(key), _json_object()
+    sender = runtime().config.whatsapp_sender
+    if phone.landline or not sender:
+        raise ApiError(409, "no_whatsapp", "WhatsApp needs a mobile phone and WHATSAPP_SENDER")
+    body, button, replied_to = data.get("body", ""), data.get("button"), data.get("replied_to")
+    if not isinstance(body, str) or len(body) > MAX_TEXT or (not body.strip() and button is None):
+        raise ApiError(400, "bad_body", f"body must be a text of 1 to {MAX_TEXT} characters", "body")
+    form = {
+        "MessageSid": "SMsim" + uuid.uuid4().hex,
+        "AccountSid": "ACsimulator",
+        "From": f"whatsapp:{phone.number}",
+        "To": f"whatsapp:{sender}",
+        "Body": body,
+        "NumMedia": "0",
+        "ProfileName": phone.label.split(",")[0],
+        "WaId": phone.number.lstrip("+"),
+    }
+    if button is not None:
+        if button not in BUTTON_PAYLOADS or not isinstance(replied_to, str) or not MESSAGE_SID.fullmatch(replied_to):
+            raise ApiError(400, "bad_button", "button must be yes or no, with replied_to the message's sid", "button")
+        form.update(ButtonPayload=button, ButtonText=body, OriginalRepliedMessageSid=replied_to)
     return _relay(lambda forward: forward.twilio(_url("/twilio/sms"), form))
 
 
@@ -170,6 +200,11 @@ def _delivery(row: SimulatedDelivery, proxies: tuple[str, ...]) -> dict:
     item = {"id": row.id, "at": row.at.isoformat(), "channel": row.channel, "phone": phone.key if phone else None}
     if row.channel == Channel.CALLBACK:
         item.update(webhook_id=row.sid, payload=row.payload)
+    elif row.channel == Channel.WHATSAPP:
+        template = (row.payload or {}).get("content_sid")
+        catalogue = runtime().config.whatsapp_templates
+        buttons = catalogue.buttons(template) if template and isinstance(catalogue, Catalogue) else []
+        item.update(**{"from": row.from_number}, body=row.body, sid=row.sid, template=template, buttons=buttons)
     else:
         item.update(to=twiml.shown(row.to_number or "", proxies), **{"from": row.from_number}, body=row.body)
     return item

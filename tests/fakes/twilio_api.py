@@ -15,12 +15,22 @@ own_number() adds an IncomingPhoneNumber to the account, listed in pages of
 auto_respond() makes a number behave like a phone that answers by itself (Driving Focus,
 an out-of-office, or a phone that echoes what it got): each text to it is answered with a
 signed inbound text to the gateway's /twilio/sms, as Twilio delivers a real reply.
+
+WhatsApp, as Twilio behaves: a message From=whatsapp:<sender> must go To=whatsapp:<number>, with
+either a ContentSid (HX + 32 hex, and ContentVariables a JSON object) or a Body. Twilio accepts it
+and reports its fate later, by status callback: `failed` with 63003 for a number without WhatsApp
+(no_whatsapp()), `failed` with 63016 for free text (a Body) to someone whose 24-hour window is
+closed, `sent` otherwise. The window opens with each inbound WhatsApp message the fake sees:
+whatsapp_from() posts one, signed, to the gateway's /twilio/sms and opens it; saw_whatsapp_from()
+only opens it (for a test that posts through Flask's test client). `whatsapp_outcome` holds the
+fate of each message by sid; with report_whatsapp() on, the fake posts it to StatusCallback.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 import threading
 import time
 import uuid
@@ -32,6 +42,9 @@ from werkzeug.wrappers import Request, Response
 
 from tests.fakes.server import LoopbackServer
 
+WHATSAPP = "whatsapp:"
+CONTENT_SID = re.compile(r"HX[0-9a-f]{32}")
+WHATSAPP_WINDOW_SECONDS = 24 * 3600
 # Twilio refuses a longer text (error 21617) and a TimeLimit outside 1 s to 4 h.
 MAX_BODY_CHARACTERS = 1600
 TIME_LIMIT_SECONDS = (1, 14400)
@@ -80,6 +93,11 @@ class FakeTwilio:
     numbers_page_size: int = 50
     _responders: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # number -> (webhook, reply)
     auto_responses: list[tuple[str, str, int | str]] = field(default_factory=list)  # (from, body, answer)
+    # WhatsApp (see the module docstring).
+    whatsapp_outcome: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # sid -> (status, code)
+    _windows: dict[str, float] = field(default_factory=dict)  # her number -> when she last wrote
+    _no_whatsapp: set[str] = field(default_factory=set)
+    _report_whatsapp: bool = False
 
     def start(self) -> FakeTwilio:
         self.server = LoopbackServer(self.wsgi).start()
@@ -105,6 +123,80 @@ class FakeTwilio:
             self.numbers_page_size = 50
             self._responders.clear()
             self.auto_responses.clear()
+            self.whatsapp_outcome.clear()
+            self._windows.clear()
+            self._no_whatsapp.clear()
+            self._report_whatsapp = False
+
+    # WhatsApp
+    def no_whatsapp(self, number: str) -> None:
+        """`number` has no WhatsApp: every message to it fails with 63003."""
+        with self._lock:
+            self._no_whatsapp.add(number)
+
+    def report_whatsapp(self) -> None:
+        """Post each WhatsApp message's status (sent, or failed with its error) to its StatusCallback."""
+        with self._lock:
+            self._report_whatsapp = True
+
+    def saw_whatsapp_from(self, number: str) -> None:
+        """She wrote to our WhatsApp sender just now: free text may go to her for 24 hours."""
+        with self._lock:
+            self._windows[number] = time.time()
+
+    def close_window(self, number: str) -> None:
+        """A day has passed since she last wrote."""
+        with self._lock:
+            self._windows.pop(number, None)
+
+    def whatsapp_from(self, number: str, sender: str, webhook: str, body: str = "", **extra: str) -> int:
+        """Her WhatsApp message to our `sender`, posted signed to `webhook` as Twilio does; the answer's status."""
+        self.saw_whatsapp_from(number)
+        form = {
+            "AccountSid": self.account_sid,
+            "ApiVersion": "2010-04-01",
+            "MessageSid": "SM" + uuid.uuid4().hex,
+            "From": WHATSAPP + number,
+            "To": WHATSAPP + sender,
+            "Body": body,
+            "NumMedia": "0",
+            "ProfileName": "Anna",
+            "WaId": number.lstrip("+"),
+            **extra,
+        }
+        signature = RequestValidator(self.auth_token).compute_signature(webhook, form)
+        return requests.post(webhook, data=form, headers={"X-Twilio-Signature": signature}, timeout=10).status_code
+
+    def whatsapp_to(self, number: str) -> list[dict]:
+        """The WhatsApp messages accepted for `number`, each with its ContentSid or Body."""
+        with self._lock:
+            return [m for m in self.messages if m["To"] == WHATSAPP + number]
+
+    def _whatsapp_refusal(self, form: dict) -> Response | None:
+        if not form.get("To", "").startswith(WHATSAPP + "+"):
+            return _error(400, 21211, f"Invalid 'To' WhatsApp address {form.get('To')!r}")
+        sid = form.get("ContentSid")
+        if sid is None and not form.get("Body"):
+            return _error(400, 21619, "A text message body or a ContentSid must be specified")
+        if sid is not None and not CONTENT_SID.fullmatch(sid):
+            return _error(400, 21655, f"The ContentSid {sid!r} is invalid")
+        if sid is not None:
+            try:
+                variables = json.loads(form.get("ContentVariables", "{}"))
+            except ValueError:
+                variables = None
+            if not isinstance(variables, dict) or not all(isinstance(v, str) and v for v in variables.values()):
+                return _error(400, 21656, "The ContentVariables parameter is invalid")
+        return None
+
+    def _whatsapp_fate(self, record: dict) -> tuple[str, str | None]:
+        number = record["To"].removeprefix(WHATSAPP)
+        if number in self._no_whatsapp:
+            return "failed", "63003"
+        opened = self._windows.get(number)
+        if "ContentSid" not in record and (opened is None or time.time() - opened > WHATSAPP_WINDOW_SECONDS):
+            return "failed", "63016"
+        return "sent", None
 
     def auto_respond(self, number: str, webhook: str, reply: str | None = None) -> None:
         """Every text to `number` is answered from it with `reply` (None: the text it got; "{n}" in
@@ -185,6 +277,14 @@ class FakeTwilio:
                 raise AssertionError(f"expected {count} texts, fake Twilio got {len(self.messages)}: {self.messages}")
             return list(self.messages)
 
+    def wait_until(self, check, timeout: float = 10.0, what: str = "it"):
+        """Wait for `check()` (called under the fake's lock, after each request) to be true; its value."""
+        with self._lock:
+            found = self._lock.wait_for(check, timeout)
+            if not found:
+                raise AssertionError(f"waited {timeout}s for {what}; fake Twilio has {self.messages}")
+            return found
+
     def wsgi(self, environ, start_response):
         request = Request(environ)
         response = self._handle(request)
@@ -227,6 +327,10 @@ class FakeTwilio:
                 return _error(refusal.status, refusal.code or refusal.status, "scripted refusal")
             if len(request.form.get("Body", "")) > MAX_BODY_CHARACTERS:
                 return _error(400, 21617, "The concatenated message body exceeds the 1600 character limit")
+            if request.form.get("From", "").startswith(WHATSAPP):
+                refused = self._whatsapp_refusal(request.form.to_dict())
+                if refused is not None:
+                    return refused
             self._wait_its_turn()
             return self._create("SM", self.messages, request)
         if request.method == "GET" and request.path == prefix + "IncomingPhoneNumbers.json":
@@ -256,6 +360,9 @@ class FakeTwilio:
                 else None
             )
             responder = self._responders.get(record.get("To", "")) if prefix == "SM" else None
+            if record.get("From", "").startswith(WHATSAPP):
+                fate = self.whatsapp_outcome[record["sid"]] = self._whatsapp_fate(record)
+                report = f"{fate[0]}:{fate[1] or ''}" if self._report_whatsapp else None
         if report and record.get("StatusCallback"):
             threading.Thread(target=self._post_status, args=(record, report), daemon=True).start()
         if responder:
@@ -305,6 +412,7 @@ class FakeTwilio:
 
     def _post_status(self, record: dict, status: str) -> None:
         url = record["StatusCallback"]
+        status, _, code = status.partition(":")
         form = {
             "AccountSid": self.account_sid,
             "ApiVersion": "2010-04-01",
@@ -314,6 +422,7 @@ class FakeTwilio:
             "SmsSid": record["sid"],
             "MessageStatus": status,
             "SmsStatus": status,
+            **({"ErrorCode": code} if code else {}),
         }
         signature = RequestValidator(self.auth_token).compute_signature(url, form)
         try:

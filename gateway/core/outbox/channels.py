@@ -13,7 +13,7 @@ from gateway.core.models import OutboxMessage
 from gateway.core.names import Channel
 from gateway.core.outbox.retry import CALLBACK_RETRY_DELAYS, TEXT_RETRY_DELAYS
 from gateway.core.phones import mask
-from gateway.core.transport import Transport
+from gateway.core.transport import Transport, WhatsAppMessage
 
 
 class ChannelSender(Protocol):
@@ -67,6 +67,33 @@ class TextSender:
 
     def outcome(self) -> str:
         return "sent" if self.config.sends_for_real else "printed"
+
+
+class WhatsAppSender(TextSender):
+    """From WHATSAPP_SENDER: a template (the row's payload names it) or, inside her window, free
+    text. Sent, retried and stopped by STOP as a text is."""
+
+    def cost(self, row: OutboxMessage) -> int:
+        return 1  # WhatsApp has no segments: one message is one message
+
+    def send(self, row: OutboxMessage) -> str | None:
+        return self.transport.send_whatsapp(
+            to=row.to_number or "",
+            from_=row.from_number or "",
+            message=whatsapp_message(row),
+            status_callback=f"{self.config.public_base_url}/twilio/status?o={row.id}",
+        )
+
+    def describe_sent(self, row: OutboxMessage) -> str:
+        how = "sent" if self.config.sends_for_real else "printed (no Twilio account)"
+        what = whatsapp_message(row).describe()
+        return f"{row.purpose} WhatsApp message ({what}) {how} to {row.recipient} {mask(row.to_number)}"
+
+
+def whatsapp_message(row: OutboxMessage) -> WhatsAppMessage:
+    """The row's message: its body, and the template its payload names (flows/whatsapp.py)."""
+    template = row.payload or {}
+    return WhatsAppMessage(row.body or "", template.get("content_sid"), template.get("variables"))
 
 
 class CallSender:
@@ -129,5 +156,6 @@ def senders(transport: Transport, callbacks: CallbackSender, config: Config) -> 
         Channel.SMS: TextSender(transport, config),
         Channel.CALL: CallSender(transport, config),
         Channel.CALLBACK: CallbackPoster(callbacks),
+        Channel.WHATSAPP: WhatsAppSender(transport, config),
     }
     return ways

@@ -93,6 +93,16 @@
       event.preventDefault();
       const body = q(".body");
       if (!body || !body.value.trim()) return;
+      const whatsapp = q(".on-whatsapp");
+      if (whatsapp && whatsapp.checked) {
+        const result = await call(`/phones/${key}/whatsapp`, { body: body.value });
+        const trouble = problem(result);
+        if (trouble) { setStatus(trouble, true); return; }
+        addToThread(phone, "sent whatsapp", "On WhatsApp", body.value);
+        setStatus("WhatsApp message sent");
+        body.value = "";
+        return;
+      }
       const result = await call(`/phones/${key}/texts`, { to: phone.proxy.value, body: body.value });
       const trouble = problem(result);
       if (trouble) { setStatus(trouble, true); return; }
@@ -248,6 +258,8 @@
     if (item.channel === "sms") {
       addToThread(phone, "", `from ${item.from}`, item.body);
       phone.proxy.value = item.from;
+    } else if (item.channel === "whatsapp") {
+      showWhatsApp(phone, item);
     } else if (Date.now() - Date.parse(item.at) > RINGS_FOR_MS) {
       // Seen again after a reload: Twilio would have given up ringing long ago.
       addToThread(phone, "call-note", `call from ${item.from}`, "Missed call");
@@ -258,6 +270,33 @@
       phone.incoming.querySelector(".incoming-text").textContent = `Incoming call from ${item.from}`;
       phone.incoming.hidden = false;
     }
+  }
+
+  // A WhatsApp message, with its quick-reply buttons (the question's JA and NEE): a tap posts the
+  // button's payload, as WhatsApp does, answering the message it came with.
+  function showWhatsApp(phone, item) {
+    const how = item.template ? `template ${item.template}` : "free text";
+    addToThread(phone, "whatsapp", `WhatsApp from ${item.from} (${how})`, item.body);
+    const toggle = phone.article.querySelector(".on-whatsapp");
+    if (toggle) toggle.checked = true;
+    if (!item.buttons || !item.buttons.length) return;
+    const group = el("div", "buttons");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Reply buttons");
+    for (const button of item.buttons) {
+      const tap = el("button", "", button.title);
+      tap.type = "button";
+      tap.addEventListener("click", async () => {
+        for (const other of group.querySelectorAll("button")) other.disabled = true;
+        const result = await call(`/phones/${phone.key}/whatsapp`,
+          { body: button.title, button: button.payload, replied_to: item.sid });
+        const trouble = problem(result);
+        phone.setStatus(trouble || `Tapped ${button.title}`, !!trouble);
+        if (!trouble) addToThread(phone, "sent whatsapp", "On WhatsApp, tapped", button.title);
+      });
+      group.append(tap);
+    }
+    phone.thread.lastElementChild.append(group);
   }
 
   async function poll() {
