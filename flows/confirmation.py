@@ -92,16 +92,15 @@ def answer(
     media: int = 0,
     *,
     reading: Reading | None = None,
-    by_voice: bool = False,
     channel: str = "sms",
 ) -> str:
-    """A citizen's answer after the job, by text or WhatsApp (`channel`), or by key or voice (with
-    `reading` given; a tapped WhatsApp button gives one too).
+    """A citizen's answer after the job: by text (`channel` sms), on WhatsApp, or by key or voice
+    (`channel` voice, with `reading` given; a tapped WhatsApp button gives one too).
 
     Returns what it was taken as. By voice, the call itself says thank you or asks again
     (flows/ivr.py), so no text follows.
     """
-    channel = "voice" if by_voice else channel
+    by_voice = channel == "voice"
     if case.awaiting_detail and not by_voice:
         case.awaiting_detail = False
         return _pass_on(fx, case, text, media, "detail")

@@ -42,18 +42,25 @@ def receive_text(
     if own_number:
         return _from_own_number(fx, sender, proxy_number, sid, role, leases)
     if keyword:
-        # Anyone may refuse our texts, a stranger too; it is a keyword, never an answer.
-        word = keyword_form(body).upper()
-        outcome = opt_out.stop(fx, sender, word) if keyword == "opt_out" else opt_out.start(fx, sender, word)
-        fx.count("korte_lijn_replies", interpretation=keyword, channel="text")
-        fx.note_inbound(InboundMessage(message_sid=sid, role=role, body=None, outcome=outcome))
-        return outcome
+        return carrier_keyword_from(fx, sender, sid, body, keyword, role)
     if not leases:
         # Keep nothing of a stranger's text but the fact it came: it is not ours to store.
         fx.note_inbound(InboundMessage(message_sid=sid, role="stranger", body=None, outcome="ignored"))
         log.info("text from unknown sender %s to %s ignored", mask(sender), proxy_number)
         return "ignored"
     return read(fx, proxy_number, sender, sid, body, media, leases)
+
+
+def carrier_keyword_from(
+    fx: Effects, sender: str, sid: str, body: str, keyword: str, role: str, channel: str = "text"
+) -> str:
+    """STOP or START (`keyword`: opt_out, opt_in) from `sender`, by text or on WhatsApp. Anyone may
+    refuse our texts, a stranger too; it is a keyword, never an answer."""
+    word = keyword_form(body).upper()
+    outcome = opt_out.stop(fx, sender, word) if keyword == "opt_out" else opt_out.start(fx, sender, word)
+    fx.count("korte_lijn_replies", interpretation=keyword, channel=channel)
+    fx.note_inbound(InboundMessage(message_sid=sid, role=role, body=None, outcome=outcome))
+    return outcome
 
 
 def read(

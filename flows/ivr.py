@@ -117,7 +117,7 @@ def answer(fx: Effects, case_pk: int, round_: int, attempt: int, digits: str, sp
         return _ask(fx, case, reach.spoken_message(fx, case, QUESTION), attempt + 1)
     reading = KEYS.get(digits) or (interpret(speech, lang) if speech else Reading("unclear", f"pressed {digits!r}"))
     said = f"toets {digits}" if digits else speech
-    outcome = confirmation.answer(fx, case, said, reading=reading, by_voice=True)
+    outcome = confirmation.answer(fx, case, said, reading=reading, channel="voice")
     if outcome == "confirmed":
         return Prompt(reach.render(fx, case, "voice_thanks_yes", voice=True), lang)
     if outcome == "reopened":

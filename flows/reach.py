@@ -135,7 +135,7 @@ def undeliverable(fx: Effects, case: Case, row: OutboxMessage, code: str | None,
                 error_code=code,
             )
             if purpose.called and still_needed(case, purpose):
-                fx.call(case, purpose, spoken_message(fx, case, purpose, _words(fx, case, row)), replaces=row)
+                _call_instead(fx, case, purpose, row)
                 return
     _report(fx, case, row, code, reason)
 
@@ -170,9 +170,14 @@ def _whatsapp_failed(fx: Effects, case: Case, row: OutboxMessage, code: str | No
     if case.citizen_channel == "voice":
         if not purpose.called:
             return False
-        fx.call(case, purpose, spoken_message(fx, case, purpose, _words(fx, case, row)), replaces=row)
+        _call_instead(fx, case, purpose, row)
         return True
     return fx.text(case, "citizen", purpose, row.body or "", replaces=row) is not None
+
+
+def _call_instead(fx: Effects, case: Case, purpose: FlowPurpose, row: OutboxMessage) -> None:
+    """Say by phone what the failed text or WhatsApp message `row` said."""
+    fx.call(case, purpose, spoken_message(fx, case, purpose, _words(fx, case, row)), replaces=row)
 
 
 def _words(fx: Effects, case: Case, row: OutboxMessage) -> str:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import logging
 
-from flows import confirmation, inbound, opt_out
-from flows.replies import Reading, carrier_keyword, keyword_form
+from flows import confirmation, inbound
+from flows.replies import Reading, carrier_keyword
 from flows.whatsapp_templates import BUTTON_PAYLOADS
 from gateway.core.effects import Effects
 from gateway.core.models import InboundMessage, ProxyLease
@@ -47,11 +47,7 @@ def receive(
     fx.note_whatsapp_window(sender)
     keyword = carrier_keyword(body) if not button else None
     if keyword:
-        word = keyword_form(body).upper()
-        outcome = opt_out.stop(fx, sender, word) if keyword == "opt_out" else opt_out.start(fx, sender, word)
-        fx.count("korte_lijn_replies", interpretation=keyword, channel=CHANNEL)
-        fx.note_inbound(InboundMessage(message_sid=sid, role="citizen", body=None, outcome=outcome))
-        return outcome
+        return inbound.carrier_keyword_from(fx, sender, sid, body, keyword, "citizen", channel=CHANNEL)
     leases = fx.whatsapp_leases(sender)
     if not leases:
         # Keep nothing of a stranger's message but the fact it came: it is not ours to store.

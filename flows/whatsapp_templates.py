@@ -30,6 +30,7 @@ from pathlib import Path
 from flows import messages
 from flows.custom_texts import read_toml
 from flows.purposes import PURPOSES
+from gateway.core.config import Config
 from gateway.core.effects import Effects
 from gateway.core.models import Case
 from gateway.core.phones import readable
@@ -96,15 +97,23 @@ class Catalogue:
         template = self.by_sid(content_sid)
         if template is None or template.key not in WITH_BUTTONS:
             return []
-        yes, no = BUTTON_TITLES[template.language]
-        return [{"payload": "yes", "title": yes}, {"payload": "no", "title": no}]
+        return [
+            {"payload": payload, "title": title}
+            for payload, title in zip(BUTTON_PAYLOADS, BUTTON_TITLES[template.language], strict=True)
+        ]
+
+
+def catalogue(config: Config) -> Catalogue | None:
+    """The checked templates of the app this Config belongs to (gateway/factory.py puts them
+    there); None without WhatsApp."""
+    return config.whatsapp_templates if isinstance(config.whatsapp_templates, Catalogue) else None
 
 
 def choose(fx: Effects, case: Case, key: str, values: dict[str, str]) -> dict[str, object] | None:
     """The template a WhatsApp message for text `key` goes as, for the outbox row's payload; None:
     free text. A text she did not ask for goes as its template outside her 24-hour window (and
     the notice, question and reminder always); an answer to what she wrote goes as free text."""
-    if key not in NEEDS_TEMPLATE or not isinstance(fx.config.whatsapp_templates, Catalogue):
+    if key not in NEEDS_TEMPLATE or catalogue(fx.config) is None:
         return None
     if key not in ALWAYS and fx.whatsapp_window_open(case.citizen_phone):
         return None
@@ -113,8 +122,8 @@ def choose(fx: Effects, case: Case, key: str, values: dict[str, str]) -> dict[st
 
 def as_template(fx: Effects, case: Case, key: str, values: dict[str, str]) -> dict[str, object] | None:
     """The template for `key` in her language (else DEFAULT_LANGUAGE's), with its variables filled."""
-    catalogue = fx.config.whatsapp_templates
-    template = catalogue.for_text(key, case.citizen_language) if isinstance(catalogue, Catalogue) else None
+    templates = catalogue(fx.config)
+    template = templates.for_text(key, case.citizen_language) if templates else None
     if template is None:
         return None
     filled = {**values, PROXY: readable(case.proxy_number or "")}

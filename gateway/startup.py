@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flows import messages
-from flows.whatsapp_templates import NEEDS_TEMPLATE, Catalogue
+from flows.whatsapp_templates import NEEDS_TEMPLATE, catalogue
 from gateway.core.config import Config
 
 log = logging.getLogger(__name__)
@@ -25,9 +25,9 @@ def log_configuration(config: Config) -> None:
             language,
             ", ".join(f"{cost.key}{'*' if cost.key in own else ''} {cost.segments}" for cost in texts.costs(language)),
         )
-    catalogue = config.whatsapp_templates
-    if config.whatsapp_sender and isinstance(catalogue, Catalogue):
-        languages = sorted({language for _, language in catalogue.templates})
+    templates = catalogue(config)
+    if config.whatsapp_sender and templates:
+        languages = sorted({language for _, language in templates.templates})
         log.info(
             "WhatsApp on from %s: templates for %s in %s (%s)",
             config.whatsapp_sender,

@@ -316,3 +316,32 @@ def test_quiet_hours_hold_the_whatsapp_notice_as_they_hold_a_text(
     [queued] = [e for e in case_document()["timeline"] if e["kind"] == "whatsapp.queued"]
     assert "held until" in queued["summary"]
     assert len(fake_twilio.texts_to(JAN.phone)) == 1  # the crew's text is not held
+
+
+@pytest.fixture
+def one_a_day(settings):
+    """RECIPIENT_DAILY_LIMIT 1: her number takes one message a day, on any channel."""
+    settings["RECIPIENT_DAILY_LIMIT"] = "1"
+
+
+def test_the_daily_limit_counts_her_whatsapp_messages_too(
+    one_a_day, case_api, run_worker, fake_twilio, twilio, case_system
+):
+    proxy = dispatch_on_whatsapp(case_api, run_worker)
+    assert twilio.text(JAN, "We komen om drie uur", to=proxy).status_code == 200
+    run_worker()
+    assert len(fake_twilio.whatsapp_to(ANNA.phone)) == 1  # the notice; Jan's message is over her limit
+    [refused] = case_system.of_type("message.undeliverable")
+    assert refused.data["channel"] == "whatsapp" and refused.data["reason"].startswith("daily limit")
+
+
+def test_her_phones_automatic_reply_on_whatsapp_is_passed_on_once_and_never_answered(
+    case_api, run_worker, fake_twilio, twilio, case_system
+):
+    dispatch_on_whatsapp(case_api, run_worker)
+    for n in range(3):
+        answer = twilio.whatsapp(ANNA, f"Automatisch antwoord: ik ben momenteel afwezig tot maandag ({n}).")
+        assert answer.status_code == 200
+        run_worker()
+    assert len(fake_twilio.whatsapp_to(ANNA.phone)) == 1  # the notice only: nothing answers her phone
+    assert len(case_system.of_type("case.citizen_message")) == 1

@@ -41,6 +41,11 @@ def _phrases(name: str) -> list[Phrase]:
     ]
 
 
+def _languages_of(name: str) -> dict[str, set[str]]:
+    """word -> the languages it is kept for, from every module's table `name`."""
+    return {word: languages for module in LANGUAGE_MODULES for word, languages in getattr(module, name, {}).items()}
+
+
 YES, NO, NEGATORS, BUT = _words("YES"), _words("NO"), _words("NEGATORS"), _words("BUT")
 APPROVAL_WORDS, PROBLEM_WORDS, DOUBT_WORDS = _words("APPROVAL_WORDS"), _words("PROBLEM_WORDS"), _words("DOUBT_WORDS")
 NOT_DOUBT_AFTER = nl_en.NOT_DOUBT_AFTER
@@ -49,14 +54,10 @@ COURTESY_PHRASES, APPROVAL_PHRASES = _phrases("COURTESY_PHRASES"), _phrases("APP
 CAUTION_PHRASES = _phrases("CAUTION_PHRASES")
 # A sign-off may be two words ("iyi günler"): only its last word is looked for.
 SIGN_OFFS = {sign_off.split()[-1] for sign_off in _words("SIGN_OFFS")}
-FALSE_FRIENDS: dict[str, set[str]] = {
-    word: languages for module in LANGUAGE_MODULES for word, languages in getattr(module, "FALSE_FRIENDS", {}).items()
-}
+FALSE_FRIENDS = _languages_of("FALSE_FRIENDS")
 # A word that is no answer at all in a case in these languages, even first: Turkish "ne" (what)
 # is Dutch "nee" squeezed.
-NOT_ANSWERS: dict[str, set[str]] = {
-    word: languages for module in LANGUAGE_MODULES for word, languages in getattr(module, "NOT_ANSWERS", {}).items()
-}
+NOT_ANSWERS = _languages_of("NOT_ANSWERS")
 # "and" and "or", between a yes and a no: "Tak i nie" holds only answers.
 CONJUNCTIONS = _words("CONJUNCTIONS")
 # A single letter that is the whole answer: "J", "y.", "N!".

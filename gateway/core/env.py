@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import time
 from pathlib import Path
 from urllib.parse import urlparse
@@ -124,19 +124,17 @@ class EnvReader:
         return self.url(name, None) or default
 
     def directory(self, name: str) -> Path | None:
-        value = self.optional(name)
-        if value is None:
-            return None
-        if not Path(value).is_dir():
-            raise ConfigError(name, f"{value!r} is not a directory")
-        return Path(value)
+        return self._existing(name, Path.is_dir, "a directory")
 
     def file(self, name: str) -> Path | None:
+        return self._existing(name, Path.is_file, "a file")
+
+    def _existing(self, name: str, is_kind: Callable[[Path], bool], kind: str) -> Path | None:
         value = self.optional(name)
         if value is None:
             return None
-        if not Path(value).is_file():
-            raise ConfigError(name, f"{value!r} is not a file")
+        if not is_kind(Path(value)):
+            raise ConfigError(name, f"{value!r} is not {kind}")
         return Path(value)
 
     def boolean(self, name: str) -> bool | None:

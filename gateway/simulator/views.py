@@ -17,7 +17,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from flows.whatsapp_templates import BUTTON_PAYLOADS, Catalogue
+from flows.whatsapp_templates import BUTTON_PAYLOADS, catalogue
 from gateway.core.models import SimulatedDelivery
 from gateway.core.names import Channel
 from gateway.http.body import json_object
@@ -202,8 +202,8 @@ def _delivery(row: SimulatedDelivery, proxies: tuple[str, ...]) -> dict:
         item.update(webhook_id=row.sid, payload=row.payload)
     elif row.channel == Channel.WHATSAPP:
         template = (row.payload or {}).get("content_sid")
-        catalogue = runtime().config.whatsapp_templates
-        buttons = catalogue.buttons(template) if template and isinstance(catalogue, Catalogue) else []
+        templates = catalogue(runtime().config)
+        buttons = templates.buttons(template) if template and templates else []
         item.update(**{"from": row.from_number}, body=row.body, sid=row.sid, template=template, buttons=buttons)
     else:
         item.update(to=twiml.shown(row.to_number or "", proxies), **{"from": row.from_number}, body=row.body)
