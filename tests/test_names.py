@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flows.events import HANDLERS
 from flows.ivr import Then
 from flows.states import ALLOWED
 from gateway.core.callback_schemas import CALLBACKS, ENVELOPES
@@ -11,7 +12,6 @@ from gateway.core.names import CallbackType, CaseState, Channel, EventType
 from gateway.core.outbox.channels import senders
 from gateway.core.schemas import DATA_MODELS, EVENT_MODELS
 from gateway.core.transport import PrintTransport
-from gateway.http.events import HANDLERS
 from gateway.http.openapi_examples import EVENTS
 from gateway.http.voice import RENDERERS
 

@@ -7,6 +7,7 @@ cases.py      case show
 callbacks.py  callbacks-enable, callbacks redeliver
 retention.py  purge
 twilio.py     twilio check
+signalen.py   signalen run, signalen check
 
 Phone numbers in their output are masked, like in the logs.
 """
@@ -15,9 +16,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from gateway.cli import callbacks, cases, pool, retention, run, texts, twilio
+from gateway.cli import callbacks, cases, pool, retention, run, signalen, texts, twilio
 
 
 def register(app: Flask) -> None:
-    for group in (run, texts, pool, cases, callbacks, retention, twilio):
+    for group in (run, texts, pool, cases, callbacks, retention, twilio, signalen):
         group.register(app)

@@ -23,6 +23,8 @@ from gateway.core.env import (
     with_secret_files,
 )
 from gateway.core.gsm7 import is_gsm7
+from gateway.core.signalen import settings as signalen_settings
+from gateway.core.signalen.settings import SignalenSettings
 
 SUPPORTED_LANGUAGES = ("nl", "en", "tr", "ar", "pl", "uk")
 
@@ -107,6 +109,8 @@ class Config:
     held_texts_max: int = 5
     held_characters_max: int = 1600
     which_case_per_hour: int = 3
+    # The municipality's Signalen, polled by the `signalen` process and told of every callback.
+    signalen: SignalenSettings | None = None
 
     @property
     def sends_for_real(self) -> bool:
@@ -121,22 +125,26 @@ class Config:
         if sid and not token:
             raise ConfigError("TWILIO_AUTH_TOKEN", "is required when TWILIO_ACCOUNT_SID is set")
         default_db = "sqlite:///" + str(Path(instance_path).resolve() / "korte_lijn.sqlite3")
+        proxy_numbers = _proxy_numbers(reader, sid)
+        limits = _limits(reader)
+        signalen = signalen_settings.read(reader, limits["default_region"], limits["allowed_regions"], proxy_numbers)
         return cls(
             database_url=_sqlalchemy_url(reader.text("DATABASE_URL", default_db)),
             twilio_account_sid=sid,
             twilio_auth_token=token,
             twilio_api_base_url=reader.url_or("TWILIO_API_BASE_URL", "https://api.twilio.com"),
             public_base_url=reader.url_or("PUBLIC_BASE_URL", "http://localhost:5000"),
-            proxy_numbers=_proxy_numbers(reader, sid),
+            proxy_numbers=proxy_numbers,
             organisation_name=_organisation(reader),
             simulator=_simulator(reader, sid, token),
             # Production (sending for real) feeds a log collector; the embedded mode a person.
             log_format=reader.choice("LOG_FORMAT", "json" if sid and token else "text", ("json", "text")),
             templates_dir=reader.directory("TEMPLATES_DIR"),
             **_whatsapp(reader, sid),
-            **_case_system(reader, sid),
+            signalen=signalen,
+            **_case_system(reader, sid, signalen is not None),
             **_timing(reader),
-            **_limits(reader),
+            **limits,
         )
 
 
@@ -171,21 +179,24 @@ def _organisation(reader: EnvReader) -> str:
     return organisation
 
 
-def _case_system(reader: EnvReader, sid: str | None) -> dict[str, Any]:
-    """The case system's keys and callback, and the metrics token: who may talk to us, whom we tell."""
+def _case_system(reader: EnvReader, sid: str | None, signalen: bool) -> dict[str, Any]:
+    """The case system's keys and callback, and the metrics token: who may talk to us, whom we tell.
+
+    With Signalen as the case system, its connector brings the events and takes the callbacks,
+    so neither CASE_API_KEYS nor CASE_CALLBACK_URL is needed (either may still be set)."""
     callback_url = reader.url("CASE_CALLBACK_URL", None)
     callback_secret = reader.whsec("CASE_CALLBACK_SECRET")
     if callback_url and not callback_secret:
         raise ConfigError("CASE_CALLBACK_SECRET", "is required when CASE_CALLBACK_URL is set")
-    if sid and not callback_url:
+    if sid and not callback_url and not signalen:
         raise ConfigError(
             "CASE_CALLBACK_URL",
-            "is required when texts go out through Twilio: "
+            "is required when texts go out through Twilio (unless SIGNALEN_API_URL is set): "
             "without it a resident's NO would never reach the case system",
         )
     api_keys = reader.case_keys("CASE_API_KEYS", embedded=not sid)
     events_secret = reader.whsec("CASE_EVENTS_SECRET")
-    if sid and not (api_keys or events_secret):
+    if sid and not (api_keys or events_secret or signalen):
         raise ConfigError("CASE_API_KEYS", "set it (or CASE_EVENTS_SECRET) so the case system can send events")
     metrics_token = reader.optional("METRICS_TOKEN")
     if metrics_token and (len(metrics_token) < 16 or not metrics_token.isprintable() or " " in metrics_token):

@@ -111,6 +111,23 @@ METRICS = {
     "korte_lijn_callback_delivery_lag_seconds": Spec(
         "histogram", "From a callback's creation to its successful delivery, retries included.", buckets=LAG_BUCKETS
     ),
+    "korte_lijn_signalen_polls": Spec(
+        "counter",
+        "The signalen process's polls of Signalen: ok, failed (Signalen or its token endpoint away), "
+        "paused (Signalen hides reporters' phones: nothing is dispatched), standby (another process polls).",
+        ("outcome",),
+    ),
+    "korte_lijn_signalen_signals_seen": Spec("counter", "Changed signals read from Signalen and taken in."),
+    "korte_lijn_signalen_events": Spec(
+        "counter", "Signalen's status changes taken in as the gateway's events.", ("type",)
+    ),
+    "korte_lijn_signalen_skipped": Spec(
+        "counter",
+        "Signals in the dispatch state not dispatched: no_phone, contact_not_allowed (the reporter said no), "
+        "no_crew (the crews file names none), invalid (such as a number the gateway does not text); and "
+        "completed or cancelled signals that were never dispatched (not_dispatched, impossible).",
+        ("reason",),
+    ),
     "korte_lijn_timer_lateness_seconds": Spec(
         "histogram", "How long after its due time a timer fired.", buckets=LATENESS_BUCKETS
     ),
@@ -193,7 +210,7 @@ _UPSERT = {
 }
 
 
-KINDS = {"sms": "text", "call": "call", "callback": "callback", "whatsapp": "whatsapp"}
+KINDS = {"sms": "text", "call": "call", "callback": "callback", "whatsapp": "whatsapp", "signalen": "signalen"}
 
 
 def zero_series(crews: tuple[str, ...]) -> dict[str, list[str]]:

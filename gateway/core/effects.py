@@ -27,7 +27,7 @@ from gateway.core.config import Config
 from gateway.core.db import at_commit, utcnow
 from gateway.core.lookups import Lookups
 from gateway.core.models import Case, OutboxMessage, TimelineEntry, Timer
-from gateway.core.names import CallbackType, Channel, OutboxStatus, Recipient, TimerStatus
+from gateway.core.names import ORIGIN_SIGNALEN, CallbackType, Channel, OutboxStatus, Recipient, TimerStatus
 from gateway.core.phones import mask
 from gateway.core.purposes import Purpose
 from gateway.core.quiet_hours import next_allowed
@@ -42,8 +42,14 @@ _WHAT = {Channel.SMS: "text", Channel.CALL: "call", Channel.WHATSAPP: "whatsapp"
 class Effects(Lookups):
     """What a flow may cause (here) and read, lock and change (gateway/core/lookups.py)."""
 
-    def __init__(self, session: Session, config: Config, now: datetime | None = None):
+    def __init__(self, session: Session, config: Config, now: datetime | None = None, origin: str | None = None):
         super().__init__(session, config, now or utcnow())
+        # Where a case this transaction creates comes from (Case.origin): the Signalen connector says so.
+        self.origin = origin
+
+    def add_case(self, case: Case) -> None:
+        case.origin = self.origin
+        super().add_case(case)
 
     def record(
         self, case: Case, kind: str, summary: str, *, about: OutboxMessage | None = None, **data: object
@@ -146,21 +152,36 @@ class Effects(Lookups):
         return row
 
     def callback(self, case: Case, event_type: CallbackType, **data: object) -> OutboxMessage:
-        webhook_id = "msg_" + uuid.uuid4().hex
+        """Tell the case system: a signed callback to CASE_CALLBACK_URL and, for a case that came
+        from Signalen, a write-back to its signal; both where both are set. Returns the first."""
         payload = callback_payload(
             event_type, self.now, case_id=case.case_id, reference=case.reference, round=case.round, **data
         )
+        to_signalen = case.origin == ORIGIN_SIGNALEN and self.config.signalen is not None
+        rows = []
+        # Without a URL, and with no Signalen to tell, the callback is printed (the embedded mode).
+        if self.config.case_callback_url or not to_signalen:
+            rows.append(self._callback_row(case, Channel.CALLBACK, Recipient.CASE_SYSTEM, event_type, payload))
+        if to_signalen:
+            rows.append(self._callback_row(case, Channel.SIGNALEN, Recipient.SIGNALEN, event_type, payload))
+        return rows[0]
+
+    def _callback_row(
+        self, case: Case, channel: Channel, recipient: Recipient, event_type: CallbackType, payload: dict
+    ) -> OutboxMessage:
+        webhook_id = "msg_" + uuid.uuid4().hex
         row = self._outbox_row(
             case,
-            channel=Channel.CALLBACK,
+            channel=channel,
             purpose=event_type,
-            recipient=Recipient.CASE_SYSTEM,
+            recipient=recipient,
             payload=payload,
             webhook_id=webhook_id,
             due_at=self.now,
             priority=0,
         )
-        self.record(case, "callback.queued", f"{event_type} callback queued", about=row, webhook_id=webhook_id)
+        where = "callback" if channel == Channel.CALLBACK else "write-back to Signalen"
+        self.record(case, f"{channel}.queued", f"{event_type} {where} queued", about=row, webhook_id=webhook_id)
         return row
 
     def _outbox_row(self, case: Case, **values: object) -> OutboxMessage:
@@ -207,7 +228,7 @@ class Effects(Lookups):
             sent
             for sent in self.conversation(case).sent
             if sent.status == OutboxStatus.PENDING
-            and sent.channel != Channel.CALLBACK
+            and sent.channel not in (Channel.CALLBACK, Channel.SIGNALEN)
             and (not purposes or sent.purpose in purposes)
             and (not held_only or sent.due_at > self.now)
         ]

@@ -25,6 +25,7 @@ SECRET_NAMES = (
     "CASE_EVENTS_SECRET",
     "CASE_CALLBACK_SECRET",
     "METRICS_TOKEN",
+    "SIGNALEN_CLIENT_SECRET",
 )
 
 # Its case API key: short and public, so accepted only where nothing goes out through Twilio.

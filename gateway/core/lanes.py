@@ -24,8 +24,10 @@ log = logging.getLogger(__name__)
 
 
 def lane_of(row: OutboxMessage) -> str:
-    # Callbacks have no number to share; per case keeps each case's callbacks in order.
-    return f"callback:{row.case_pk}" if row.channel == Channel.CALLBACK else f"number:{row.from_number}"
+    # Callbacks and write-backs have no number to share; per case keeps each case's in order.
+    if row.channel in (Channel.CALLBACK, Channel.SIGNALEN):
+        return f"{row.channel}:{row.case_pk}"
+    return f"number:{row.from_number}"
 
 
 class Lanes:

@@ -39,6 +39,9 @@ class Case(Base):
     # "sms" for mobiles; "voice" for landlines, or after texts to her number came back undeliverable,
     # or when the case system asks for it; "whatsapp" when the case system says she opted in to it.
     citizen_channel: Mapped[str] = mapped_column(String(8), default="sms")
+    # Where the case came from: None for the case API, "signalen" for the Signalen connector,
+    # whose cases' callbacks are also written back to their signal (gateway/core/signalen/).
+    origin: Mapped[str | None] = mapped_column(String(12))
     # Named in the texts; when a proxy number is shared, a caller keys it in to say which case she means.
     short_code: Mapped[int | None] = mapped_column(Integer)
     # How many unclear answers the open question has had; the first gets a re-ask.
@@ -362,3 +365,24 @@ class WorkerHeartbeat(Base):
 
     def __repr__(self) -> str:
         return f"<WorkerHeartbeat {self.worker} seen {self.seen_at:%H:%M:%S}>"
+
+
+class SignalenCursor(Base):
+    """How far the `signalen` process has read Signalen's changes, and which process reads.
+
+    `updated_at` and `seen_ids`: the newest change taken in, and the signals taken in at that
+    very moment (Signalen's `updated_after` includes it). Moved in the transaction that takes
+    a signal's change in, so a process killed mid-poll loses and repeats nothing. `holder` and
+    `lease_until`: one process polls at a time; another takes over when the lease runs out.
+    """
+
+    __tablename__ = "signalen_cursor"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)  # the Signalen's URL host
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    seen_ids: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    holder: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<SignalenCursor {self.name} at={self.updated_at} seen={len(self.seen_ids)} holder={self.holder}>"

@@ -50,12 +50,19 @@ class Channel(StrEnum):
     CALL = "call"
     CALLBACK = "callback"
     WHATSAPP = "whatsapp"
+    # A callback's write-back to Signalen (gateway/core/signalen/writeback.py).
+    SIGNALEN = "signalen"
+
+
+# Case.origin of a case the Signalen connector brought (None: the case API).
+ORIGIN_SIGNALEN = "signalen"
 
 
 class Recipient(StrEnum):
     CITIZEN = "citizen"
     CREW = "crew"
     CASE_SYSTEM = "case_system"
+    SIGNALEN = "signalen"
 
 
 class EventType(StrEnum):

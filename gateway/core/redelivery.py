@@ -36,7 +36,12 @@ def failed_callbacks(db: Database, case_id: str | None = None, since: datetime |
     query = (
         select(OutboxMessage, Case.case_id)
         .outerjoin(Case, Case.id == OutboxMessage.case_pk)
-        .where(OutboxMessage.channel == Channel.CALLBACK, OutboxMessage.status == OutboxStatus.FAILED)
+        .where(
+            # Write-backs to Signalen too: one refused for good (400) can be tried again once staff
+            # have moved the signal back.
+            OutboxMessage.channel.in_((Channel.CALLBACK, Channel.SIGNALEN)),
+            OutboxMessage.status == OutboxStatus.FAILED,
+        )
     )
     if case_id is not None:
         query = query.where(Case.case_id == case_id)

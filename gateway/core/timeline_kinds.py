@@ -199,6 +199,13 @@ class CallRetryData(TypedDict):
     retry_in: NotRequired[Annotated[int, Field(description="Seconds until the next attempt.")]]
 
 
+@with_config(OPEN)
+class SignalenStatusData(TypedDict):
+    signal_id: int
+    state: Annotated[str, Field(description="Signalen's state code, such as ingepland, o or a.")]
+    changed_at: Annotated[str, Field(description="When the status was set in Signalen, ISO 8601.")]
+
+
 @dataclass(frozen=True)
 class Kind:
     description: str
@@ -268,6 +275,15 @@ KINDS: dict[str, Kind] = {
     "callback.queued": Kind("A callback to the case system is in the outbox.", CallbackRowData),
     "callback.requeued": Kind("An operator put a callback back in the outbox.", CallbackRowData),
     "callback.endpoint_disabled": Kind("The case system answered 410 Gone: callbacks are on hold."),
+    "signalen.queued": Kind("A write-back to the signal in Signalen is in the outbox.", CallbackRowData),
+    "signalen.sent": Kind("Signalen took a write-back: a note on the signal, or the signal reopened.", SentData),
+    "signalen.retry": Kind("A write-back to Signalen failed; it is tried again.", RetryData),
+    "signalen.failed": Kind(
+        "A write-back to Signalen failed for good, such as a transition Signalen refused (400) because the "
+        "signal had moved on; her words were then added as a note.",
+        OutboxData,
+    ),
+    "signalen.status": Kind("The signal's status in Signalen that brought this event.", SignalenStatusData),
     "sms.sent": Kind("Twilio accepted a text.", SentData),
     "call.sent": Kind("Twilio accepted a call.", SentData),
     "callback.sent": Kind("The case system accepted a callback.", SentData),

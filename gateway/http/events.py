@@ -7,20 +7,18 @@ same transaction as its effects, and a redelivery gets that answer back and does
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
-from flows.confirmation import complete
-from flows.dispatch import CaseNotFound, cancel, dispatch
+from flows.dispatch import CaseNotFound
+from flows.events import HANDLERS
 from flows.states import ImpossibleTransition
 from gateway.core import logs
 from gateway.core.effects import Effects
-from gateway.core.models import Case, ProcessedEvent
+from gateway.core.models import ProcessedEvent
 from gateway.core.names import EventType
 from gateway.core.schemas import DATA_MODELS, Dispatched, Envelope, EventData, validation_context
 from gateway.http.answers import EventAccepted
@@ -32,13 +30,6 @@ from gateway.runtime import runtime
 
 log = logging.getLogger(__name__)
 bp = Blueprint("events", __name__)
-
-# Each takes its own event's data model (DATA_MODELS); the table cannot say which, hence Any.
-HANDLERS: dict[EventType, Callable[[Effects, Any], Case]] = {
-    EventType.DISPATCHED: dispatch,
-    EventType.COMPLETED: complete,
-    EventType.CANCELLED: cancel,
-}
 
 
 @bp.after_request

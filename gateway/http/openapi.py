@@ -31,7 +31,7 @@ BEARER: dict[str, list[str]] = {"bearerKey": []}
 SIGNED: dict[str, list[str]] = {"webhookSignature": []}
 CALLBACK_SIGNED: dict[str, list[str]] = {"callbackSignature": []}
 # The contract's own version, not the package's: it follows the compatibility policy below.
-CONTRACT_VERSION = "1.2.0"
+CONTRACT_VERSION = "1.3.0"
 COMPATIBILITY = (
     "Compatibility: within a major version, the gateway may add optional request fields, "
     "answer and callback fields, callback types, timeline kinds, error codes and enum values; "

@@ -13,6 +13,8 @@ from gateway.core.models import OutboxMessage
 from gateway.core.names import Channel
 from gateway.core.outbox.retry import CALLBACK_RETRY_DELAYS, TEXT_RETRY_DELAYS
 from gateway.core.phones import mask
+from gateway.core.signalen.client import SignalenClient, SignalenError
+from gateway.core.signalen.writeback import SignalenWriteBack
 from gateway.core.transport import Transport, WhatsAppMessage
 
 
@@ -150,12 +152,27 @@ class CallbackPoster:
         return "sent" if self.callbacks.url else "printed"
 
 
+class SignalenOff(SignalenWriteBack):
+    """Write-backs queued while SIGNALEN_API_URL was set, found after it was taken away: kept and
+    retried on the callbacks' schedule, in case it comes back, not dropped."""
+
+    def __init__(self) -> None:
+        pass
+
+    def send(self, row: OutboxMessage) -> str | None:
+        raise SignalenError("SIGNALEN_API_URL is not set: this write-back waits for it", permanent=False)
+
+
 def senders(transport: Transport, callbacks: CallbackSender, config: Config) -> Mapping[str, ChannelSender]:
     """Each outbox channel's way out, by the name stored in the row."""
+    signalen = config.signalen
     ways: dict[str, ChannelSender] = {
         Channel.SMS: TextSender(transport, config),
         Channel.CALL: CallSender(transport, config),
         Channel.CALLBACK: CallbackPoster(callbacks),
         Channel.WHATSAPP: WhatsAppSender(transport, config),
+        Channel.SIGNALEN: (
+            SignalenWriteBack(SignalenClient(signalen), signalen.reopen_state) if signalen else SignalenOff()
+        ),
     }
     return ways
