@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from gateway.core.models import Case, SignalenCursor
-from gateway.core.signalen.client import SignalenClient
+from gateway.core.signalen.client import SignalenClient, SignalenError
 from gateway.core.signalen.cursor import Cursor, cursor_name
 from gateway.core.signalen.signals import MalformedSignal
 from gateway.signalen.poller import Outcome, Poller
@@ -122,3 +122,10 @@ def test_a_hidden_phone_pauses_and_keeps_the_cursor(app, hostile, caplog):
     assert cursor_row(app).seen_ids == [1]
     told = [r for r in caplog.records if "sia_can_view_contact_details" in r.getMessage()]
     assert len(told) == 1 and told[0].levelname == "CRITICAL"
+
+
+def test_a_broken_answer_at_the_first_start_sets_no_cursor(app, hostile):
+    hostile.on(LIST, reply(200, {"detail": "maintenance"}), page(signal(2, AT)))
+    with pytest.raises(SignalenError):
+        poller(app).poll()  # read as "no signals", it would start before every planned signal
+    assert cursor_row(app).updated_at is None

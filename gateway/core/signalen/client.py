@@ -51,11 +51,7 @@ class SignalenClient:
         params = {"ordering": "updated_at", "page_size": str(PAGE_SIZE)}
         if since is not None:
             params["updated_after"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        page = self._call("GET", SIGNALS, params=params)
-        results = page.get("results") if isinstance(page, dict) else None
-        if not isinstance(results, list):
-            raise SignalenError("Signalen's signal list had no results", permanent=False)
-        return results
+        return self._signals(params)
 
     def signal(self, signal_id: int) -> dict[str, Any]:
         return self._call("GET", f"{SIGNALS}{signal_id}")
@@ -65,9 +61,17 @@ class SignalenClient:
 
     def newest(self) -> dict[str, Any] | None:
         """The signal changed last, if there is any."""
-        page = self._call("GET", SIGNALS, params={"ordering": "-updated_at", "page_size": "1"})
+        # A broken answer raises rather than reads as "no signals": a new cursor would then start
+        # before every signal and text the residents of all those already planned.
+        results = self._signals({"ordering": "-updated_at", "page_size": "1"})
+        return results[0] if results else None
+
+    def _signals(self, params: dict[str, str]) -> list[dict[str, Any]]:
+        page = self._call("GET", SIGNALS, params=params)
         results = page.get("results") if isinstance(page, dict) else None
-        return results[0] if isinstance(results, list) and results else None
+        if not isinstance(results, list):
+            raise SignalenError("Signalen's signal list had no results", permanent=False)
+        return results
 
     # -- writing
 
